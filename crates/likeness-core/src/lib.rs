@@ -1,0 +1,12 @@
+//! Likeness core: everything the app does, with no Tauri dependency, so the
+//! desktop shell, the CLI and the tests all drive the same code.
+
+pub mod error;
+pub mod imaging;
+pub mod library;
+pub mod paths;
+pub mod store;
+pub mod vault;
+
+pub use error::{ApiError, ErrorCode};
+pub use library::{ImportOutcome, ImportStage, Library, Portrait};

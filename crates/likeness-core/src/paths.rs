@@ -1,0 +1,33 @@
+//! Where Likeness keeps its data: the OS app-data folder, unless overridden
+//! (tests, scripting, portable installs).
+
+use std::path::PathBuf;
+
+/// The bundle identifier; the app-data folder is named after it on every OS,
+/// so the app and the CLI share one library by default.
+pub const APP_IDENTIFIER: &str = "studio.likeness.app";
+
+/// Environment variable that overrides the data folder for the app and the CLI.
+pub const DATA_DIR_ENV: &str = "LIKENESS_DATA_DIR";
+
+/// The data folder named by `$LIKENESS_DATA_DIR`, if set (tests, portable installs).
+pub fn env_override() -> Option<PathBuf> {
+    std::env::var_os(DATA_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The OS app-data folder, the same one the desktop app uses.
+pub fn default_data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join(APP_IDENTIFIER))
+}
+
+/// What the app tells the user about itself and where their data lives.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub vault_dir: String,
+}

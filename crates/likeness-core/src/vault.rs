@@ -1,0 +1,105 @@
+//! The vault: image files named by their sha256, written atomically
+//! (temp file, fsync, rename) so a crash never leaves a half-written image.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// Content-addressed file storage under one root folder.
+pub struct Vault {
+    root: PathBuf,
+}
+
+/// What kind of file a vault entry is; each kind has its own folder.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// A stored portrait.
+    Original,
+    /// Its library thumbnail.
+    Thumbnail,
+}
+
+impl Kind {
+    fn folder(self) -> &'static str {
+        match self {
+            Self::Original => "originals",
+            Self::Thumbnail => "thumbs",
+        }
+    }
+}
+
+/// Hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl Vault {
+    /// Open the vault at `root`, creating its folders.
+    pub fn open(root: PathBuf) -> io::Result<Self> {
+        for kind in [Kind::Original, Kind::Thumbnail] {
+            fs::create_dir_all(root.join(kind.folder()))?;
+        }
+        Ok(Self { root })
+    }
+
+    /// The vault's root folder (the only folder the UI may read images from).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the file for `sha256` of `kind` lives, e.g. `originals/ab/abcd….jpg`.
+    pub fn path(&self, kind: Kind, sha256: &str, extension: &str) -> PathBuf {
+        let shard = sha256.get(..2).unwrap_or("00");
+        self.root
+            .join(kind.folder())
+            .join(shard)
+            .join(format!("{sha256}.{extension}"))
+    }
+
+    /// Store `bytes` under `sha256` unless that file already exists (deduplication).
+    /// Returns the path. `make` is only called when the file is missing, so a
+    /// derived file such as a thumbnail is produced once.
+    pub fn put_with<E: From<io::Error>>(
+        &self,
+        kind: Kind,
+        sha256: &str,
+        extension: &str,
+        make: impl FnOnce() -> Result<Vec<u8>, E>,
+    ) -> Result<PathBuf, E> {
+        let path = self.path(kind, sha256, extension);
+        if path.is_file() {
+            return Ok(path);
+        }
+        let bytes = make()?;
+        write_atomically(&path, &bytes)?;
+        Ok(path)
+    }
+
+    /// Remove a file; a file that is already gone is not an error.
+    pub fn remove(&self, kind: Kind, sha256: &str, extension: &str) -> io::Result<()> {
+        match fs::remove_file(self.path(kind, sha256, extension)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Write via a temp file in the same folder, fsync it, rename it into place,
+/// then fsync the folder so the rename itself is durable.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| io::Error::other("vault path has no folder"))?;
+    fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".incoming-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    #[cfg(unix)]
+    fs::File::open(dir)?.sync_all()?;
+    Ok(())
+}

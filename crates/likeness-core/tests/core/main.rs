@@ -1,0 +1,5 @@
+//! Integration tests for the core: one binary, one module per area.
+
+mod fixtures;
+mod import;
+mod store;

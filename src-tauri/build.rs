@@ -1,0 +1,13 @@
+//! Declare the app's commands so each becomes a permission; a window may call
+//! only those its capability grants.
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "app_info",
+        "list_portraits",
+        "import_portrait",
+        "delete_portrait",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("tauri build script");
+}

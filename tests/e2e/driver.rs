@@ -1,0 +1,114 @@
+//! Launch the real Likeness binary through tauri-driver (WebKitWebDriver) and
+//! drive it as a user would. Needs a display (the test script runs Xvfb).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// The app binary built with embedded UI assets (`--features tauri/custom-protocol`).
+pub fn app_binary() -> PathBuf {
+    let root = repo_root();
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or(root.join("target"));
+    target.join("debug/likeness")
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `../shared/fixtures/astronaut.png` beside the repository.
+pub fn astronaut() -> PathBuf {
+    repo_root().join("../shared/fixtures/astronaut.png").canonicalize().expect("shared fixture")
+}
+
+/// A running tauri-driver; killed with its WebKitWebDriver children on drop.
+pub struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    /// Start tauri-driver on `port`, passing `data_dir` to the app it launches.
+    pub fn start(port: u16, data_dir: &Path) -> Driver {
+        use std::os::unix::process::CommandExt;
+        let child = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
+            .env("LIKENESS_DATA_DIR", data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("tauri-driver is installed (cargo install tauri-driver --locked)");
+        Driver { child, port }
+    }
+
+    /// Launch the app in a new WebDriver session and wait until the Library has painted.
+    pub async fn launch(&self) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary() }),
+        );
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let mut last_error = None;
+        for _ in 0..50 {
+            match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => {
+                    wait_for(&client, "html[data-ready='true']").await;
+                    return client;
+                }
+                Err(e) => {
+                    last_error = Some(e);
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+        panic!("could not start a WebDriver session: {last_error:?}");
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // tauri-driver runs in its own process group; end the whole group.
+        let _ = Command::new("kill").arg("-TERM").arg(format!("-{}", self.child.id())).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Wait (up to 20 s) for an element matching `css`.
+pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+}
+
+/// Wait (up to 20 s) until `count` elements match `css`.
+pub async fn wait_for_count(client: &Client, css: &str, count: usize) {
+    for _ in 0..100 {
+        if client.find_all(Locator::Css(css)).await.unwrap().len() == count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("expected {count} of {css}");
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
