@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import type { ErrorCode } from "./bindings/ErrorCode";
+import { errorMessage } from "./errors";
+
+// Listed by hand so a new backend code also needs a conscious decision here.
+const ALL_CODES: ErrorCode[] = [
+  "empty_file",
+  "file_too_large",
+  "too_many_pixels",
+  "unsupported_format",
+  "corrupt_image",
+  "truncated_image",
+  "not_found",
+  "io",
+  "database",
+  "invalid_input",
+];
+
+describe("error messages", () => {
+  it("gives every error code its own human sentence", () => {
+    const messages = ALL_CODES.map(errorMessage);
+    for (const message of messages) expect(message).toMatch(/^[A-Z].+\.$/);
+    expect(new Set(messages).size).toBe(ALL_CODES.length);
+  });
+
+  it("explains format and size problems in plain words", () => {
+    expect(errorMessage("unsupported_format")).toBe("This file isn't a JPEG, PNG or WebP image.");
+    expect(errorMessage("file_too_large")).toBe("This file is larger than 50 MB.");
+    expect(errorMessage("too_many_pixels")).toBe("This image is larger than 100 megapixels.");
+    expect(errorMessage("empty_file")).toBe("This file is empty.");
+  });
+});

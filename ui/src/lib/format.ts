@@ -1,0 +1,30 @@
+const UNITS = ["B", "KB", "MB", "GB", "TB"];
+
+/** 1234567 → "1.2 MB" (decimal units, as macOS and most file managers show them). */
+export function formatBytes(bytes: number): string {
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  // Compare the rounded value so 999 999 bytes reads "1.0 MB", not "1000 KB".
+  while (unit < UNITS.length - 1 && Number(round(value)) >= 1000) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? Math.round(value) : round(value)} ${UNITS[unit]}`;
+}
+
+// One decimal below 10 keeps small sizes precise without noisy large numbers.
+function round(value: number): string {
+  return value.toFixed(value < 9.95 ? 1 : 0);
+}
+
+/** RFC 3339 timestamp → the user's locale date, e.g. "Mar 4, 2025"; "" if unparsable. */
+export function formatDate(iso: string, locale?: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return date.toLocaleDateString(locale, { year: "numeric", month: "short", day: "numeric" });
+}
+
+/** 4000, 3000 → "4000 × 3000". */
+export function formatDimensions(width: number, height: number): string {
+  return `${width} × ${height}`;
+}

@@ -1,0 +1,208 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it } from "vitest";
+import App from "../App.svelte";
+import { FakeBackend, makeFile, makePortrait } from "../test/fake-backend";
+
+let backend: FakeBackend;
+
+beforeEach(() => {
+  backend = new FakeBackend();
+  delete document.documentElement.dataset.ready;
+});
+
+function renderApp() {
+  return render(App, { props: { backend } });
+}
+
+const importInput = () => screen.getByTestId("import-input") as HTMLInputElement;
+
+describe("Library", () => {
+  it("shows a friendly empty state when there are no portraits", async () => {
+    renderApp();
+    const empty = await screen.findByTestId("library-empty");
+    expect(empty).toHaveTextContent("Your library is empty");
+    expect(empty).toHaveTextContent("Everything stays on this computer.");
+    await waitFor(() => expect(document.documentElement.dataset.ready).toBe("true"));
+  });
+
+  it("lists existing portraits with their name, date, pixel size and file size", async () => {
+    backend.portraits = [makePortrait({ originalName: "grandma.png", width: 800, height: 600 })];
+    renderApp();
+    const card = await screen.findByTestId("portrait-card");
+    expect(card).toHaveAttribute("data-sha256", "ab12");
+    expect(card).toHaveTextContent("grandma.png");
+    expect(card).toHaveTextContent("800 × 600");
+    expect(card).toHaveTextContent("1.2 MB");
+    const thumb = within(card).getByTestId("portrait-thumb");
+    expect(thumb).toHaveAttribute("alt", "grandma.png");
+    expect(thumb).toHaveAttribute("src", "asset://localhost//vault/ab12.thumb.webp");
+  });
+
+  it("adds a card with the name and size after importing a file", async () => {
+    const user = userEvent.setup();
+    renderApp();
+    await screen.findByTestId("library-empty");
+
+    await user.upload(importInput(), makeFile("me.jpg", "x".repeat(2500)));
+
+    const card = await screen.findByTestId("portrait-card");
+    expect(card).toHaveTextContent("me.jpg");
+    expect(card).toHaveTextContent("2.5 KB");
+    expect(screen.queryByTestId("library-empty")).not.toBeInTheDocument();
+  });
+
+  it("imports several dropped files one after another", async () => {
+    renderApp();
+    await screen.findByTestId("library-empty");
+    const files = [makeFile("a.jpg", "aaa"), makeFile("b.png", "bbb", "image/png")];
+
+    await fireEvent.drop(window, { dataTransfer: { types: ["Files"], files } });
+
+    await waitFor(() => expect(screen.getAllByTestId("portrait-card")).toHaveLength(2));
+    expect(backend.portraits.map((p) => p.originalName)).toEqual(["b.png", "a.jpg"]);
+  });
+
+  it("shows which file is importing, how far along, and its current stage", async () => {
+    let release!: () => void;
+    backend.gate = new Promise((resolve) => (release = resolve));
+    renderApp();
+    await screen.findByTestId("library-empty");
+
+    const files = [makeFile("a.jpg", "aaa"), makeFile("b.jpg", "bbb")];
+    await fireEvent.drop(window, { dataTransfer: { types: ["Files"], files } });
+
+    const progress = await screen.findByTestId("import-progress");
+    await waitFor(() => expect(progress).toHaveTextContent("Importing 1 of 2 — a.jpg"));
+    await waitFor(() => expect(progress).toHaveTextContent("Checking the image…"));
+
+    release();
+    await waitFor(() => expect(screen.queryByTestId("import-progress")).not.toBeInTheDocument());
+    expect(screen.getAllByTestId("portrait-card")).toHaveLength(2);
+  });
+
+  it("imports an image pasted from the clipboard", async () => {
+    renderApp();
+    await screen.findByTestId("library-empty");
+
+    await fireEvent.paste(window, { clipboardData: { files: [makeFile("image.png", "png")], items: [] } });
+
+    expect(await screen.findByTestId("portrait-card")).toHaveTextContent("image.png");
+  });
+
+  it("shows the human reason and error code when an import fails", async () => {
+    const user = userEvent.setup();
+    renderApp();
+    await screen.findByTestId("library-empty");
+    backend.failNext = { code: "unsupported_format", message: "unknown magic bytes" };
+
+    await user.upload(importInput(), makeFile("notes.jpg", "hello"));
+
+    const error = await screen.findByTestId("import-error");
+    expect(error).toHaveAttribute("data-code", "unsupported_format");
+    expect(error).toHaveTextContent("notes.jpg: This file isn't a JPEG, PNG or WebP image.");
+
+    await user.click(screen.getByRole("button", { name: "Dismiss" }));
+    expect(screen.queryByTestId("import-error")).not.toBeInTheDocument();
+  });
+
+  it("refuses files over 50 MB without sending them to the backend", async () => {
+    const user = userEvent.setup();
+    renderApp();
+    await screen.findByTestId("library-empty");
+    const huge = makeFile("huge.jpg", "x");
+    Object.defineProperty(huge, "size", { value: 60 * 1024 * 1024 });
+
+    await user.upload(importInput(), huge);
+
+    const error = await screen.findByTestId("import-error");
+    expect(error).toHaveAttribute("data-code", "file_too_large");
+    expect(error).toHaveTextContent("huge.jpg: This file is larger than 50 MB.");
+    expect(backend.portraits).toHaveLength(0);
+  });
+
+  it("gently notes a duplicate instead of adding a second card", async () => {
+    const user = userEvent.setup();
+    renderApp();
+    await screen.findByTestId("library-empty");
+
+    await user.upload(importInput(), makeFile("me.jpg", "same bytes"));
+    await screen.findByTestId("portrait-card");
+    await user.upload(importInput(), makeFile("me-copy.jpg", "same bytes"));
+
+    expect(await screen.findByText("me-copy.jpg: Already in your library")).toBeInTheDocument();
+    expect(screen.getAllByTestId("portrait-card")).toHaveLength(1);
+  });
+
+  it("asks for confirmation before deleting and keeps the card on Cancel", async () => {
+    const user = userEvent.setup();
+    backend.portraits = [makePortrait({ originalName: "keep.jpg" })];
+    renderApp();
+
+    await user.click(await screen.findByRole("button", { name: "Delete keep.jpg" }));
+    const dialog = screen.getByRole("alertdialog");
+    expect(dialog).toHaveTextContent("Delete this portrait?");
+    expect(dialog).toHaveTextContent("The image is removed from this computer.");
+    expect(within(dialog).getByRole("button", { name: "Cancel" })).toHaveFocus();
+
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+    expect(screen.getByTestId("portrait-card")).toHaveTextContent("keep.jpg");
+    expect(backend.deleted).toEqual([]);
+  });
+
+  it("cancels the delete dialog with Escape", async () => {
+    const user = userEvent.setup();
+    backend.portraits = [makePortrait()];
+    renderApp();
+
+    await user.click(await screen.findByTestId("delete-portrait"));
+    await user.keyboard("{Escape}");
+
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+    expect(screen.getByTestId("portrait-card")).toBeInTheDocument();
+  });
+
+  it("removes the card only after the delete is confirmed", async () => {
+    const user = userEvent.setup();
+    backend.portraits = [makePortrait({ id: 7, originalName: "gone.jpg" })];
+    renderApp();
+
+    await user.click(await screen.findByRole("button", { name: "Delete gone.jpg" }));
+    expect(screen.getByTestId("portrait-card")).toBeInTheDocument();
+    await user.click(screen.getByTestId("confirm-delete"));
+
+    await waitFor(() => expect(screen.queryByTestId("portrait-card")).not.toBeInTheDocument());
+    expect(backend.deleted).toEqual([7]);
+    expect(screen.getByTestId("library-empty")).toBeInTheDocument();
+  });
+
+  it("explains a failed library load and recovers on Retry", async () => {
+    const user = userEvent.setup();
+    backend.listError = { code: "database", message: "locked" };
+    renderApp();
+
+    const problem = await screen.findByTestId("library-error");
+    expect(problem).toHaveAttribute("data-code", "database");
+    expect(problem).toHaveTextContent("Likeness couldn't read its library database.");
+
+    backend.listError = null;
+    await user.click(screen.getByRole("button", { name: "Retry" }));
+    expect(await screen.findByTestId("library-empty")).toBeInTheDocument();
+  });
+
+  it("opens the file picker from the keyboard", async () => {
+    const user = userEvent.setup();
+    renderApp();
+    await screen.findByTestId("library-empty");
+    let opened = 0;
+    importInput().addEventListener("click", () => opened++);
+
+    const button = screen.getByRole("button", { name: "Import portraits" });
+    button.focus();
+    await user.keyboard("{Enter}");
+
+    expect(opened).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,84 @@
+import type { Backend } from "../lib/api";
+import { toApiError } from "../lib/api";
+import type { ApiError } from "../lib/bindings/ApiError";
+import type { ImportProgress } from "../lib/bindings/ImportProgress";
+import type { ImportStage } from "../lib/bindings/ImportStage";
+import type { Portrait } from "../lib/bindings/Portrait";
+
+/** Same limit the backend enforces; checked here so huge files are never read into memory. */
+export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
+
+export type ImportFailure = { name: string; error: ApiError };
+
+type Current = { index: number; total: number; name: string; stage: ImportStage | null };
+
+/**
+ * Imports files one at a time. Files added while a batch runs join that batch,
+ * so "Importing 2 of 5" stays truthful however the files arrive.
+ */
+export class Importer {
+  current = $state<Current | null>(null);
+  failures = $state<ImportFailure[]>([]);
+  duplicates = $state<string[]>([]);
+
+  #backend: Backend;
+  #onImported: (portrait: Portrait) => void;
+  #onBatchDone: () => void;
+  #queue: File[] = [];
+  #total = 0;
+  #finished = 0;
+
+  constructor(backend: Backend, onImported: (p: Portrait) => void, onBatchDone: () => void) {
+    this.#backend = backend;
+    this.#onImported = onImported;
+    this.#onBatchDone = onBatchDone;
+  }
+
+  add(files: File[]): void {
+    if (files.length === 0) return;
+    const idle = this.#queue.length === 0 && this.current === null;
+    if (idle) this.dismiss(); // notices from the previous batch no longer apply
+    this.#queue.push(...files);
+    this.#total += files.length;
+    if (this.current) this.current.total = this.#total;
+    if (idle) void this.#run();
+  }
+
+  /** Stage updates from the backend's `import-progress` events. */
+  progress(event: ImportProgress): void {
+    if (this.current && this.current.name === event.name) this.current.stage = event.stage;
+  }
+
+  dismiss(): void {
+    this.failures = [];
+    this.duplicates = [];
+  }
+
+  async #run(): Promise<void> {
+    let file: File | undefined;
+    while ((file = this.#queue.shift())) {
+      this.current = { index: this.#finished + 1, total: this.#total, name: file.name, stage: null };
+      await this.#importOne(file);
+      this.#finished++;
+    }
+    this.current = null;
+    this.#total = 0;
+    this.#finished = 0;
+    this.#onBatchDone();
+  }
+
+  async #importOne(file: File): Promise<void> {
+    if (file.size > MAX_IMPORT_BYTES) {
+      this.failures.push({ name: file.name, error: { code: "file_too_large", message: "" } });
+      return;
+    }
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const outcome = await this.#backend.importPortrait(file.name, bytes);
+      if (outcome.duplicate) this.duplicates.push(file.name);
+      else this.#onImported(outcome.portrait);
+    } catch (err) {
+      this.failures.push({ name: file.name, error: toApiError(err) });
+    }
+  }
+}
