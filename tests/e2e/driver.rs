@@ -10,7 +10,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 /// The app binary built with embedded UI assets (`--features tauri/custom-protocol`).
 pub fn app_binary() -> PathBuf {
     let root = repo_root();
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or(root.join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or(root.join("target"));
     target.join("debug/likeness")
 }
 
@@ -20,7 +22,10 @@ pub fn repo_root() -> PathBuf {
 
 /// `../shared/fixtures/astronaut.png` beside the repository.
 pub fn astronaut() -> PathBuf {
-    repo_root().join("../shared/fixtures/astronaut.png").canonicalize().expect("shared fixture")
+    repo_root()
+        .join("../shared/fixtures/astronaut.png")
+        .canonicalize()
+        .expect("shared fixture")
 }
 
 /// A running tauri-driver; killed with its WebKitWebDriver children on drop.
@@ -34,7 +39,12 @@ impl Driver {
     pub fn start(port: u16, data_dir: &Path) -> Driver {
         use std::os::unix::process::CommandExt;
         let child = Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &(port + 1).to_string(),
+            ])
             .env("LIKENESS_DATA_DIR", data_dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -55,7 +65,11 @@ impl Driver {
         let url = format!("http://127.0.0.1:{}", self.port);
         let mut last_error = None;
         for _ in 0..50 {
-            match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(client) => {
                     wait_for(&client, "html[data-ready='true']").await;
                     return client;
@@ -73,7 +87,11 @@ impl Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         // tauri-driver runs in its own process group; end the whole group.
-        let _ = Command::new("kill").arg("-TERM").arg(format!("-{}", self.child.id())).status();
+        // `--` matters: without it, `kill` reads the negative id as an option.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-s", "TERM", "--", &group])
+            .status();
         let _ = self.child.wait();
     }
 }

@@ -36,14 +36,25 @@ async fn main() {
         }
         app.close().await.unwrap();
     }
-    report("launch request -> Library painted (includes WebDriver session set-up)", &mut wall);
-    report("webview navigation start -> Library painted (performance.now)", &mut in_page);
+    report(
+        "launch request -> Library painted (includes WebDriver session set-up)",
+        &mut wall,
+    );
+    report(
+        "webview navigation start -> Library painted (performance.now)",
+        &mut in_page,
+    );
 }
 
 fn report(label: &str, values: &mut [f64]) {
     values.sort_by(f64::total_cmp);
-    println!("{label}: median {:.0} ms, min {:.0} ms, max {:.0} ms ({} runs)",
-        values[values.len() / 2], values[0], values[values.len() - 1], values.len());
+    println!(
+        "{label}: median {:.0} ms, min {:.0} ms, max {:.0} ms ({} runs)",
+        values[values.len() / 2],
+        values[0],
+        values[values.len() - 1],
+        values.len()
+    );
 }
 
 /// Sum RSS and PSS (MiB) over the app process and its WebKit children.
@@ -51,7 +62,9 @@ fn app_memory() -> (f64, f64) {
     let binary = app_binary().canonicalize().unwrap();
     let mut pids = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
         if std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == binary) {
             pids.push(pid);
         }
@@ -78,5 +91,10 @@ fn app_memory() -> (f64, f64) {
 
 fn parent_of(pid: u32) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }

@@ -32,7 +32,11 @@ fn json_lines(out: &Output) -> Vec<Value> {
 fn import_prints_one_json_object_per_file_with_id_hash_and_size() {
     let data = tempfile::tempdir().unwrap();
     let out = cli(data.path(), &["import", astronaut().to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["width"], 512);
@@ -53,17 +57,30 @@ fn bad_files_get_their_error_code_and_the_good_ones_still_import() {
     let png = std::fs::read(astronaut()).unwrap();
     std::fs::write(&cut, &png[..png.len() / 3]).unwrap();
 
-    let files = [text.as_path(), empty.as_path(), cut.as_path(), astronaut().as_path()]
-        .map(|p| p.to_str().unwrap().to_owned());
+    let files = [
+        text.as_path(),
+        empty.as_path(),
+        cut.as_path(),
+        astronaut().as_path(),
+    ]
+    .map(|p| p.to_str().unwrap().to_owned());
     let mut args = vec!["import"];
     args.extend(files.iter().map(String::as_str));
     let out = cli(data.path(), &args);
     assert_eq!(out.status.code(), Some(1), "some files failed");
     let lines = json_lines(&out);
-    let codes: Vec<&str> =
-        lines.iter().map(|l| l["error"]["code"].as_str().unwrap_or("ok")).collect();
-    assert_eq!(codes, ["unsupported_format", "empty_file", "truncated_image", "ok"]);
-    assert!(lines[0]["error"]["message"].as_str().unwrap().contains("not a JPEG, PNG or WebP"));
+    let codes: Vec<&str> = lines
+        .iter()
+        .map(|l| l["error"]["code"].as_str().unwrap_or("ok"))
+        .collect();
+    assert_eq!(
+        codes,
+        ["unsupported_format", "empty_file", "truncated_image", "ok"]
+    );
+    assert!(lines[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a JPEG, PNG or WebP"));
 
     let listed = json_lines(&cli(data.path(), &["list"]));
     assert_eq!(listed.len(), 1, "only the good file is in the library");
@@ -74,7 +91,10 @@ fn bad_files_get_their_error_code_and_the_good_ones_still_import() {
 fn list_of_a_new_library_is_empty_and_delete_removes_the_file() {
     let data = tempfile::tempdir().unwrap();
     assert!(json_lines(&cli(data.path(), &["list"])).is_empty());
-    let imported = json_lines(&cli(data.path(), &["import", astronaut().to_str().unwrap()]));
+    let imported = json_lines(&cli(
+        data.path(),
+        &["import", astronaut().to_str().unwrap()],
+    ));
     let id = imported[0]["id"].as_i64().unwrap().to_string();
     let listed = json_lines(&cli(data.path(), &["list"]));
     let image_path = PathBuf::from(listed[0]["imagePath"].as_str().unwrap());

@@ -14,11 +14,18 @@ fn main() {
         .join("../../../shared/fixtures/astronaut.png");
     let astronaut = image::open(&fixture).expect("shared fixture");
     // 4000×3000 = 12 MP, as a phone would save it.
-    let big = DynamicImage::ImageRgb8(astronaut.resize_exact(4000, 3000, FilterType::Triangle).to_rgb8());
+    let big = DynamicImage::ImageRgb8(
+        astronaut
+            .resize_exact(4000, 3000, FilterType::Triangle)
+            .to_rgb8(),
+    );
     let mut jpeg = std::io::Cursor::new(Vec::new());
     big.write_to(&mut jpeg, ImageFormat::Jpeg).unwrap();
     let jpeg = jpeg.into_inner();
-    println!("input: 4000x3000 JPEG, {:.1} MB, {RUNS} runs", jpeg.len() as f64 / 1e6);
+    println!(
+        "input: 4000x3000 JPEG, {:.1} MB, {RUNS} runs",
+        jpeg.len() as f64 / 1e6
+    );
 
     let full = measure(|| {
         let dir = tempfile::tempdir().unwrap();
@@ -27,14 +34,30 @@ fn main() {
         lib.import_bytes("big.jpg", &jpeg, &mut |_| {}).unwrap();
         start.elapsed()
     });
-    report("full import (decode+orient+strip+hash+thumbnail+store)", &full);
+    report(
+        "full import (decode+orient+strip+hash+thumbnail+store)",
+        &full,
+    );
     let p50 = full[full.len() / 2].as_secs_f64();
-    println!("  throughput: {:.1} MP/s, {:.2} imports/s", 12.0 / p50, 1.0 / p50);
+    println!(
+        "  throughput: {:.1} MP/s, {:.2} imports/s",
+        12.0 / p50,
+        1.0 / p50
+    );
 
     let prepared = imaging::prepare(&jpeg).unwrap();
-    report("  decode+orient+re-encode", &measure(|| timed(|| drop(imaging::prepare(&jpeg).unwrap()))));
-    report("  sha256 of stored bytes", &measure(|| timed(|| drop(sha256_hex(&prepared.encoded)))));
-    report("  thumbnail", &measure(|| timed(|| drop(imaging::thumbnail(&prepared.image).unwrap()))));
+    report(
+        "  decode+orient+re-encode",
+        &measure(|| timed(|| drop(imaging::prepare(&jpeg).unwrap()))),
+    );
+    report(
+        "  sha256 of stored bytes",
+        &measure(|| timed(|| drop(sha256_hex(&prepared.encoded)))),
+    );
+    report(
+        "  thumbnail",
+        &measure(|| timed(|| drop(imaging::thumbnail(&prepared.image).unwrap()))),
+    );
 }
 
 fn timed(f: impl FnOnce()) -> Duration {
