@@ -29,5 +29,34 @@ if ! command -v tauri-driver >/dev/null; then
   cargo install tauri-driver --locked --version 2.1.0 --quiet
 fi
 
+# ONNX Runtime for on-device moderation. Debian has no package, so take the
+# shared library out of the official PyPI wheel; ort loads it at run time
+# (`load-dynamic`). The app bundles it from src-tauri/lib as a resource.
+ORT_VERSION=1.31.1
+ORT_LIB=src-tauri/lib/libonnxruntime.so.1
+if [ ! -f "$ORT_LIB" ]; then
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64)
+      echo "setup: fetching ONNX Runtime $ORT_VERSION"
+      wheel_dir="$(mktemp -d)"
+      python3 -m pip download "onnxruntime==$ORT_VERSION" --no-deps --only-binary=:all: \
+        --platform manylinux_2_28_x86_64 --python-version 3.11 -d "$wheel_dir" --quiet
+      wheel="$(ls "$wheel_dir"/onnxruntime-"$ORT_VERSION"-*.whl | head -n1)"
+      mkdir -p "$(dirname "$ORT_LIB")"
+      python3 - "$wheel" "$ORT_LIB" "$ORT_VERSION" <<'PY'
+import shutil, sys, zipfile
+wheel, dest, version = sys.argv[1:]
+with zipfile.ZipFile(wheel) as z, z.open(f"onnxruntime/capi/libonnxruntime.so.{version}") as src, open(dest + ".part", "wb") as out:
+    shutil.copyfileobj(src, out)
+PY
+      mv "$ORT_LIB.part" "$ORT_LIB"
+      rm -rf "$wheel_dir"
+      ;;
+    *)
+      echo "setup: no ONNX Runtime fetch for $(uname -s)-$(uname -m); put the library at $ORT_LIB" >&2
+      ;;
+  esac
+fi
+
 echo "setup: installing UI packages"
 (cd ui && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,11 +1,13 @@
 //! `likeness-cli`: the Likeness core, headless, for scripts and batch work.
 //! With `--json`, every result is one JSON object on its own line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use likeness_core::{paths, ApiError, ErrorCode, Library, Portrait};
+use likeness_core::{
+    paths, ApiError, ErrorCode, Library, Moderator, Portrait, Thresholds, Verdict,
+};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -36,6 +38,32 @@ enum Command {
     List,
     /// Delete a portrait and its files.
     Delete { id: i64 },
+    /// Check photos with the on-device safety checks (one adult, face clearly
+    /// visible, safe for work) without importing them. Exits 0 whatever the
+    /// decisions; 3 when the checks could not load (each file is then still
+    /// reported, as `moderation_unavailable`); 2 on bad arguments.
+    Moderate {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Refuse faces estimated younger than this many years (at least 21).
+        #[arg(long, value_name = "YEARS", default_value_t = Thresholds::DEFAULT_YOUTHFUL_AGE)]
+        youthful_age: f32,
+        /// The ONNX Runtime library (default: $LIKENESS_ORT_LIB, else beside this program).
+        #[arg(long, value_name = "PATH")]
+        ort_lib: Option<PathBuf>,
+        /// The models folder (default: $LIKENESS_MODELS_DIR, else models/ beside this program).
+        #[arg(long, value_name = "DIR")]
+        models_dir: Option<PathBuf>,
+    },
+}
+
+/// One line of `moderate --json` output: the verdict plus the file and `ms`.
+#[derive(Serialize)]
+struct ModerateLine<'a> {
+    file: &'a str,
+    #[serde(flatten)]
+    verdict: &'a Verdict,
+    ms: f64,
 }
 
 /// One line of `import --json` output.
@@ -68,18 +96,23 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, ApiError> {
-    let dir = cli
-        .data_dir
-        .or_else(paths::env_override)
-        .or_else(paths::default_data_dir)
-        .ok_or_else(|| {
-            ApiError::new(ErrorCode::InvalidInput, "No data folder: pass --data-dir.")
-        })?;
-    let library = Library::open(&dir)?;
-    match cli.command {
+    // Only the library commands need (and create) the data folder.
+    let open_library = || -> Result<Library, ApiError> {
+        let dir = cli
+            .data_dir
+            .clone()
+            .or_else(paths::env_override)
+            .or_else(paths::default_data_dir)
+            .ok_or_else(|| {
+                ApiError::new(ErrorCode::InvalidInput, "No data folder: pass --data-dir.")
+            })?;
+        Ok(Library::open(&dir)?)
+    };
+    match &cli.command {
         Command::Import { files } => {
+            let library = open_library()?;
             let mut failures = 0;
-            for file in &files {
+            for file in files {
                 let shown = file.display().to_string();
                 match library.import_file(file, &mut |_| {}) {
                     Ok(outcome) => {
@@ -122,19 +155,88 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             })
         }
         Command::List => {
+            let library = open_library()?;
             for p in library.list()? {
                 emit(cli.json, &p, || describe(&p));
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Delete { id } => {
+            let id = *id;
+            let library = open_library()?;
             library.delete(id)?;
             emit(cli.json, &serde_json::json!({ "deleted": id }), || {
                 format!("deleted #{id}")
             });
             Ok(ExitCode::SUCCESS)
         }
+        Command::Moderate {
+            files,
+            youthful_age,
+            ort_lib,
+            models_dir,
+        } => moderate(
+            cli.json,
+            files,
+            *youthful_age,
+            ort_lib.as_deref(),
+            models_dir.as_deref(),
+        ),
     }
+}
+
+/// Exit status when the safety checks could not load: every file was refused.
+const EXIT_MODERATION_UNAVAILABLE: u8 = 3;
+
+fn moderate(
+    json: bool,
+    files: &[PathBuf],
+    youthful_age: f32,
+    ort_lib: Option<&Path>,
+    models_dir: Option<&Path>,
+) -> Result<ExitCode, ApiError> {
+    let thresholds = Thresholds::new(youthful_age)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
+    let moderator = Moderator::load(ort_lib, models_dir, thresholds);
+    if let Err(e) = &moderator {
+        eprintln!("likeness-cli: safety checks unavailable, every photo is refused: {e}");
+    }
+    for file in files {
+        let shown = file.display().to_string();
+        let verdict = match &moderator {
+            Ok(m) => m.moderate_file(file),
+            // Fail closed, with this run's thresholds on record.
+            Err(_) => Verdict::unavailable(thresholds),
+        };
+        let line = ModerateLine {
+            file: &shown,
+            verdict: &verdict,
+            ms: verdict.elapsed_ms,
+        };
+        emit(json, &line, || describe_verdict(&shown, &verdict));
+    }
+    Ok(match moderator {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(EXIT_MODERATION_UNAVAILABLE),
+    })
+}
+
+fn describe_verdict(file: &str, v: &Verdict) -> String {
+    let decision = if v.is_accepted() { "accept" } else { "reject" };
+    let age = v
+        .faces
+        .first()
+        .and_then(|f| f.age)
+        .map(|a| format!(", estimated age {a:.0}"))
+        .unwrap_or_default();
+    format!(
+        "{file}: {decision} ({}, confidence {:.2}, {} face(s){age}, {:.0} ms) {}",
+        v.reason.code(),
+        v.confidence,
+        v.faces.len(),
+        v.elapsed_ms,
+        v.message
+    )
 }
 
 fn emit<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) {

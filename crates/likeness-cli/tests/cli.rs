@@ -103,3 +103,72 @@ fn list_of_a_new_library_is_empty_and_delete_removes_the_file() {
     assert!(!image_path.exists());
     assert!(json_lines(&cli(data.path(), &["list"])).is_empty());
 }
+
+#[test]
+fn moderate_accepts_the_portrait_and_calls_a_text_file_unreadable_with_exit_0() {
+    let data = tempfile::tempdir().unwrap();
+    let text = data.path().join("notes.jpg");
+    std::fs::write(&text, "not a photo").unwrap();
+    let out = cli(
+        data.path(),
+        &[
+            "moderate",
+            astronaut().to_str().unwrap(),
+            text.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["decision"], "accept");
+    assert_eq!(lines[0]["reason"], "accepted");
+    assert_eq!(lines[0]["faces"].as_array().unwrap().len(), 1);
+    assert_eq!(lines[0]["faces"][0]["box"].as_array().unwrap().len(), 4);
+    assert!(lines[0]["faces"][0]["age"].as_f64().unwrap() > 20.0);
+    assert!(lines[0]["ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(lines[1]["file"], text.to_str().unwrap());
+    assert_eq!(lines[1]["decision"], "reject");
+    assert_eq!(lines[1]["reason"], "unreadable");
+}
+
+#[test]
+fn moderate_without_the_runtime_refuses_every_file_and_exits_3() {
+    let data = tempfile::tempdir().unwrap();
+    let out = cli(
+        data.path(),
+        &[
+            "moderate",
+            astronaut().to_str().unwrap(),
+            "--ort-lib",
+            "/nonexistent/libonnxruntime.so.1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["decision"], "reject");
+    assert_eq!(lines[0]["reason"], "moderation_unavailable");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ONNX Runtime was not found"));
+}
+
+#[test]
+fn moderate_refuses_a_youthful_age_below_21() {
+    let data = tempfile::tempdir().unwrap();
+    let out = cli(
+        data.path(),
+        &[
+            "moderate",
+            astronaut().to_str().unwrap(),
+            "--youthful-age",
+            "20",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(json_lines(&out).is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 21"));
+}

@@ -103,17 +103,7 @@ pub fn check_file_size(len: u64) -> Result<(), ImagingError> {
 /// Decode `bytes` safely, apply the EXIF orientation, and re-encode without metadata.
 /// JPEG stays JPEG; PNG and WebP become PNG (lossless).
 pub fn prepare(bytes: &[u8]) -> Result<Prepared, ImagingError> {
-    check_file_size(bytes.len() as u64)?;
-    let format = image::guess_format(bytes).map_err(|_| ImagingError::Unsupported)?;
-    if !matches!(
-        format,
-        ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP
-    ) {
-        return Err(ImagingError::Unsupported);
-    }
-    if format == ImageFormat::Jpeg && !jpeg_has_end_marker(bytes) {
-        return Err(ImagingError::Truncated);
-    }
+    let format = sniff(bytes)?;
     let image = decode(bytes, format)?;
     let (width, height) = (image.width(), image.height());
     let stored = if format == ImageFormat::Jpeg {
@@ -131,13 +121,25 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared, ImagingError> {
     })
 }
 
-fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, ImagingError> {
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = Limits::default();
-    limits.max_alloc = Some(MAX_DECODE_ALLOC);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(decode_error)?;
-    let (width, height) = decoder.dimensions();
+/// Check `bytes` before decoding: the size cap, an allowed format (JPEG, PNG,
+/// WebP) by content rather than name, and a JPEG's end marker. Returns the format.
+pub fn sniff(bytes: &[u8]) -> Result<ImageFormat, ImagingError> {
+    check_file_size(bytes.len() as u64)?;
+    let format = image::guess_format(bytes).map_err(|_| ImagingError::Unsupported)?;
+    if !matches!(
+        format,
+        ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP
+    ) {
+        return Err(ImagingError::Unsupported);
+    }
+    if format == ImageFormat::Jpeg && !jpeg_has_end_marker(bytes) {
+        return Err(ImagingError::Truncated);
+    }
+    Ok(format)
+}
+
+/// Refuse an image whose header claims more than `MAX_PIXELS`, or no pixels at all.
+pub fn check_pixels(width: u32, height: u32) -> Result<(), ImagingError> {
     let pixels = u64::from(width) * u64::from(height);
     if pixels > MAX_PIXELS {
         return Err(ImagingError::TooManyPixels {
@@ -149,6 +151,19 @@ fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, ImagingErro
     if pixels == 0 {
         return Err(ImagingError::Corrupt("the image has no pixels".into()));
     }
+    Ok(())
+}
+
+/// Decode bytes already checked by [`sniff`] under the memory and pixel caps,
+/// and apply the EXIF orientation so the result is upright.
+pub fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, ImagingError> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    let (width, height) = decoder.dimensions();
+    check_pixels(width, height)?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);

@@ -3,10 +3,13 @@
 
 pub mod error;
 pub mod imaging;
+pub mod inference;
 pub mod library;
+pub mod moderation;
 pub mod paths;
 pub mod store;
 pub mod vault;
 
 pub use error::{ApiError, ErrorCode};
 pub use library::{ImportOutcome, ImportStage, Library, Portrait};
+pub use moderation::{ModerationError, Moderator, Reason as ModerationReason, Thresholds, Verdict};

@@ -2,4 +2,5 @@
 
 mod fixtures;
 mod import;
+mod moderation;
 mod store;

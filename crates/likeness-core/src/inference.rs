@@ -1,0 +1,241 @@
+//! Locating and loading ONNX Runtime and the on-device models, with typed
+//! errors and no panics: a missing or broken runtime, a missing model or a model
+//! whose hash does not match all become an `InferenceError` the caller can show.
+//!
+//! ONNX Runtime is loaded at run time (`ort`'s `load-dynamic`) from a shared
+//! library the app bundles. Loading it is process-global, so it happens once;
+//! every later call gets the same result, success or error.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ort::environment::Environment;
+use ort::session::Session;
+use sha2::{Digest, Sha256};
+
+/// Environment variable naming the ONNX Runtime shared library (set for cargo
+/// tests and benches in `.cargo/config.toml`).
+pub const ORT_LIB_ENV: &str = "LIKENESS_ORT_LIB";
+/// Environment variable naming the models folder.
+pub const MODELS_DIR_ENV: &str = "LIKENESS_MODELS_DIR";
+/// File names the runtime library may have beside the executable, per platform.
+pub const ORT_LIB_NAMES: [&str; 3] = [
+    "libonnxruntime.so.1",
+    "libonnxruntime.dylib",
+    "onnxruntime.dll",
+];
+/// Threads each model may use for one inference: the app targets 2-core laptops.
+pub const INTRA_OP_THREADS: usize = 2;
+
+/// A model file the app ships and the sha256 it must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelSpec {
+    pub file: &'static str,
+    pub sha256: &'static str,
+}
+
+/// CenterFace face detector with five landmarks (MIT).
+pub const CENTERFACE: ModelSpec = ModelSpec {
+    file: "centerface_dynamic.onnx",
+    sha256: "5aaf17b351911ad4a27f126d2de45809710c458b95cba4a6478c4fd4e2e9d978",
+};
+/// dlib/Cydral age estimator on a 64×64 aligned chip (CC0-1.0).
+pub const AGE: ModelSpec = ModelSpec {
+    file: "age-v1.onnx",
+    sha256: "4f9f0075200bd8ea6cd65ae6e6893cf820c513169382c08e82e533158358ed1c",
+};
+/// Yahoo open_nsfw classifier (BSD-2-Clause).
+pub const NSFW: ModelSpec = ModelSpec {
+    file: "open_nsfw_fp32.onnx",
+    sha256: "864bb37bf8863564b87eb330ab8c785a79a773f4e7c43cb96db52ed8611305fa",
+};
+/// Every model the app loads, for checks and the models README.
+pub const MODELS: [ModelSpec; 3] = [CENTERFACE, AGE, NSFW];
+
+/// Why the runtime or a model could not be loaded or run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InferenceError {
+    #[error("ONNX Runtime was not found (looked for {})", show_paths(.searched))]
+    RuntimeNotFound { searched: Vec<PathBuf> },
+    #[error("ONNX Runtime at {} could not be loaded: {reason}", .path.display())]
+    RuntimeLoad { path: PathBuf, reason: String },
+    #[error("The models folder was not found (looked for {})", show_paths(.searched))]
+    ModelsDirNotFound { searched: Vec<PathBuf> },
+    #[error("The model file {} is missing", .path.display())]
+    ModelMissing { path: PathBuf },
+    #[error("The model file {} could not be read: {reason}", .path.display())]
+    ModelRead { path: PathBuf, reason: String },
+    #[error("The model {file} is not the expected file (sha256 {actual}, expected {expected})")]
+    ModelHashMismatch {
+        file: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("The model {file} could not be prepared: {reason}")]
+    Session { file: String, reason: String },
+    #[error("The model {file} failed to run: {reason}")]
+    Run { file: String, reason: String },
+}
+
+fn show_paths(paths: &[PathBuf]) -> String {
+    if paths.is_empty() {
+        return "nowhere: no path was given and the executable's folder is unknown".into();
+    }
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn exe_dir() -> Option<PathBuf> {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// Where to look for the runtime library, in order. A path someone named (the
+/// caller's, else `$LIKENESS_ORT_LIB`) is the only candidate: a wrong path is an
+/// error, never a silent fallback to some other library. With neither, look
+/// beside the current executable.
+pub fn runtime_candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
+    if let Some(path) = explicit {
+        return vec![path.to_path_buf()];
+    }
+    if let Some(path) = env_path(ORT_LIB_ENV) {
+        return vec![path];
+    }
+    exe_dir()
+        .map(|dir| ORT_LIB_NAMES.iter().map(|n| dir.join(n)).collect())
+        .unwrap_or_default()
+}
+
+/// The first runtime candidate that exists as a file.
+pub fn locate_runtime(explicit: Option<&Path>) -> Result<PathBuf, InferenceError> {
+    let searched = runtime_candidates(explicit);
+    searched
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .ok_or(InferenceError::RuntimeNotFound { searched })
+}
+
+/// The models folder: the caller's path, else `$LIKENESS_MODELS_DIR`, else
+/// `models/` beside the executable. As for the runtime, a named path is the only
+/// candidate.
+pub fn locate_models_dir(explicit: Option<&Path>) -> Result<PathBuf, InferenceError> {
+    let searched: Vec<PathBuf> = match explicit
+        .map(Path::to_path_buf)
+        .or_else(|| env_path(MODELS_DIR_ENV))
+    {
+        Some(path) => vec![path],
+        None => exe_dir()
+            .map(|d| vec![d.join("models")])
+            .unwrap_or_default(),
+    };
+    searched
+        .iter()
+        .find(|p| p.is_dir())
+        .cloned()
+        .ok_or(InferenceError::ModelsDirNotFound { searched })
+}
+
+static RUNTIME: OnceLock<Result<Environment, InferenceError>> = OnceLock::new();
+
+/// Load ONNX Runtime once per process and return its environment.
+///
+/// The library must exist at the located path, else `RuntimeNotFound` (checked
+/// on every call, so a caller naming a missing file always hears about it). The
+/// first load decides for the whole process: ort cannot load a second library,
+/// so later calls get the first result, including its error.
+pub fn runtime(explicit: Option<&Path>) -> Result<&'static Environment, InferenceError> {
+    let path = locate_runtime(explicit)?;
+    RUNTIME
+        .get_or_init(|| init_runtime(&path))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn init_runtime(path: &Path) -> Result<Environment, InferenceError> {
+    let load_error = |reason: String| InferenceError::RuntimeLoad {
+        path: path.to_path_buf(),
+        reason,
+    };
+    // ort may panic inside a foreign library that is not ONNX Runtime; turn that
+    // into an error rather than taking the app down.
+    let result = std::panic::catch_unwind(|| {
+        ort::init_from(path)
+            .map_err(|e| e.to_string())?
+            .with_name("likeness")
+            .with_telemetry(false)
+            .build()
+            .map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(Ok(env)) => Ok(env),
+        Ok(Err(reason)) => Err(load_error(reason)),
+        Err(panic) => Err(load_error(panic_text(&panic))),
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "the runtime panicked while loading".into())
+}
+
+/// A model loaded into a session, with the hash it was verified against.
+#[derive(Debug)]
+pub struct LoadedModel {
+    pub spec: ModelSpec,
+    pub session: Session,
+}
+
+/// Read `spec.file` from `dir`, verify its sha256, and build a session from the
+/// verified bytes (so the file cannot change between the check and the load).
+pub fn load_model(
+    env: &Environment,
+    dir: &Path,
+    spec: ModelSpec,
+) -> Result<LoadedModel, InferenceError> {
+    let path = dir.join(spec.file);
+    if !path.is_file() {
+        return Err(InferenceError::ModelMissing { path });
+    }
+    let bytes = std::fs::read(&path).map_err(|e| InferenceError::ModelRead {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    let actual = hex::encode(Sha256::digest(&bytes));
+    if actual != spec.sha256 {
+        return Err(InferenceError::ModelHashMismatch {
+            file: spec.file.into(),
+            expected: spec.sha256.into(),
+            actual,
+        });
+    }
+    let session_error = |reason: String| InferenceError::Session {
+        file: spec.file.into(),
+        reason,
+    };
+    let session = Session::builder(env)
+        .map_err(|e| session_error(e.to_string()))?
+        .with_intra_threads(INTRA_OP_THREADS)
+        .map_err(|e| session_error(e.to_string()))?
+        // Idle pool threads would otherwise spin after each run, stealing the
+        // cores the next model (and the UI) needs: three sessions on 2 cores
+        // ran 3× slower with spinning on.
+        .with_intra_op_spinning(false)
+        .map_err(|e| session_error(e.to_string()))?
+        .commit_from_memory(&bytes)
+        .map_err(|e| session_error(e.to_string()))?;
+    Ok(LoadedModel { spec, session })
+}

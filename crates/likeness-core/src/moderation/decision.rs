@@ -1,0 +1,241 @@
+//! The verdict: a decision, one stable reason code, a confidence, and what the
+//! checks saw, plus the plain-words message for each reason.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::ModerationError;
+
+/// Accept or reject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "ModerationDecision")]
+pub enum Decision {
+    Accept,
+    Reject,
+}
+
+/// Why a photo was accepted or rejected. The UI and scripts branch on these
+/// codes, so never rename one. Checks run in the order listed (after
+/// `accepted`); the first that fails is the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "ModerationReason")]
+pub enum Reason {
+    /// One clear adult face, safe for work.
+    Accepted,
+    /// The file is not an image that can be decoded.
+    Unreadable,
+    /// No face was found.
+    NoFace,
+    /// More than one person is in the photo.
+    MultiplePeople,
+    /// The face is too small, too blurry or cut off (or the whole image is tiny).
+    UnclearFace,
+    /// The estimated age is under 18.
+    Minor,
+    /// The estimated age is 18 or over but under the youthful threshold: too
+    /// close to call, so it is refused.
+    AmbiguousYouthful,
+    /// The photo is not safe for work.
+    Nsfw,
+    /// The safety checks could not run (runtime or model missing or broken),
+    /// so the photo is refused: moderation fails closed.
+    ModerationUnavailable,
+}
+
+impl Reason {
+    /// The decision this reason implies.
+    pub fn decision(self) -> Decision {
+        if self == Reason::Accepted {
+            Decision::Accept
+        } else {
+            Decision::Reject
+        }
+    }
+
+    /// The stable code, e.g. `"multiple_people"`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::Accepted => "accepted",
+            Reason::Unreadable => "unreadable",
+            Reason::NoFace => "no_face",
+            Reason::MultiplePeople => "multiple_people",
+            Reason::UnclearFace => "unclear_face",
+            Reason::Minor => "minor",
+            Reason::AmbiguousYouthful => "ambiguous_youthful",
+            Reason::Nsfw => "nsfw",
+            Reason::ModerationUnavailable => "moderation_unavailable",
+        }
+    }
+}
+
+/// What a person is told for each reason. `people` is the number of people
+/// found, used by `multiple_people`.
+pub fn reason_message(reason: Reason, people: usize) -> String {
+    match reason {
+        Reason::Accepted => "This photo can be used.".into(),
+        Reason::Unreadable => {
+            "We couldn't open this file as a photo. Use a JPEG, PNG or WebP image.".into()
+        }
+        Reason::NoFace => {
+            "We couldn't find a face. Use a photo where your face is clearly visible.".into()
+        }
+        Reason::MultiplePeople => format!("We found {people} people. Use a photo of just you."),
+        Reason::UnclearFace => {
+            "Your face is too small or blurry. Use a sharper, closer photo.".into()
+        }
+        Reason::Minor | Reason::AmbiguousYouthful => {
+            "Only photos of adults can be used. This check is strict \
+             and can't be bypassed, so some adults who look young are refused too."
+                .into()
+        }
+        Reason::Nsfw => {
+            "This photo looks like it may contain nudity or adult content, so it can't be used."
+                .into()
+        }
+        Reason::ModerationUnavailable => {
+            "Safety checks couldn't run on this computer, so the photo wasn't accepted.".into()
+        }
+    }
+}
+
+/// Age limits for moderation. The youthful threshold can be raised, never
+/// lowered below [`Thresholds::MIN_YOUTHFUL_AGE`]: the age model's error near 18
+/// is large (adults were estimated as low as 18 to 21), so the margin above 18
+/// is what keeps minors out.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, rename = "ModerationThresholds")]
+pub struct Thresholds {
+    youthful_age: f32,
+    adult_age: f32,
+    nsfw: f32,
+}
+
+impl Thresholds {
+    /// The lowest youthful threshold allowed.
+    pub const MIN_YOUTHFUL_AGE: f32 = 21.0;
+    /// The default: estimates under 25 are refused.
+    pub const DEFAULT_YOUTHFUL_AGE: f32 = 25.0;
+    /// Under this estimated age the reason is `minor`.
+    pub const ADULT_AGE: f32 = 18.0;
+    /// An open_nsfw score at or above this is `nsfw`. Yahoo suggests < 0.2 is
+    /// safe and > 0.8 very likely NSFW; clothed portraits scored 0.001 to 0.17,
+    /// so 0.8 leaves a wide margin against false rejections of normal photos.
+    pub const NSFW: f32 = 0.8;
+
+    /// Thresholds with this youthful age; an age below 21 (or not a number) is refused.
+    pub fn new(youthful_age: f32) -> Result<Self, ModerationError> {
+        if youthful_age.is_nan() || youthful_age < Self::MIN_YOUTHFUL_AGE {
+            return Err(ModerationError::YouthfulAgeTooLow(youthful_age));
+        }
+        Ok(Self {
+            youthful_age,
+            adult_age: Self::ADULT_AGE,
+            nsfw: Self::NSFW,
+        })
+    }
+
+    pub fn youthful_age(&self) -> f32 {
+        self.youthful_age
+    }
+    pub fn adult_age(&self) -> f32 {
+        self.adult_age
+    }
+    pub fn nsfw(&self) -> f32 {
+        self.nsfw
+    }
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            youthful_age: Self::DEFAULT_YOUTHFUL_AGE,
+            adult_age: Self::ADULT_AGE,
+            nsfw: Self::NSFW,
+        }
+    }
+}
+
+/// One detected face.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FaceReport {
+    /// `[x, y, width, height]` in the original image's pixels, clipped to the image.
+    #[serde(rename = "box")]
+    pub bbox: [f32; 4],
+    /// Detector confidence, 0..1.
+    pub score: f32,
+    /// Estimated age, for the main face once it passed the quality checks.
+    pub age: Option<f32>,
+}
+
+/// The outcome of moderating one photo.
+///
+/// `confidence` (0..1) is the strength of the evidence for `reason`:
+/// - `accepted`: the weakest link, min(detector score, age margin, 1 − nsfw), where
+///   the age margin is (age − youthful threshold) / 10 years, capped at 1;
+/// - `no_face`: 1 − the strongest heatmap value anywhere (how far from a face);
+/// - `multiple_people`: the detector score of the second person;
+/// - `unclear_face`: 1 for a size or framing rule; for blur,
+///   0.5 + 0.5 · (1 − sharpness / threshold);
+/// - `minor` / `ambiguous_youthful`: 0.5 + (limit − age) / 10, capped at 1;
+/// - `nsfw`: the nsfw score;
+/// - `unreadable`, `moderation_unavailable`: 1.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Verdict {
+    pub decision: Decision,
+    pub reason: Reason,
+    pub confidence: f32,
+    /// What a person is told (see [`reason_message`]).
+    pub message: String,
+    /// Every face found, largest first.
+    pub faces: Vec<FaceReport>,
+    /// Faces large enough to count as people (see `moderation::PERSON_AREA_RATIO`).
+    pub people: u32,
+    /// The open_nsfw score, when that check ran.
+    pub nsfw_score: Option<f32>,
+    /// sha256 of each model used, by file name.
+    pub model_hashes: BTreeMap<String, String>,
+    pub thresholds: Thresholds,
+    /// Time taken, decoding included when the input was a file or bytes.
+    pub elapsed_ms: f64,
+}
+
+impl Verdict {
+    /// A verdict for `reason` with nothing else seen.
+    pub fn bare(reason: Reason, confidence: f32, thresholds: Thresholds) -> Self {
+        Self {
+            decision: reason.decision(),
+            reason,
+            confidence: confidence.clamp(0.0, 1.0),
+            message: reason_message(reason, 0),
+            faces: Vec::new(),
+            people: 0,
+            nsfw_score: None,
+            model_hashes: BTreeMap::new(),
+            thresholds,
+            elapsed_ms: 0.0,
+        }
+    }
+
+    /// Fail closed: the checks could not run, so the photo is refused.
+    pub fn unavailable(thresholds: Thresholds) -> Self {
+        Self::bare(Reason::ModerationUnavailable, 1.0, thresholds)
+    }
+
+    /// The file could not be decoded.
+    pub fn unreadable(thresholds: Thresholds) -> Self {
+        Self::bare(Reason::Unreadable, 1.0, thresholds)
+    }
+
+    pub fn is_accepted(&self) -> bool {
+        self.decision == Decision::Accept
+    }
+}

@@ -1,0 +1,267 @@
+//! On-device moderation of portraits: one adult, face clearly visible, safe
+//! for work. Runs CenterFace (faces and landmarks), an age model on an aligned
+//! face chip, and open_nsfw, all on the CPU through ONNX Runtime.
+//!
+//! Checks run in a fixed order and the first that fails decides:
+//! unreadable → no_face → multiple_people → unclear_face → minor →
+//! ambiguous_youthful → nsfw → accepted. An image too small to judge
+//! (short side under `quality::MIN_IMAGE_SIDE`) is `unclear_face` before
+//! detection runs. Moderation fails closed: if the runtime or a model cannot
+//! load, or inference fails, the verdict is `moderation_unavailable` (reject).
+
+pub mod age;
+pub mod decision;
+pub mod detect;
+pub mod input;
+pub mod nsfw;
+pub mod quality;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use image::DynamicImage;
+use ort::session::Session;
+
+pub use decision::{reason_message, Decision, FaceReport, Reason, Thresholds, Verdict};
+
+use crate::imaging;
+use crate::inference::{self, InferenceError, AGE, CENTERFACE, NSFW};
+use detect::Detection;
+use input::Analysis;
+use quality::Unclear;
+
+/// A second face counts as another person when its box area is at least this
+/// share of the largest face's. A friend beside you (similar size) counts; a
+/// stranger far in the background (a quarter of the size or less in area, i.e.
+/// half the height) does not.
+pub const PERSON_AREA_RATIO: f32 = 0.25;
+
+/// Why the moderator could not be set up.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModerationError {
+    #[error(transparent)]
+    Inference(#[from] InferenceError),
+    #[error("The youthful-age threshold must be at least 21 years (got {0}).")]
+    YouthfulAgeTooLow(f32),
+}
+
+/// The loaded models, ready to moderate photos. Share one per process: each
+/// model runs one photo at a time (ONNX Runtime sessions need exclusive access).
+#[derive(Debug)]
+pub struct Moderator {
+    detector: Mutex<Session>,
+    age: Mutex<Session>,
+    nsfw: Mutex<Session>,
+    hashes: BTreeMap<String, String>,
+    thresholds: Thresholds,
+}
+
+impl Moderator {
+    /// Load ONNX Runtime (see `inference::runtime` for the lookup order) and the
+    /// three models from `models_dir` (see `inference::locate_models_dir`),
+    /// verifying each model's sha256.
+    pub fn load(
+        ort_lib: Option<&Path>,
+        models_dir: Option<&Path>,
+        thresholds: Thresholds,
+    ) -> Result<Moderator, ModerationError> {
+        let env = inference::runtime(ort_lib)?;
+        let dir = inference::locate_models_dir(models_dir)?;
+        let detector = inference::load_model(env, &dir, CENTERFACE)?;
+        let age = inference::load_model(env, &dir, AGE)?;
+        let nsfw = inference::load_model(env, &dir, NSFW)?;
+        let hashes = [CENTERFACE, AGE, NSFW]
+            .iter()
+            .map(|m| (m.file.to_owned(), m.sha256.to_owned()))
+            .collect();
+        Ok(Moderator {
+            detector: Mutex::new(detector.session),
+            age: Mutex::new(age.session),
+            nsfw: Mutex::new(nsfw.session),
+            hashes,
+            thresholds,
+        })
+    }
+
+    pub fn thresholds(&self) -> Thresholds {
+        self.thresholds
+    }
+
+    /// Moderate a decoded, upright image.
+    pub fn moderate(&self, image: &DynamicImage) -> Verdict {
+        let start = Instant::now();
+        self.finish(self.evaluate(&Analysis::of(image)), start)
+    }
+
+    /// Decode `bytes` (under the import caps) and moderate them; a file that
+    /// does not decode is `unreadable`.
+    pub fn moderate_bytes(&self, bytes: &[u8]) -> Verdict {
+        let start = Instant::now();
+        let verdict = match input::decode(bytes) {
+            Ok(analysis) => self.evaluate(&analysis),
+            Err(_) => Ok(Verdict::unreadable(self.thresholds)),
+        };
+        self.finish(verdict, start)
+    }
+
+    /// Read, decode and moderate the file at `path`; a file that cannot be read
+    /// or decoded is `unreadable`.
+    pub fn moderate_file(&self, path: &Path) -> Verdict {
+        let start = Instant::now();
+        let verdict = match read_capped(path) {
+            Some(bytes) => return self.finish_from(self.moderate_bytes(&bytes), start),
+            None => Ok(Verdict::unreadable(self.thresholds)),
+        };
+        self.finish(verdict, start)
+    }
+
+    fn finish_from(&self, mut verdict: Verdict, start: Instant) -> Verdict {
+        verdict.elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+        verdict
+    }
+
+    fn finish(&self, verdict: Result<Verdict, InferenceError>, start: Instant) -> Verdict {
+        let mut verdict = verdict.unwrap_or_else(|_| Verdict::unavailable(self.thresholds));
+        verdict.model_hashes = self.hashes.clone();
+        self.finish_from(verdict, start)
+    }
+
+    /// Run the checks in order; an inference error is returned (and becomes
+    /// `moderation_unavailable`).
+    fn evaluate(&self, analysis: &Analysis) -> Result<Verdict, InferenceError> {
+        let t = self.thresholds;
+        let (ow, oh) = analysis.original;
+        if ow.min(oh) < quality::MIN_IMAGE_SIDE {
+            return Ok(Verdict::bare(Reason::UnclearFace, 1.0, t));
+        }
+        let image = &analysis.image;
+        // Working-copy pixels → original pixels.
+        let (sx, sy) = (
+            ow as f32 / image.width() as f32,
+            oh as f32 / image.height() as f32,
+        );
+        let to_original = |b: [f32; 4]| [b[0] * sx, b[1] * sy, b[2] * sx, b[3] * sy];
+
+        let found = detect::detect(&mut lock(&self.detector), image)?;
+        let mut faces = found.faces;
+        faces.sort_by(|a, b| b.area().total_cmp(&a.area()));
+        let mut reports: Vec<FaceReport> = faces
+            .iter()
+            .map(|d| FaceReport {
+                bbox: clipped_xywh(to_original(d.bbox), ow as f32, oh as f32),
+                score: d.score,
+                age: None,
+            })
+            .collect();
+        let verdict =
+            |reason: Reason, confidence: f32, people: usize, reports: Vec<FaceReport>| Verdict {
+                faces: reports,
+                people: people as u32,
+                message: reason_message(reason, people),
+                ..Verdict::bare(reason, confidence, t)
+            };
+
+        let Some(main) = faces.first().copied() else {
+            return Ok(verdict(Reason::NoFace, 1.0 - found.peak, 0, reports));
+        };
+        let people: Vec<&Detection> = faces
+            .iter()
+            .filter(|d| d.area() >= PERSON_AREA_RATIO * main.area())
+            .collect();
+        if people.len() > 1 {
+            return Ok(verdict(
+                Reason::MultiplePeople,
+                people[1].score,
+                people.len(),
+                reports,
+            ));
+        }
+
+        if let Err(why) =
+            quality::check(analysis.original, to_original(main.bbox), image, main.bbox)
+        {
+            let confidence = match why {
+                Unclear::Blurry { sharpness } => {
+                    0.5 + 0.5 * (1.0 - sharpness / quality::MIN_SHARPNESS)
+                }
+                _ => 1.0,
+            };
+            return Ok(verdict(Reason::UnclearFace, confidence, 1, reports));
+        }
+
+        let chip = age::aligned_chip(image, main.landmarks[0], main.landmarks[1]);
+        let age = age::estimate(&mut lock(&self.age), &chip)?;
+        reports[0].age = Some(age);
+        if age < Thresholds::ADULT_AGE {
+            let confidence = 0.5 + (Thresholds::ADULT_AGE - age) / 10.0;
+            return Ok(verdict(Reason::Minor, confidence, 1, reports));
+        }
+        if age < t.youthful_age() {
+            let confidence = 0.5 + (t.youthful_age() - age) / 10.0;
+            return Ok(verdict(Reason::AmbiguousYouthful, confidence, 1, reports));
+        }
+
+        let nsfw = nsfw::score(&mut lock(&self.nsfw), image)?;
+        let reason = if nsfw >= t.nsfw() {
+            Reason::Nsfw
+        } else {
+            Reason::Accepted
+        };
+        let confidence = if reason == Reason::Nsfw {
+            nsfw
+        } else {
+            let age_margin = ((age - t.youthful_age()) / 10.0).min(1.0);
+            main.score.min(age_margin).min(1.0 - nsfw)
+        };
+        Ok(Verdict {
+            nsfw_score: Some(nsfw),
+            ..verdict(reason, confidence, 1, reports)
+        })
+    }
+}
+
+/// Moderate with a moderator that may have failed to load: a load error means
+/// `moderation_unavailable`, never an accept.
+pub fn moderate_with(
+    moderator: Result<&Moderator, &ModerationError>,
+    image: &DynamicImage,
+) -> Verdict {
+    match moderator {
+        Ok(m) => m.moderate(image),
+        Err(_) => Verdict::unavailable(Thresholds::default()),
+    }
+}
+
+/// [`moderate_with`] for a file on disk.
+pub fn moderate_file_with(moderator: Result<&Moderator, &ModerationError>, path: &Path) -> Verdict {
+    match moderator {
+        Ok(m) => m.moderate_file(path),
+        Err(_) => Verdict::unavailable(Thresholds::default()),
+    }
+}
+
+/// Read a file if its size is within the import cap.
+fn read_capped(path: &Path) -> Option<Vec<u8>> {
+    let len = std::fs::metadata(path).ok()?.len();
+    imaging::check_file_size(len).ok()?;
+    std::fs::read(path).ok()
+}
+
+/// A poisoned lock only means another thread panicked mid-inference; the
+/// session itself holds no half-written state, so keep using it.
+fn lock(session: &Mutex<Session>) -> std::sync::MutexGuard<'_, Session> {
+    session
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// `[x1, y1, x2, y2]` → `[x, y, w, h]` clipped to a `width`×`height` image.
+fn clipped_xywh(b: [f32; 4], width: f32, height: f32) -> [f32; 4] {
+    let x1 = b[0].clamp(0.0, width);
+    let y1 = b[1].clamp(0.0, height);
+    let x2 = b[2].clamp(0.0, width);
+    let y2 = b[3].clamp(0.0, height);
+    [x1, y1, x2 - x1, y2 - y1]
+}
