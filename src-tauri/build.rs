@@ -7,6 +7,10 @@ fn main() {
         "list_portraits",
         "import_portrait",
         "delete_portrait",
+        "consent_status",
+        "consent_history",
+        "record_consent",
+        "withdraw_consent",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script");

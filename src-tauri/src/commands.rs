@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use likeness_core::consent::{ConsentAnswers, ConsentRecord, ConsentStatus, WithdrawOutcome};
 use likeness_core::library::{ImportProgress, LibraryError};
 use likeness_core::paths::AppInfo;
 use likeness_core::{ApiError, ErrorCode, ImportOutcome, Library, Portrait};
@@ -90,6 +91,37 @@ pub async fn import_portrait(
 #[tauri::command]
 pub async fn delete_portrait(state: State<'_, Shared>, id: i64) -> Result<(), ApiError> {
     blocking(&state, move |lib| lib.delete(id)).await
+}
+
+#[tauri::command]
+pub async fn consent_status(state: State<'_, Shared>) -> Result<ConsentStatus, ApiError> {
+    blocking(&state, |lib| lib.consent_status()).await
+}
+
+#[tauri::command]
+pub async fn consent_history(state: State<'_, Shared>) -> Result<Vec<ConsentRecord>, ApiError> {
+    blocking(&state, |lib| lib.consent_history()).await
+}
+
+/// Record the consent answers; once all are given, check any portraits that
+/// predate moderation.
+#[tauri::command]
+pub async fn record_consent(
+    state: State<'_, Shared>,
+    answers: ConsentAnswers,
+) -> Result<ConsentStatus, ApiError> {
+    blocking(&state, move |lib| {
+        let status = lib.record_consent(answers)?;
+        lib.check_unmoderated()?;
+        Ok(status)
+    })
+    .await
+}
+
+/// Withdraw consent: deletes every portrait and its files.
+#[tauri::command]
+pub async fn withdraw_consent(state: State<'_, Shared>) -> Result<WithdrawOutcome, ApiError> {
+    blocking(&state, |lib| lib.withdraw_consent()).await
 }
 
 /// Decode `%XX` escapes from `encodeURIComponent`; malformed escapes stay as they are.

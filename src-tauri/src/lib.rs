@@ -5,7 +5,7 @@ mod commands;
 
 use std::sync::Arc;
 
-use likeness_core::{paths, Library};
+use likeness_core::{paths, Library, Moderator, Thresholds};
 use tauri::Manager;
 
 /// Build and run the app.
@@ -16,11 +16,31 @@ pub fn run() {
                 Some(dir) => dir,
                 None => app.path().app_data_dir()?,
             };
-            let library = Library::open(&data_dir)?;
+            // ONNX Runtime and the models ship as bundle resources.
+            let resources = app.path().resource_dir()?;
+            let library = Library::open(&data_dir, move || {
+                let ort = resources.join("lib/libonnxruntime.so.1");
+                let models = resources.join("models");
+                let ort = ort.is_file().then_some(ort);
+                let models = models.is_dir().then_some(models);
+                Moderator::load(ort.as_deref(), models.as_deref(), Thresholds::default())
+                    .map(Arc::new)
+            })?;
             // The webview may load images from the vault and nowhere else.
             app.asset_protocol_scope()
                 .allow_directory(library.vault_dir(), true)?;
-            app.manage(commands::Shared::new(Arc::new(library), data_dir));
+            let library = Arc::new(library);
+            app.manage(commands::Shared::new(Arc::clone(&library), data_dir));
+            // Load the models in the background (imports wait for it), then check
+            // any portraits that predate moderation.
+            std::thread::spawn(move || {
+                if let Err(e) = library.moderator() {
+                    eprintln!("likeness: moderation unavailable, imports will be refused: {e}");
+                }
+                if let Err(e) = library.check_unmoderated() {
+                    eprintln!("likeness: could not check older portraits: {e}");
+                }
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -28,6 +48,10 @@ pub fn run() {
             commands::list_portraits,
             commands::import_portrait,
             commands::delete_portrait,
+            commands::consent_status,
+            commands::consent_history,
+            commands::record_consent,
+            commands::withdraw_consent,
         ])
         .run(tauri::generate_context!())
         .expect("Likeness failed to start");

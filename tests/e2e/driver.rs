@@ -130,3 +130,14 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The astronaut twice, side by side, as a PNG: a photo of two people.
+pub fn side_by_side_png() -> Vec<u8> {
+    let one = image::open(astronaut()).unwrap().to_rgb8();
+    let mut two = image::RgbImage::new(one.width() * 2, one.height());
+    image::imageops::replace(&mut two, &one, 0, 0);
+    image::imageops::replace(&mut two, &one, i64::from(one.width()), 0);
+    let mut out = std::io::Cursor::new(Vec::new());
+    two.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}

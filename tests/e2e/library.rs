@@ -27,7 +27,7 @@ async fn a_user_imports_a_portrait_sees_it_after_a_restart_and_deletes_it_from_d
     let driver = Driver::start(4444, data.path());
 
     let app = driver.launch().await;
-    wait_for(&app, "[data-testid='library-empty']").await;
+    accept_consent(&app).await;
     let input = app
         .find(Locator::Css("[data-testid='import-input']"))
         .await
@@ -124,7 +124,7 @@ async fn bad_files_show_their_error_in_plain_words_and_nothing_is_stored() {
 
     let driver = Driver::start(4446, data.path());
     let app = driver.launch().await;
-    wait_for(&app, "[data-testid='library-empty']").await;
+    accept_consent(&app).await;
     let input = app
         .find(Locator::Css("[data-testid='import-input']"))
         .await
@@ -154,6 +154,75 @@ async fn bad_files_show_their_error_in_plain_words_and_nothing_is_stored() {
     assert!(
         files_under(&data.path().join("vault")).is_empty(),
         "nothing stored"
+    );
+    app.close().await.unwrap();
+}
+
+/// Accept the first-run consent gate as a user would.
+async fn accept_consent(app: &fantoccini::Client) {
+    wait_for(app, "[data-testid='consent-gate']").await;
+    for id in [
+        "consent-adult",
+        "consent-photo-rights",
+        "consent-face-processing",
+    ] {
+        app.find(Locator::Css(&format!("[data-testid='{id}']")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    app.find(Locator::Css("[data-testid='consent-continue']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(app, "[data-testid='library-empty']").await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_new_user_consents_then_an_adult_portrait_is_accepted_and_a_group_photo_is_refused() {
+    let data = tempfile::tempdir().unwrap();
+    let inputs = tempfile::tempdir().unwrap();
+    let pair = inputs.path().join("two of us.png");
+    std::fs::write(&pair, side_by_side_png()).unwrap();
+
+    let driver = Driver::start(4448, data.path());
+    let app = driver.launch().await;
+    accept_consent(&app).await;
+
+    let input = app
+        .find(Locator::Css("[data-testid='import-input']"))
+        .await
+        .unwrap();
+    input
+        .send_keys(astronaut().to_str().unwrap())
+        .await
+        .unwrap();
+    wait_for_count(&app, CARD, 1).await;
+
+    let input = app
+        .find(Locator::Css("[data-testid='import-input']"))
+        .await
+        .unwrap();
+    input.send_keys(pair.to_str().unwrap()).await.unwrap();
+    let rejection = wait_for(
+        &app,
+        "[data-testid='import-rejection'][data-reason='multiple_people']",
+    )
+    .await;
+    let text = rejection.text().await.unwrap();
+    assert!(
+        text.contains("We found 2 people. Use a photo of just you."),
+        "shows: {text}"
+    );
+    wait_for_count(&app, CARD, 1).await;
+    assert_eq!(
+        files_under(&data.path().join("vault/originals")).len(),
+        1,
+        "only the accepted portrait is on disk; the group photo is gone"
     );
     app.close().await.unwrap();
 }

@@ -1,12 +1,15 @@
 //! `likeness-cli`: the Likeness core, headless, for scripts and batch work.
 //! With `--json`, every result is one JSON object on its own line.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use likeness_core::consent::ConsentAnswers;
+use likeness_core::library::ModerationSummary;
 use likeness_core::{
-    paths, ApiError, ErrorCode, Library, Moderator, Portrait, Thresholds, Verdict,
+    paths, ApiError, ErrorCode, Library, ModerationError, Moderator, Portrait, Thresholds, Verdict,
 };
 use serde::Serialize;
 
@@ -23,13 +26,45 @@ struct Cli {
     /// Print one JSON object per line instead of text.
     #[arg(long, global = true)]
     json: bool,
+    #[command(flatten)]
+    checks: CheckOptions,
     #[command(subcommand)]
     command: Command,
 }
 
+/// Where the on-device safety checks come from, and how strict they are.
+#[derive(Args)]
+struct CheckOptions {
+    /// Refuse faces estimated younger than this many years (at least 21).
+    #[arg(long, global = true, value_name = "YEARS", default_value_t = Thresholds::DEFAULT_YOUTHFUL_AGE)]
+    youthful_age: f32,
+    /// The ONNX Runtime library (default: $LIKENESS_ORT_LIB, else beside this program).
+    #[arg(long, global = true, value_name = "PATH")]
+    ort_lib: Option<PathBuf>,
+    /// The models folder (default: $LIKENESS_MODELS_DIR, else models/ beside this program).
+    #[arg(long, global = true, value_name = "DIR")]
+    models_dir: Option<PathBuf>,
+}
+
+impl CheckOptions {
+    fn thresholds(&self) -> Result<Thresholds, ApiError> {
+        Thresholds::new(self.youthful_age)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))
+    }
+
+    fn load(&self, thresholds: Thresholds) -> Result<Moderator, ModerationError> {
+        Moderator::load(
+            self.ort_lib.as_deref(),
+            self.models_dir.as_deref(),
+            thresholds,
+        )
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Import portraits (JPEG, PNG, WebP) into the library.
+    /// Import portraits (JPEG, PNG, WebP) into the library. Each is checked on
+    /// this device first and stored only if accepted. Needs consent (see `consent`).
     Import {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
@@ -38,6 +73,15 @@ enum Command {
     List,
     /// Delete a portrait and its files.
     Delete { id: i64 },
+    /// Show consent, or record it: `--grant` declares that you are 18 or older,
+    /// have the right to use the photos you import, and consent to on-device
+    /// face analysis. `--withdraw` withdraws all three and deletes every portrait.
+    Consent {
+        #[arg(long, conflicts_with = "withdraw")]
+        grant: bool,
+        #[arg(long)]
+        withdraw: bool,
+    },
     /// Check photos with the on-device safety checks (one adult, face clearly
     /// visible, safe for work) without importing them. Exits 0 whatever the
     /// decisions; 3 when the checks could not load (each file is then still
@@ -45,15 +89,6 @@ enum Command {
     Moderate {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// Refuse faces estimated younger than this many years (at least 21).
-        #[arg(long, value_name = "YEARS", default_value_t = Thresholds::DEFAULT_YOUTHFUL_AGE)]
-        youthful_age: f32,
-        /// The ONNX Runtime library (default: $LIKENESS_ORT_LIB, else beside this program).
-        #[arg(long, value_name = "PATH")]
-        ort_lib: Option<PathBuf>,
-        /// The models folder (default: $LIKENESS_MODELS_DIR, else models/ beside this program).
-        #[arg(long, value_name = "DIR")]
-        models_dir: Option<PathBuf>,
     },
 }
 
@@ -70,13 +105,20 @@ struct ModerateLine<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum ImportLine<'a> {
-    Ok {
+    Accepted {
         file: &'a str,
+        #[serde(flatten)]
+        moderation: &'a ModerationSummary,
         id: i64,
         sha256: &'a str,
         width: u32,
         height: u32,
         duplicate: bool,
+    },
+    Rejected {
+        file: &'a str,
+        #[serde(flatten)]
+        moderation: &'a ModerationSummary,
     },
     Err {
         file: &'a str,
@@ -106,33 +148,68 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             .ok_or_else(|| {
                 ApiError::new(ErrorCode::InvalidInput, "No data folder: pass --data-dir.")
             })?;
-        Ok(Library::open(&dir)?)
+        let thresholds = cli.checks.thresholds()?;
+        let (ort_lib, models_dir) = (cli.checks.ort_lib.clone(), cli.checks.models_dir.clone());
+        Ok(Library::open(&dir, move || {
+            Moderator::load(ort_lib.as_deref(), models_dir.as_deref(), thresholds).map(Arc::new)
+        })?)
     };
     match &cli.command {
         Command::Import { files } => {
             let library = open_library()?;
+            if !library.consent_status()?.complete {
+                return Err(ApiError::new(
+                    ErrorCode::ConsentRequired,
+                    "Consent is needed before importing: run `likeness-cli consent --grant`.",
+                ));
+            }
+            if let Err(e) = library.moderator() {
+                eprintln!("likeness-cli: safety checks unavailable, every photo is refused: {e}");
+            }
             let mut failures = 0;
             for file in files {
                 let shown = file.display().to_string();
                 match library.import_file(file, &mut |_| {}) {
                     Ok(outcome) => {
-                        let p = &outcome.portrait;
-                        let line = ImportLine::Ok {
-                            file: &shown,
-                            id: p.id,
-                            sha256: &p.sha256,
-                            width: p.width,
-                            height: p.height,
-                            duplicate: outcome.duplicate,
-                        };
-                        emit(cli.json, &line, || {
-                            let note = if outcome.duplicate {
-                                " (already in library)"
-                            } else {
-                                ""
-                            };
-                            format!("{shown}: imported #{} {}x{}{note}", p.id, p.width, p.height)
-                        });
+                        let moderation = &outcome.moderation;
+                        match &outcome.portrait {
+                            Some(p) => {
+                                let line = ImportLine::Accepted {
+                                    file: &shown,
+                                    moderation,
+                                    id: p.id,
+                                    sha256: &p.sha256,
+                                    width: p.width,
+                                    height: p.height,
+                                    duplicate: outcome.duplicate,
+                                };
+                                emit(cli.json, &line, || {
+                                    let note = if outcome.duplicate {
+                                        " (already in library)"
+                                    } else {
+                                        ""
+                                    };
+                                    format!(
+                                        "{shown}: imported #{} {}x{}{note}",
+                                        p.id, p.width, p.height
+                                    )
+                                });
+                            }
+                            None => {
+                                failures += 1;
+                                let line = ImportLine::Rejected {
+                                    file: &shown,
+                                    moderation,
+                                };
+                                emit(cli.json, &line, || {
+                                    format!(
+                                        "{shown}: refused ({}) {}",
+                                        moderation.reason.code(),
+                                        moderation.message
+                                    )
+                                });
+                            }
+                        }
                     }
                     Err(e) => {
                         failures += 1;
@@ -170,34 +247,44 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             });
             Ok(ExitCode::SUCCESS)
         }
-        Command::Moderate {
-            files,
-            youthful_age,
-            ort_lib,
-            models_dir,
-        } => moderate(
-            cli.json,
-            files,
-            *youthful_age,
-            ort_lib.as_deref(),
-            models_dir.as_deref(),
-        ),
+        Command::Consent { grant, withdraw } => {
+            let library = open_library()?;
+            if *grant {
+                let all = ConsentAnswers {
+                    adult: true,
+                    photo_rights: true,
+                    face_processing: true,
+                };
+                library.record_consent(all)?;
+            }
+            if *withdraw {
+                let outcome = library.withdraw_consent()?;
+                eprintln!(
+                    "likeness-cli: deleted {} portrait(s)",
+                    outcome.portraits_deleted
+                );
+            }
+            let status = library.consent_status()?;
+            emit(cli.json, &status, || {
+                let state = if status.complete {
+                    "given"
+                } else {
+                    "not given"
+                };
+                format!("consent {state} (policy {})", status.policy_version)
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Moderate { files } => moderate(cli.json, files, &cli.checks),
     }
 }
 
 /// Exit status when the safety checks could not load: every file was refused.
 const EXIT_MODERATION_UNAVAILABLE: u8 = 3;
 
-fn moderate(
-    json: bool,
-    files: &[PathBuf],
-    youthful_age: f32,
-    ort_lib: Option<&Path>,
-    models_dir: Option<&Path>,
-) -> Result<ExitCode, ApiError> {
-    let thresholds = Thresholds::new(youthful_age)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
-    let moderator = Moderator::load(ort_lib, models_dir, thresholds);
+fn moderate(json: bool, files: &[PathBuf], checks: &CheckOptions) -> Result<ExitCode, ApiError> {
+    let thresholds = checks.thresholds()?;
+    let moderator = checks.load(thresholds);
     if let Err(e) = &moderator {
         eprintln!("likeness-cli: safety checks unavailable, every photo is refused: {e}");
     }

@@ -20,6 +20,15 @@ fn cli(data_dir: &Path, args: &[&str]) -> Output {
         .expect("likeness-cli runs")
 }
 
+/// A fresh data folder where consent has been given, as `consent --grant` records it.
+fn consented() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    let out = cli(data.path(), &["consent", "--grant"]);
+    assert!(out.status.success());
+    assert_eq!(json_lines(&out)[0]["complete"], true);
+    data
+}
+
 fn json_lines(out: &Output) -> Vec<Value> {
     String::from_utf8(out.stdout.clone())
         .unwrap()
@@ -30,7 +39,7 @@ fn json_lines(out: &Output) -> Vec<Value> {
 
 #[test]
 fn import_prints_one_json_object_per_file_with_id_hash_and_size() {
-    let data = tempfile::tempdir().unwrap();
+    let data = consented();
     let out = cli(data.path(), &["import", astronaut().to_str().unwrap()]);
     assert!(
         out.status.success(),
@@ -47,7 +56,7 @@ fn import_prints_one_json_object_per_file_with_id_hash_and_size() {
 
 #[test]
 fn bad_files_get_their_error_code_and_the_good_ones_still_import() {
-    let data = tempfile::tempdir().unwrap();
+    let data = consented();
     let inputs = tempfile::tempdir().unwrap();
     let text = inputs.path().join("notes.jpg");
     std::fs::write(&text, "not a photo").unwrap();
@@ -89,7 +98,7 @@ fn bad_files_get_their_error_code_and_the_good_ones_still_import() {
 
 #[test]
 fn list_of_a_new_library_is_empty_and_delete_removes_the_file() {
-    let data = tempfile::tempdir().unwrap();
+    let data = consented();
     assert!(json_lines(&cli(data.path(), &["list"])).is_empty());
     let imported = json_lines(&cli(
         data.path(),
@@ -171,4 +180,60 @@ fn moderate_refuses_a_youthful_age_below_21() {
     assert_eq!(out.status.code(), Some(2));
     assert!(json_lines(&out).is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 21"));
+}
+
+#[test]
+fn import_without_consent_is_refused_and_stores_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let out = cli(data.path(), &["import", astronaut().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("consent_required") && stderr.contains("consent --grant"),
+        "{stderr}"
+    );
+    assert!(json_lines(&cli(data.path(), &["list"])).is_empty());
+}
+
+#[test]
+fn a_group_photo_is_refused_on_import_with_the_reason_in_plain_words() {
+    let data = consented();
+    let one = image::open(astronaut()).unwrap().to_rgb8();
+    let mut two = image::RgbImage::new(one.width() * 2, one.height());
+    image::imageops::replace(&mut two, &one, 0, 0);
+    image::imageops::replace(&mut two, &one, i64::from(one.width()), 0);
+    let inputs = tempfile::tempdir().unwrap();
+    let pair = inputs.path().join("pair.png");
+    two.save(&pair).unwrap();
+
+    let out = cli(data.path(), &["import", pair.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a refused file counts as a failure"
+    );
+    let line = &json_lines(&out)[0];
+    assert_eq!(line["decision"], "reject");
+    assert_eq!(line["reason"], "multiple_people");
+    assert_eq!(
+        line["message"],
+        "We found 2 people. Use a photo of just you."
+    );
+    assert!(json_lines(&cli(data.path(), &["list"])).is_empty());
+    assert!(!data
+        .path()
+        .join("vault/originals")
+        .read_dir()
+        .unwrap()
+        .any(|_| true));
+}
+
+#[test]
+fn withdrawing_consent_from_the_cli_deletes_the_library() {
+    let data = consented();
+    cli(data.path(), &["import", astronaut().to_str().unwrap()]);
+    let out = cli(data.path(), &["consent", "--withdraw"]);
+    assert!(out.status.success());
+    assert_eq!(json_lines(&out)[0]["complete"], false);
+    assert!(json_lines(&cli(data.path(), &["list"])).is_empty());
 }

@@ -29,6 +29,8 @@ pub enum ErrorCode {
     Database,
     /// The request itself was malformed.
     InvalidInput,
+    /// Imports need the user's consent first.
+    ConsentRequired,
 }
 
 /// An error as the UI and CLI see it: `{ code, message }`.

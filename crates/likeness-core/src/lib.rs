@@ -1,6 +1,7 @@
 //! Likeness core: everything the app does, with no Tauri dependency, so the
 //! desktop shell, the CLI and the tests all drive the same code.
 
+pub mod consent;
 pub mod error;
 pub mod imaging;
 pub mod inference;

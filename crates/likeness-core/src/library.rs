@@ -4,14 +4,25 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::consent::{ConsentAnswers, ConsentKind, ConsentRecord, ConsentStatus, WithdrawOutcome};
 use crate::error::{ApiError, ErrorCode};
 use crate::imaging::{self, ImagingError};
-use crate::store::{NewPortrait, PortraitRow, Store, StoreError};
+use crate::moderation::{moderate_with, Decision, ModerationError, Moderator, Reason, Verdict};
+use crate::store::{NewModerationRecord, NewPortrait, PortraitRow, Store, StoreError};
 use crate::vault::{sha256_hex, Kind, Vault};
+
+/// The moderator the library checks imports with, or why it could not load
+/// (then every import is refused: moderation fails closed).
+pub type ModeratorHandle = Result<Arc<Moderator>, ModerationError>;
+
+/// Loads the moderator on first use, so opening the library (and the app's
+/// first paint) does not wait for the models.
+type ModeratorLoader = Box<dyn Fn() -> ModeratorHandle + Send + Sync>;
 
 /// A portrait as the UI and CLI see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -36,14 +47,41 @@ pub struct Portrait {
     pub thumb_path: String,
 }
 
-/// The result of importing one file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// The result of importing one file that could be read.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ImportOutcome {
-    pub portrait: Portrait,
+    /// The stored portrait; `None` when moderation rejected it (its image was never kept).
+    pub portrait: Option<Portrait>,
     /// True when the same image was already in the library; nothing new was stored.
     pub duplicate: bool,
+    pub moderation: ModerationSummary,
+}
+
+/// What the user is told about a moderation decision.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ModerationSummary {
+    pub decision: Decision,
+    pub reason: Reason,
+    /// Plain words, with what to do instead.
+    pub message: String,
+    pub confidence: f32,
+    pub face_count: u32,
+}
+
+impl From<&Verdict> for ModerationSummary {
+    fn from(v: &Verdict) -> Self {
+        Self {
+            decision: v.decision,
+            reason: v.reason,
+            message: v.message.clone(),
+            confidence: v.confidence,
+            face_count: v.faces.len() as u32,
+        }
+    }
 }
 
 /// Where one import has got to; reported as it goes.
@@ -52,6 +90,7 @@ pub struct ImportOutcome {
 #[ts(export)]
 pub enum ImportStage {
     Decoding,
+    Moderating,
     Storing,
     Done,
 }
@@ -76,6 +115,10 @@ pub enum LibraryError {
     Io(#[from] io::Error),
     #[error("{0} was not found.")]
     NotFound(String),
+    #[error("Please confirm the consent steps before importing portraits.")]
+    ConsentRequired,
+    #[error("Could not encode moderation details: {0}")]
+    Encode(#[from] serde_json::Error),
 }
 
 impl LibraryError {
@@ -85,6 +128,8 @@ impl LibraryError {
             Self::Store(_) => ErrorCode::Database,
             Self::Io(_) => ErrorCode::Io,
             Self::NotFound(_) => ErrorCode::NotFound,
+            Self::ConsentRequired => ErrorCode::ConsentRequired,
+            Self::Encode(_) => ErrorCode::Io,
         }
     }
 }
@@ -95,19 +140,40 @@ impl From<LibraryError> for ApiError {
     }
 }
 
-/// The library: one SQLite database and one vault in a data folder.
+/// The library: one SQLite database and one vault in a data folder, with the
+/// moderator that guards its door.
 pub struct Library {
     store: Store,
     vault: Vault,
+    moderator: OnceLock<ModeratorHandle>,
+    load_moderator: ModeratorLoader,
+    /// Ties this run's moderation records together.
+    session_ref: String,
 }
 
 impl Library {
     /// Open (creating) the library in `data_dir`: `likeness.db` and `vault/`.
-    pub fn open(data_dir: &Path) -> Result<Self, LibraryError> {
+    /// `load_moderator` runs once, at the first import or [`Library::moderator`] call.
+    pub fn open(
+        data_dir: &Path,
+        load_moderator: impl Fn() -> ModeratorHandle + Send + Sync + 'static,
+    ) -> Result<Self, LibraryError> {
         fs::create_dir_all(data_dir)?;
         let store = Store::open(&data_dir.join("likeness.db"))?;
         let vault = Vault::open(data_dir.join("vault"))?;
-        Ok(Self { store, vault })
+        let session_ref = sha256_hex(format!("{} {}", now_nanos(), std::process::id()).as_bytes());
+        Ok(Self {
+            store,
+            vault,
+            moderator: OnceLock::new(),
+            load_moderator: Box::new(load_moderator),
+            session_ref: session_ref[..16].to_owned(),
+        })
+    }
+
+    /// The moderator, loading it if this is the first call (callers meanwhile wait).
+    pub fn moderator(&self) -> Result<&Moderator, &ModerationError> {
+        self.moderator.get_or_init(&self.load_moderator).as_deref()
     }
 
     /// The vault folder, the only place the UI may load images from.
@@ -134,18 +200,35 @@ impl Library {
         self.import_bytes(&name, &bytes, progress)
     }
 
-    /// Import an image given as bytes. Nothing is stored unless it decodes cleanly;
-    /// an identical image already in the library is returned, not stored twice.
+    /// Import an image given as bytes: decode it, moderate it, record the decision,
+    /// and store it only if it is accepted. A rejected image never reaches the vault.
+    /// An identical image already in the library is returned, not stored twice.
     pub fn import_bytes(
         &self,
         name: &str,
         bytes: &[u8],
         progress: &mut dyn FnMut(ImportStage),
     ) -> Result<ImportOutcome, LibraryError> {
+        if !self.consent_status()?.complete {
+            return Err(LibraryError::ConsentRequired);
+        }
         progress(ImportStage::Decoding);
         let prepared = imaging::prepare(bytes)?;
-        progress(ImportStage::Storing);
+        progress(ImportStage::Moderating);
+        let verdict = moderate_with(self.moderator(), &prepared.image);
         let sha = sha256_hex(&prepared.encoded);
+        let name = clean_name(name);
+        let moderation_id = self.record_verdict(&sha, &name, &verdict)?;
+        let moderation = ModerationSummary::from(&verdict);
+        if !verdict.is_accepted() {
+            progress(ImportStage::Done);
+            return Ok(ImportOutcome {
+                portrait: None,
+                duplicate: false,
+                moderation,
+            });
+        }
+        progress(ImportStage::Storing);
         let ext = prepared.format.extension();
         self.vault.put_with(Kind::Original, &sha, ext, || {
             Ok::<_, LibraryError>(prepared.encoded.clone())
@@ -156,18 +239,109 @@ impl Library {
         let now = now_rfc3339();
         let (row, inserted) = self.store.insert_portrait(&NewPortrait {
             sha256: &sha,
-            original_name: &clean_name(name),
+            original_name: &name,
             format: prepared.format.as_str(),
             width: prepared.width,
             height: prepared.height,
             bytes: prepared.encoded.len() as i64,
             imported_at: &now,
+            moderation_id,
         })?;
         progress(ImportStage::Done);
         Ok(ImportOutcome {
-            portrait: self.portrait(row),
+            portrait: Some(self.portrait(row)),
             duplicate: !inserted,
+            moderation,
         })
+    }
+
+    /// Keep the moderation record (metadata only) for a decision.
+    fn record_verdict(&self, sha: &str, name: &str, v: &Verdict) -> Result<i64, LibraryError> {
+        Ok(self.store.insert_moderation(&NewModerationRecord {
+            image_sha256: sha,
+            source_name: name,
+            decision: if v.is_accepted() { "accept" } else { "reject" },
+            reason: v.reason.code(),
+            confidence: f64::from(v.confidence),
+            faces_json: &serde_json::to_string(&v.faces)?,
+            model_hashes_json: &serde_json::to_string(&v.model_hashes)?,
+            thresholds_json: &serde_json::to_string(&v.thresholds)?,
+            app_version: env!("CARGO_PKG_VERSION"),
+            session_ref: &self.session_ref,
+            decided_at: &now_rfc3339(),
+        })?)
+    }
+
+    /// Moderate portraits stored before moderation existed: accepted ones are
+    /// linked to their record, rejected ones deleted. Needs consent; returns
+    /// how many were deleted.
+    pub fn check_unmoderated(&self) -> Result<u32, LibraryError> {
+        if !self.consent_status()?.complete {
+            return Ok(0);
+        }
+        let mut deleted = 0;
+        for row in self.store.unmoderated_portraits()? {
+            let portrait = self.portrait(row);
+            let verdict = match image::open(&portrait.image_path) {
+                Ok(image) => moderate_with(self.moderator(), &image),
+                Err(_) => Verdict::unreadable(Default::default()),
+            };
+            if verdict.reason == Reason::ModerationUnavailable {
+                continue; // try again when the checks can run; stays unusable meanwhile
+            }
+            let id = self.record_verdict(&portrait.sha256, &portrait.original_name, &verdict)?;
+            if verdict.is_accepted() {
+                self.store.set_portrait_moderation(portrait.id, id)?;
+            } else {
+                self.delete(portrait.id)?;
+                deleted += 1;
+            }
+        }
+        Ok(deleted)
+    }
+
+    /// Where consent stands now.
+    pub fn consent_status(&self) -> Result<ConsentStatus, LibraryError> {
+        Ok(ConsentStatus::from_history(&self.store.consent_history()?))
+    }
+
+    /// Every consent answer, newest first.
+    pub fn consent_history(&self) -> Result<Vec<ConsentRecord>, LibraryError> {
+        Ok(self.store.consent_history()?)
+    }
+
+    /// Record each answer under the current policy version.
+    pub fn record_consent(&self, answers: ConsentAnswers) -> Result<ConsentStatus, LibraryError> {
+        let now = now_rfc3339();
+        for kind in ConsentKind::ALL {
+            let policy = crate::consent::POLICY_VERSION;
+            self.store
+                .insert_consent(kind, answers.get(kind), policy, &now)?;
+        }
+        self.consent_status()
+    }
+
+    /// Withdraw all consent: record the withdrawal, then delete every portrait
+    /// and its files. Moderation and consent records (no images) stay.
+    pub fn withdraw_consent(&self) -> Result<WithdrawOutcome, LibraryError> {
+        let none = ConsentAnswers {
+            adult: false,
+            photo_rights: false,
+            face_processing: false,
+        };
+        self.record_consent(none)?;
+        let portraits = self.store.list_portraits()?;
+        for row in &portraits {
+            self.delete(row.id)?;
+        }
+        Ok(WithdrawOutcome {
+            portraits_deleted: portraits.len() as u32,
+        })
+    }
+
+    /// How many moderation decisions have been recorded with `reason` (all if `None`).
+    pub fn moderation_count(&self, reason: Option<Reason>) -> Result<u64, LibraryError> {
+        Ok(self.store.count_moderation(reason.map(Reason::code))?)
     }
 
     /// Every portrait, newest first.
@@ -242,6 +416,10 @@ fn clean_name(name: &str) -> String {
         .filter(|b| !b.trim().is_empty())
         .unwrap_or_else(|| "pasted image".into());
     base.chars().filter(|c| !c.is_control()).take(255).collect()
+}
+
+fn now_nanos() -> i128 {
+    time::OffsetDateTime::now_utc().unix_timestamp_nanos()
 }
 
 fn now_rfc3339() -> String {

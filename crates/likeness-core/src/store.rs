@@ -9,10 +9,13 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use crate::consent::{ConsentKind, ConsentRecord};
+
 /// The schema migrations, in order. Append only: never edit a shipped one.
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_portraits.sql"),
     include_str!("../migrations/0002_portrait_last_used.sql"),
+    include_str!("../migrations/0003_moderation_and_consent.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +50,24 @@ pub struct NewPortrait<'a> {
     pub height: u32,
     pub bytes: i64,
     pub imported_at: &'a str,
+    /// The accepting moderation decision.
+    pub moderation_id: i64,
+}
+
+/// A moderation decision to record. JSON columns hold the per-face details,
+/// model hashes and thresholds exactly as the decision used them.
+pub struct NewModerationRecord<'a> {
+    pub image_sha256: &'a str,
+    pub source_name: &'a str,
+    pub decision: &'a str,
+    pub reason: &'a str,
+    pub confidence: f64,
+    pub faces_json: &'a str,
+    pub model_hashes_json: &'a str,
+    pub thresholds_json: &'a str,
+    pub app_version: &'a str,
+    pub session_ref: &'a str,
+    pub decided_at: &'a str,
 }
 
 /// The database. Owns its connection behind a lock; callers use its methods.
@@ -108,10 +129,20 @@ impl Store {
     pub fn insert_portrait(&self, p: &NewPortrait<'_>) -> Result<(PortraitRow, bool), StoreError> {
         let conn = self.conn();
         let inserted = conn.execute(
-            "INSERT INTO portraits (sha256, original_name, format, width, height, bytes, imported_at, last_used_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+            "INSERT INTO portraits
+                 (sha256, original_name, format, width, height, bytes, imported_at, last_used_at, moderation_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)
              ON CONFLICT (sha256) DO NOTHING",
-            params![p.sha256, p.original_name, p.format, p.width, p.height, p.bytes, p.imported_at],
+            params![
+                p.sha256,
+                p.original_name,
+                p.format,
+                p.width,
+                p.height,
+                p.bytes,
+                p.imported_at,
+                p.moderation_id
+            ],
         )?;
         let row = conn.query_row(
             &format!("{SELECT_PORTRAIT} WHERE sha256 = ?1"),
@@ -166,6 +197,100 @@ impl Store {
         remove_files(&row)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(Some(row))
+    }
+}
+
+impl Store {
+    /// Record a moderation decision; returns its id.
+    pub fn insert_moderation(&self, r: &NewModerationRecord<'_>) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO moderation_records (image_sha256, source_name, decision, reason, confidence,
+                 faces_json, model_hashes_json, thresholds_json, app_version, session_ref, decided_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                r.image_sha256,
+                r.source_name,
+                r.decision,
+                r.reason,
+                r.confidence,
+                r.faces_json,
+                r.model_hashes_json,
+                r.thresholds_json,
+                r.app_version,
+                r.session_ref,
+                r.decided_at
+            ],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Count moderation records, optionally only those with `reason`.
+    pub fn count_moderation(&self, reason: Option<&str>) -> Result<u64, StoreError> {
+        let conn = self.conn();
+        let n: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM moderation_records WHERE ?1 IS NULL OR reason = ?1",
+            [reason],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Portraits never checked (imported before moderation existed).
+    pub fn unmoderated_portraits(&self) -> Result<Vec<PortraitRow>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "{SELECT_PORTRAIT} WHERE moderation_id IS NULL ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], portrait_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Link a portrait to the decision that accepted it.
+    pub fn set_portrait_moderation(&self, id: i64, moderation_id: i64) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE portraits SET moderation_id = ?2 WHERE id = ?1",
+            params![id, moderation_id],
+        )?;
+        Ok(())
+    }
+
+    /// Append a consent answer.
+    pub fn insert_consent(
+        &self,
+        kind: ConsentKind,
+        granted: bool,
+        policy_version: &str,
+        recorded_at: &str,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO consent_records (kind, granted, policy_version, recorded_at) VALUES (?1, ?2, ?3, ?4)",
+            params![kind.as_str(), granted, policy_version, recorded_at],
+        )?;
+        Ok(())
+    }
+
+    /// Every consent answer, newest first.
+    pub fn consent_history(&self) -> Result<Vec<ConsentRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, kind, granted, policy_version, recorded_at FROM consent_records ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let kind: String = r.get(1)?;
+            let kind = ConsentKind::parse(&kind).ok_or_else(|| {
+                let e = format!("unknown consent kind {kind:?}");
+                rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
+            })?;
+            Ok(ConsentRecord {
+                id: r.get(0)?,
+                kind,
+                granted: r.get(2)?,
+                policy_version: r.get(3)?,
+                recorded_at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 

@@ -16,5 +16,6 @@ describe("toApiError", () => {
 
   it("treats an unknown code as io", () => {
     expect(toApiError({ code: "martian", message: "?" })).toEqual({ code: "io", message: "?" });
+    expect(toApiError({ code: "toString", message: "?" })).toEqual({ code: "io", message: "?" });
   });
 });

@@ -5,10 +5,14 @@ import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { ApiError } from "./bindings/ApiError";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { ConsentAnswers } from "./bindings/ConsentAnswers";
+import type { ConsentRecord } from "./bindings/ConsentRecord";
+import type { ConsentStatus } from "./bindings/ConsentStatus";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { ImportOutcome } from "./bindings/ImportOutcome";
 import type { ImportProgress } from "./bindings/ImportProgress";
 import type { Portrait } from "./bindings/Portrait";
+import type { WithdrawOutcome } from "./bindings/WithdrawOutcome";
 
 export interface Backend {
   listPortraits(): Promise<Portrait[]>;
@@ -18,23 +22,31 @@ export interface Backend {
   /** Resolves to a function that stops listening. */
   onImportProgress(cb: (progress: ImportProgress) => void): Promise<() => void>;
   thumbnailUrl(portrait: Portrait): string;
+  consentStatus(): Promise<ConsentStatus>;
+  recordConsent(answers: ConsentAnswers): Promise<ConsentStatus>;
+  /** Newest first. */
+  consentHistory(): Promise<ConsentRecord[]>;
+  /** Records the withdrawal and deletes every portrait and its files. */
+  withdrawConsent(): Promise<WithdrawOutcome>;
 }
 
-const ERROR_CODES: readonly ErrorCode[] = [
-  "empty_file",
-  "file_too_large",
-  "too_many_pixels",
-  "unsupported_format",
-  "corrupt_image",
-  "truncated_image",
-  "not_found",
-  "io",
-  "database",
-  "invalid_input",
-];
+// A Record so TypeScript fails the build when a new code appears and isn't listed.
+const ERROR_CODES: Record<ErrorCode, true> = {
+  empty_file: true,
+  file_too_large: true,
+  too_many_pixels: true,
+  unsupported_format: true,
+  corrupt_image: true,
+  truncated_image: true,
+  not_found: true,
+  io: true,
+  database: true,
+  invalid_input: true,
+  consent_required: true,
+};
 
 function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === "string" && (ERROR_CODES as readonly string[]).includes(value);
+  return typeof value === "string" && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
 }
 
 /** Every failure the UI handles has this shape; anything unexpected becomes `io`. */
@@ -68,4 +80,8 @@ export const tauriBackend: Backend = {
   appInfo: () => call(() => invoke<AppInfo>("app_info")),
   onImportProgress: (cb) => listen<ImportProgress>("import-progress", (e) => cb(e.payload)),
   thumbnailUrl: (portrait) => convertFileSrc(portrait.thumbPath),
+  consentStatus: () => call(() => invoke<ConsentStatus>("consent_status")),
+  recordConsent: (answers) => call(() => invoke<ConsentStatus>("record_consent", { answers })),
+  consentHistory: () => call(() => invoke<ConsentRecord[]>("consent_history")),
+  withdrawConsent: () => call(() => invoke<WithdrawOutcome>("withdraw_consent")),
 };

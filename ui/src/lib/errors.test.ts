@@ -14,6 +14,7 @@ const ALL_CODES: ErrorCode[] = [
   "io",
   "database",
   "invalid_input",
+  "consent_required",
 ];
 
 describe("error messages", () => {
@@ -28,5 +29,11 @@ describe("error messages", () => {
     expect(errorMessage("file_too_large")).toBe("This file is larger than 50 MB.");
     expect(errorMessage("too_many_pixels")).toBe("This image is larger than 100 megapixels.");
     expect(errorMessage("empty_file")).toBe("This file is empty.");
+  });
+
+  it("asks for consent when the backend refuses an import without it", () => {
+    expect(errorMessage("consent_required")).toBe(
+      "Please confirm the consent steps before importing portraits.",
+    );
   });
 });

@@ -12,6 +12,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   io: "Likeness couldn't read or write a file on this computer.",
   database: "Likeness couldn't read its library database.",
   invalid_input: "Likeness received a request it doesn't understand.",
+  consent_required: "Please confirm the consent steps before importing portraits.",
 };
 
 export function errorMessage(code: ErrorCode): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatDate, formatDimensions } from "./format";
+import { formatBytes, formatDate, formatDateTime, formatDimensions } from "./format";
 
 describe("format helpers", () => {
   it("shows file sizes in friendly units", () => {
@@ -14,6 +14,12 @@ describe("format helpers", () => {
   it("shows an import timestamp as a date in the given locale", () => {
     expect(formatDate("2025-03-04T10:00:00Z", "en-US")).toBe("Mar 4, 2025");
     expect(formatDate("not a date")).toBe("");
+  });
+
+  it("shows a consent timestamp as a local date and time", () => {
+    // The hour depends on the machine's time zone, so only its shape is fixed.
+    expect(formatDateTime("2025-03-04T12:00:00Z", "en-US")).toMatch(/^Mar [3-5], 2025, \d{1,2}:00\s[AP]M$/);
+    expect(formatDateTime("not a date")).toBe("");
   });
 
   it("shows pixel dimensions as width × height", () => {

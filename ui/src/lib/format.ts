@@ -19,9 +19,18 @@ function round(value: number): string {
 
 /** RFC 3339 timestamp → the user's locale date, e.g. "Mar 4, 2025"; "" if unparsable. */
 export function formatDate(iso: string, locale?: string): string {
+  return formatTimestamp(iso, locale, { dateStyle: "medium" });
+}
+
+/** RFC 3339 timestamp → local date and time, e.g. "Mar 4, 2025, 11:00 AM"; "" if unparsable. */
+export function formatDateTime(iso: string, locale?: string): string {
+  return formatTimestamp(iso, locale, { dateStyle: "medium", timeStyle: "short" });
+}
+
+function formatTimestamp(iso: string, locale: string | undefined, options: Intl.DateTimeFormatOptions): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
-  return date.toLocaleDateString(locale, { year: "numeric", month: "short", day: "numeric" });
+  return date.toLocaleString(locale, options);
 }
 
 /** 4000, 3000 → "4000 × 3000". */

@@ -74,7 +74,7 @@ describe("Library", () => {
 
     const progress = await screen.findByTestId("import-progress");
     await waitFor(() => expect(progress).toHaveTextContent("Importing 1 of 2 — a.jpg"));
-    await waitFor(() => expect(progress).toHaveTextContent("Checking the image…"));
+    await waitFor(() => expect(progress).toHaveTextContent("Checking on this device…"));
 
     release();
     await waitFor(() => expect(screen.queryByTestId("import-progress")).not.toBeInTheDocument());
@@ -119,6 +119,41 @@ describe("Library", () => {
     expect(error).toHaveAttribute("data-code", "file_too_large");
     expect(error).toHaveTextContent("huge.jpg: This file is larger than 50 MB.");
     expect(backend.portraits).toHaveLength(0);
+  });
+
+  it("explains in plain words why a photo was not accepted and adds no card", async () => {
+    const user = userEvent.setup();
+    renderApp();
+    await screen.findByTestId("library-empty");
+    backend.rejectNext = {
+      reason: "multiple_people",
+      message: "We found 2 people. Use a photo of just you.",
+      confidence: 0.97,
+      faceCount: 2,
+    };
+
+    await user.upload(importInput(), makeFile("party.jpg", "group photo"));
+
+    const rejection = await screen.findByTestId("import-rejection");
+    expect(rejection).toHaveAttribute("data-reason", "multiple_people");
+    expect(rejection).toHaveTextContent("party.jpg: We found 2 people. Use a photo of just you.");
+    expect(rejection).toHaveTextContent("Nothing was kept: the photo was deleted from this computer.");
+    expect(screen.queryByTestId("portrait-card")).not.toBeInTheDocument();
+    expect(screen.getByTestId("library-empty")).toBeInTheDocument();
+    // Dismissing is the only action: there is no way to keep a rejected photo.
+    expect(within(rejection.closest("[role=alert]") as HTMLElement).getAllByRole("button")).toHaveLength(1);
+  });
+
+  it("imports the accepted photos of a batch even when one is rejected", async () => {
+    renderApp();
+    await screen.findByTestId("library-empty");
+    backend.rejectNext = { reason: "no_face", message: "We couldn't find a face.", confidence: 0.9, faceCount: 0 };
+    const files = [makeFile("tree.jpg", "tree"), makeFile("me.jpg", "me")];
+
+    await fireEvent.drop(window, { dataTransfer: { types: ["Files"], files } });
+
+    expect(await screen.findByTestId("portrait-card")).toHaveTextContent("me.jpg");
+    expect(screen.getByTestId("import-rejection")).toHaveTextContent("tree.jpg: We couldn't find a face.");
   });
 
   it("gently notes a duplicate instead of adding a second card", async () => {

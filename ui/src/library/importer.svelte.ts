@@ -3,12 +3,14 @@ import { toApiError } from "../lib/api";
 import type { ApiError } from "../lib/bindings/ApiError";
 import type { ImportProgress } from "../lib/bindings/ImportProgress";
 import type { ImportStage } from "../lib/bindings/ImportStage";
+import type { ModerationSummary } from "../lib/bindings/ModerationSummary";
 import type { Portrait } from "../lib/bindings/Portrait";
 
 /** Same limit the backend enforces; checked here so huge files are never read into memory. */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 
 export type ImportFailure = { name: string; error: ApiError };
+export type ImportRejection = { name: string; moderation: ModerationSummary };
 
 type Current = { index: number; total: number; name: string; stage: ImportStage | null };
 
@@ -20,6 +22,7 @@ export class Importer {
   current = $state<Current | null>(null);
   failures = $state<ImportFailure[]>([]);
   duplicates = $state<string[]>([]);
+  rejections = $state<ImportRejection[]>([]);
 
   #backend: Backend;
   #onImported: (portrait: Portrait) => void;
@@ -52,6 +55,7 @@ export class Importer {
   dismiss(): void {
     this.failures = [];
     this.duplicates = [];
+    this.rejections = [];
   }
 
   async #run(): Promise<void> {
@@ -74,9 +78,10 @@ export class Importer {
     }
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
-      const outcome = await this.#backend.importPortrait(file.name, bytes);
-      if (outcome.duplicate) this.duplicates.push(file.name);
-      else this.#onImported(outcome.portrait);
+      const { portrait, duplicate, moderation } = await this.#backend.importPortrait(file.name, bytes);
+      if (moderation.decision === "reject") this.rejections.push({ name: file.name, moderation });
+      else if (duplicate) this.duplicates.push(file.name);
+      else if (portrait) this.#onImported(portrait);
     } catch (err) {
       this.failures.push({ name: file.name, error: toApiError(err) });
     }

@@ -3,7 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::{Arc, OnceLock};
+
 use image::{DynamicImage, ImageFormat, RgbImage};
+use likeness_core::consent::ConsentAnswers;
+use likeness_core::library::ModeratorHandle;
+use likeness_core::moderation::{Moderator, Thresholds};
 use likeness_core::Library;
 
 /// `../shared/fixtures/astronaut.png` beside the repository.
@@ -15,11 +20,37 @@ pub fn astronaut_bytes() -> Vec<u8> {
     std::fs::read(astronaut_path()).expect("the shared astronaut fixture is present")
 }
 
-/// A fresh library in its own temporary folder (kept alive by the returned guard).
+/// The real moderator (ONNX Runtime and the models in `models/`), loaded once per test run.
+pub fn moderator() -> ModeratorHandle {
+    static MODERATOR: OnceLock<ModeratorHandle> = OnceLock::new();
+    MODERATOR
+        .get_or_init(|| Moderator::load(None, None, Thresholds::default()).map(Arc::new))
+        .clone()
+}
+
+pub const ALL_CONSENT: ConsentAnswers = ConsentAnswers {
+    adult: true,
+    photo_rights: true,
+    face_processing: true,
+};
+
+/// A fresh library with consent given, in its own temporary folder (kept alive by the returned guard).
 pub fn library() -> (tempfile::TempDir, Library) {
     let dir = tempfile::tempdir().unwrap();
-    let lib = Library::open(dir.path()).unwrap();
+    let lib = Library::open(dir.path(), moderator).unwrap();
+    lib.record_consent(ALL_CONSENT).unwrap();
     (dir, lib)
+}
+
+/// The astronaut twice, side by side: two people.
+pub fn side_by_side() -> Vec<u8> {
+    let one = image::load_from_memory(&astronaut_bytes())
+        .unwrap()
+        .to_rgb8();
+    let mut two = RgbImage::new(one.width() * 2, one.height());
+    image::imageops::replace(&mut two, &one, 0, 0);
+    image::imageops::replace(&mut two, &one, i64::from(one.width()), 0);
+    encode(&DynamicImage::ImageRgb8(two), ImageFormat::Png)
 }
 
 pub fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
@@ -28,17 +59,14 @@ pub fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     out.into_inner()
 }
 
-/// A 64×32 JPEG, red on the left half and blue on the right, carrying EXIF
-/// orientation 6 ("rotate 90° clockwise to view") and a GPS block.
+/// The astronaut cropped to 480×512 (upright), stored sideways as a camera
+/// would (pixels turned 90° anticlockwise, 512×480), carrying EXIF orientation 6
+/// ("rotate 90° clockwise to view") and a GPS block.
 pub fn jpeg_rotated_with_gps() -> Vec<u8> {
-    let img = RgbImage::from_fn(64, 32, |x, _| {
-        if x < 32 {
-            image::Rgb([220, 20, 20])
-        } else {
-            image::Rgb([20, 20, 220])
-        }
-    });
-    let jpeg = encode(&DynamicImage::ImageRgb8(img), ImageFormat::Jpeg);
+    let upright = image::load_from_memory(&astronaut_bytes())
+        .unwrap()
+        .crop_imm(0, 0, 480, 512);
+    let jpeg = encode(&upright.rotate270(), ImageFormat::Jpeg);
     // TIFF (big endian): IFD0 = {Orientation=6, GPS IFD pointer}; GPS IFD = {LatitudeRef="N"}.
     let mut tiff: Vec<u8> = b"MM\0\x2a\0\0\0\x08".to_vec();
     tiff.extend_from_slice(&[0, 2]); // two entries

@@ -1,7 +1,8 @@
 //! Importing portraits: what is stored, what is refused, and delete.
 
-use image::{DynamicImage, ImageFormat, RgbImage};
-use likeness_core::{ErrorCode, ImportStage, Library};
+use image::ImageFormat;
+use likeness_core::moderation::{Decision, Moderator, Reason};
+use likeness_core::{ErrorCode, ImportStage, Library, Portrait};
 
 use crate::fixtures::*;
 
@@ -14,6 +15,18 @@ fn import(
         .map_err(|e| e.code())
 }
 
+/// Import, expecting the portrait to be accepted and stored.
+fn accepted(lib: &Library, name: &str, bytes: &[u8]) -> Portrait {
+    let outcome = import(lib, name, bytes).unwrap();
+    assert_eq!(
+        outcome.moderation.reason,
+        Reason::Accepted,
+        "{name}: {}",
+        outcome.moderation.message
+    );
+    outcome.portrait.unwrap()
+}
+
 #[test]
 fn the_astronaut_portrait_is_imported_with_its_size_and_a_thumbnail() {
     let (_dir, lib) = library();
@@ -21,8 +34,10 @@ fn the_astronaut_portrait_is_imported_with_its_size_and_a_thumbnail() {
     let outcome = lib
         .import_file(&astronaut_path(), &mut |s| stages.push(s))
         .unwrap();
-    let p = &outcome.portrait;
     assert!(!outcome.duplicate);
+    assert_eq!(outcome.moderation.decision, Decision::Accept);
+    assert_eq!(outcome.moderation.face_count, 1);
+    let p = outcome.portrait.unwrap();
     assert_eq!((p.width, p.height), (512, 512));
     assert_eq!(p.original_name, "astronaut.png");
     assert_eq!(p.format, "png");
@@ -31,6 +46,7 @@ fn the_astronaut_portrait_is_imported_with_its_size_and_a_thumbnail() {
         stages,
         [
             ImportStage::Decoding,
+            ImportStage::Moderating,
             ImportStage::Storing,
             ImportStage::Done
         ]
@@ -44,19 +60,18 @@ fn the_astronaut_portrait_is_imported_with_its_size_and_a_thumbnail() {
     );
     let thumb = image::open(&p.thumb_path).unwrap();
     assert_eq!(thumb.width().max(thumb.height()), 320);
-    assert_eq!(lib.list().unwrap(), vec![p.clone()]);
+    assert_eq!(lib.list().unwrap(), vec![p]);
 }
 
 #[test]
 fn the_library_is_still_there_after_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let first = {
-        let lib = Library::open(dir.path()).unwrap();
-        lib.import_file(&astronaut_path(), &mut |_| {})
-            .unwrap()
-            .portrait
+        let lib = Library::open(dir.path(), moderator).unwrap();
+        lib.record_consent(ALL_CONSENT).unwrap();
+        accepted(&lib, "astronaut.png", &astronaut_bytes())
     };
-    let reopened = Library::open(dir.path()).unwrap();
+    let reopened = Library::open(dir.path(), moderator).unwrap();
     assert_eq!(reopened.list().unwrap(), vec![first]);
 }
 
@@ -64,10 +79,10 @@ fn the_library_is_still_there_after_reopening() {
 fn importing_the_same_image_twice_stores_it_once() {
     let (_dir, lib) = library();
     let bytes = astronaut_bytes();
-    let first = import(&lib, "a.png", &bytes).unwrap();
+    let first = accepted(&lib, "a.png", &bytes);
     let second = import(&lib, "copy of a.png", &bytes).unwrap();
     assert!(second.duplicate);
-    assert_eq!(second.portrait.id, first.portrait.id);
+    assert_eq!(second.portrait.unwrap().id, first.id);
     assert_eq!(lib.list().unwrap().len(), 1);
     assert_eq!(vault_files(&lib).len(), 2, "one image and one thumbnail");
 }
@@ -77,38 +92,35 @@ fn exif_orientation_is_applied_and_gps_is_stripped_from_the_stored_copy() {
     let (_dir, lib) = library();
     let source = jpeg_rotated_with_gps();
     assert!(source.windows(4).any(|w| w == b"Exif"));
-    let p = import(&lib, "phone.jpg", &source).unwrap().portrait;
+    // Accepted means the face was found, which needs the image upright.
+    let p = accepted(&lib, "phone.jpg", &source);
     assert_eq!(
         (p.width, p.height),
-        (32, 64),
-        "the 64×32 image is turned upright"
+        (480, 512),
+        "the sideways 512×480 image is turned upright"
     );
     let stored = std::fs::read(&p.image_path).unwrap();
     assert!(
         !stored.windows(4).any(|w| w == b"Exif"),
         "no EXIF block in the vault copy"
     );
-    let upright = image::load_from_memory(&stored).unwrap().to_rgb8();
-    // Rotated 90° clockwise, the red left half becomes the top.
-    assert!(upright.get_pixel(16, 8)[0] > 150, "top is red");
-    assert!(upright.get_pixel(16, 56)[2] > 150, "bottom is blue");
+    assert!(
+        !stored.windows(2).any(|w| w == [0xFF, 0xE1]),
+        "no APP1 (EXIF/XMP) segment at all"
+    );
 }
 
 #[test]
 fn jpeg_and_webp_imports_are_accepted() {
     let (_dir, lib) = library();
     let astronaut = image::load_from_memory(&astronaut_bytes()).unwrap();
-    let jpeg = import(&lib, "a.jpg", &encode(&astronaut, ImageFormat::Jpeg))
-        .unwrap()
-        .portrait;
+    let jpeg = accepted(&lib, "a.jpg", &encode(&astronaut, ImageFormat::Jpeg));
     assert_eq!(jpeg.format, "jpeg");
-    let small = DynamicImage::ImageRgb8(RgbImage::from_pixel(40, 30, image::Rgb([1, 2, 3])));
-    let webp = import(&lib, "b.webp", &encode(&small, ImageFormat::WebP))
-        .unwrap()
-        .portrait;
+    let cropped = astronaut.crop_imm(0, 0, 480, 512);
+    let webp = accepted(&lib, "b.webp", &encode(&cropped, ImageFormat::WebP));
     assert_eq!(
         (webp.format.as_str(), webp.width, webp.height),
-        ("png", 40, 30)
+        ("png", 480, 512)
     );
     assert_eq!(lib.list().unwrap().len(), 2);
 }
@@ -208,14 +220,14 @@ fn a_missing_file_is_reported_as_not_found() {
 fn the_library_keeps_working_after_a_bad_import() {
     let (_dir, lib) = library();
     assert!(import(&lib, "bad.jpg", b"nope").is_err());
-    assert!(import(&lib, "good.png", &astronaut_bytes()).is_ok());
+    accepted(&lib, "good.png", &astronaut_bytes());
     assert_eq!(lib.list().unwrap().len(), 1);
 }
 
 #[test]
 fn deleting_a_portrait_removes_its_record_image_and_thumbnail() {
     let (_dir, lib) = library();
-    let p = import(&lib, "a.png", &astronaut_bytes()).unwrap().portrait;
+    let p = accepted(&lib, "a.png", &astronaut_bytes());
     assert!(std::path::Path::new(&p.image_path).exists());
     lib.delete(p.id).unwrap();
     assert!(lib.list().unwrap().is_empty());
@@ -228,8 +240,46 @@ fn deleting_a_portrait_removes_its_record_image_and_thumbnail() {
 #[test]
 fn a_hostile_file_name_is_kept_as_a_plain_name() {
     let (_dir, lib) = library();
-    let p = import(&lib, "../../etc/passwd\u{7}.png", &astronaut_bytes())
-        .unwrap()
-        .portrait;
+    let p = accepted(&lib, "../../etc/passwd\u{7}.png", &astronaut_bytes());
     assert_eq!(p.original_name, "passwd.png");
+}
+
+#[test]
+fn a_rejected_photo_is_never_stored_but_its_moderation_record_is_kept() {
+    let (_dir, lib) = library();
+    let outcome = import(&lib, "friends.png", &side_by_side()).unwrap();
+    assert!(outcome.portrait.is_none());
+    assert_eq!(outcome.moderation.decision, Decision::Reject);
+    assert_eq!(outcome.moderation.reason, Reason::MultiplePeople);
+    assert_eq!(
+        outcome.moderation.message,
+        "We found 2 people. Use a photo of just you."
+    );
+    assert!(lib.list().unwrap().is_empty());
+    assert!(
+        vault_files(&lib).is_empty(),
+        "the rejected image is not on disk"
+    );
+    assert_eq!(
+        lib.moderation_count(Some(Reason::MultiplePeople)).unwrap(),
+        1
+    );
+}
+
+#[test]
+fn when_moderation_cannot_run_no_portrait_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-libonnxruntime.so");
+    let lib = Library::open(dir.path(), move || {
+        let broken = Moderator::load(Some(&missing), None, Default::default());
+        broken.map(std::sync::Arc::new)
+    })
+    .unwrap();
+    lib.record_consent(ALL_CONSENT).unwrap();
+    assert!(lib.moderator().is_err());
+    let outcome = import(&lib, "me.png", &astronaut_bytes()).unwrap();
+    assert_eq!(outcome.moderation.reason, Reason::ModerationUnavailable);
+    assert!(outcome.portrait.is_none());
+    assert!(lib.list().unwrap().is_empty());
+    assert!(vault_files(&lib).is_empty());
 }

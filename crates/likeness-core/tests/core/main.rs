@@ -1,5 +1,6 @@
 //! Integration tests for the core: one binary, one module per area.
 
+mod consent;
 mod fixtures;
 mod import;
 mod moderation;

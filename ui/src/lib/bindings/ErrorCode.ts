@@ -3,4 +3,4 @@
 /**
  * Stable error codes. The UI and scripts branch on these, so never rename one.
  */
-export type ErrorCode = "empty_file" | "file_too_large" | "too_many_pixels" | "unsupported_format" | "corrupt_image" | "truncated_image" | "not_found" | "io" | "database" | "invalid_input";
+export type ErrorCode = "empty_file" | "file_too_large" | "too_many_pixels" | "unsupported_format" | "corrupt_image" | "truncated_image" | "not_found" | "io" | "database" | "invalid_input" | "consent_required";

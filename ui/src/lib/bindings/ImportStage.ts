@@ -3,4 +3,4 @@
 /**
  * Where one import has got to; reported as it goes.
  */
-export type ImportStage = "decoding" | "storing" | "done";
+export type ImportStage = "decoding" | "moderating" | "storing" | "done";

@@ -1,0 +1,118 @@
+//! Consent: the three answers a user gives before any import, each kept as a
+//! record (what, policy version, when), and what withdrawing them means.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The consent policy the current app asks for. Bump it when the wording changes:
+/// consent given under an older version no longer counts.
+pub const POLICY_VERSION: &str = "2026-11-22";
+
+/// What a consent record is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ConsentKind {
+    /// "I am 18 or older."
+    Adult,
+    /// "I have the right to use the photos I import."
+    PhotoRights,
+    /// Explicit consent to on-device processing of face (biometric) data.
+    FaceProcessing,
+}
+
+impl ConsentKind {
+    pub const ALL: [ConsentKind; 3] = [Self::Adult, Self::PhotoRights, Self::FaceProcessing];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Adult => "adult",
+            Self::PhotoRights => "photo_rights",
+            Self::FaceProcessing => "face_processing",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// One stored answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConsentRecord {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub kind: ConsentKind,
+    pub granted: bool,
+    pub policy_version: String,
+    /// RFC 3339, UTC.
+    pub recorded_at: String,
+}
+
+/// The answers as the consent screen submits them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConsentAnswers {
+    pub adult: bool,
+    pub photo_rights: bool,
+    pub face_processing: bool,
+}
+
+impl ConsentAnswers {
+    pub fn get(&self, kind: ConsentKind) -> bool {
+        match kind {
+            ConsentKind::Adult => self.adult,
+            ConsentKind::PhotoRights => self.photo_rights,
+            ConsentKind::FaceProcessing => self.face_processing,
+        }
+    }
+}
+
+/// Where consent stands now: each answer counts only if its latest record is a
+/// grant under the current policy version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConsentStatus {
+    pub adult: bool,
+    pub photo_rights: bool,
+    pub face_processing: bool,
+    pub policy_version: String,
+    /// All three are given: imports are allowed.
+    pub complete: bool,
+}
+
+impl ConsentStatus {
+    /// Derive the status from the history, newest record first.
+    pub fn from_history(history: &[ConsentRecord]) -> Self {
+        let current = |kind: ConsentKind| {
+            history
+                .iter()
+                .find(|r| r.kind == kind)
+                .is_some_and(|r| r.granted && r.policy_version == POLICY_VERSION)
+        };
+        let (adult, photo_rights, face_processing) = (
+            current(ConsentKind::Adult),
+            current(ConsentKind::PhotoRights),
+            current(ConsentKind::FaceProcessing),
+        );
+        Self {
+            adult,
+            photo_rights,
+            face_processing,
+            policy_version: POLICY_VERSION.to_owned(),
+            complete: adult && photo_rights && face_processing,
+        }
+    }
+}
+
+/// What withdrawing consent removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct WithdrawOutcome {
+    pub portraits_deleted: u32,
+}

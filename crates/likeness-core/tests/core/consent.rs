@@ -1,0 +1,131 @@
+//! Consent: the gate before imports, the record, and withdrawal.
+
+use likeness_core::consent::{ConsentAnswers, ConsentKind};
+use likeness_core::moderation::Reason;
+use likeness_core::{ErrorCode, Library};
+
+use crate::fixtures::*;
+
+#[test]
+fn imports_are_refused_until_all_three_consents_are_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(dir.path(), moderator).unwrap();
+    assert!(!lib.consent_status().unwrap().complete);
+    let refused = lib
+        .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ConsentRequired);
+
+    let partial = ConsentAnswers {
+        adult: true,
+        photo_rights: true,
+        face_processing: false,
+    };
+    assert!(!lib.record_consent(partial).unwrap().complete);
+    let refused = lib
+        .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ConsentRequired);
+    assert!(vault_files(&lib).is_empty());
+
+    assert!(lib.record_consent(ALL_CONSENT).unwrap().complete);
+    assert!(lib
+        .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
+        .unwrap()
+        .portrait
+        .is_some());
+}
+
+#[test]
+fn each_consent_answer_is_kept_with_its_policy_version_and_time() {
+    let (_dir, lib) = library();
+    let history = lib.consent_history().unwrap();
+    assert_eq!(history.len(), 3);
+    let kinds: Vec<ConsentKind> = history.iter().map(|r| r.kind).collect();
+    for kind in ConsentKind::ALL {
+        assert!(kinds.contains(&kind));
+    }
+    assert!(history.iter().all(|r| r.granted));
+    assert!(history
+        .iter()
+        .all(|r| r.policy_version == likeness_core::consent::POLICY_VERSION));
+    assert!(history.iter().all(|r| r.recorded_at.ends_with('Z')));
+}
+
+#[test]
+fn withdrawing_consent_deletes_every_portrait_and_keeps_the_records() {
+    let (_dir, lib) = library();
+    let p = lib
+        .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
+        .unwrap()
+        .portrait
+        .unwrap();
+    lib.import_bytes("friends.png", &side_by_side(), &mut |_| {})
+        .unwrap();
+
+    let outcome = lib.withdraw_consent().unwrap();
+    assert_eq!(outcome.portraits_deleted, 1);
+    assert!(lib.list().unwrap().is_empty());
+    assert!(!std::path::Path::new(&p.image_path).exists());
+    assert!(
+        vault_files(&lib).is_empty(),
+        "no image or thumbnail is left"
+    );
+    assert!(!lib.consent_status().unwrap().complete);
+    let history = lib.consent_history().unwrap();
+    assert_eq!(history.len(), 6, "three grants and three withdrawals");
+    assert!(
+        history[..3].iter().all(|r| !r.granted),
+        "the newest records are withdrawals"
+    );
+    assert_eq!(
+        lib.moderation_count(None).unwrap(),
+        2,
+        "moderation records stay"
+    );
+    let refused = lib
+        .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ConsentRequired);
+}
+
+#[test]
+fn portraits_from_before_moderation_are_checked_and_rejected_ones_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(dir.path(), moderator).unwrap();
+    lib.record_consent(ALL_CONSENT).unwrap();
+    let kept = lib
+        .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
+        .unwrap()
+        .portrait
+        .unwrap();
+    // A portrait stored by the first release: no moderation, two people.
+    let pair = side_by_side();
+    let sha = likeness_core::vault::sha256_hex(&pair);
+    let path = lib
+        .vault_dir()
+        .join("originals")
+        .join(&sha[..2])
+        .join(format!("{sha}.png"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &pair).unwrap();
+    let db = rusqlite::Connection::open(dir.path().join("likeness.db")).unwrap();
+    db.execute_batch(&format!(
+        "UPDATE portraits SET moderation_id = NULL;
+         INSERT INTO portraits (sha256, original_name, format, width, height, bytes, imported_at)
+         VALUES ('{sha}', 'old.png', 'png', 1024, 512, {}, '2026-01-01T00:00:00Z');",
+        pair.len()
+    ))
+    .unwrap();
+
+    assert_eq!(lib.check_unmoderated().unwrap(), 1);
+    let left = lib.list().unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, kept.id);
+    assert!(!path.exists(), "the rejected legacy image is deleted");
+    assert_eq!(
+        lib.moderation_count(Some(Reason::MultiplePeople)).unwrap(),
+        1
+    );
+    assert_eq!(lib.check_unmoderated().unwrap(), 0, "nothing left to check");
+}

@@ -1,0 +1,104 @@
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it } from "vitest";
+import App from "../App.svelte";
+import { FakeBackend, POLICY_VERSION } from "../test/fake-backend";
+
+beforeEach(() => {
+  delete document.documentElement.dataset.ready;
+});
+
+function firstRun() {
+  const backend = new FakeBackend({ consented: false });
+  render(App, { props: { backend } });
+  return backend;
+}
+
+const checkbox = (testId: string) => screen.getByTestId(testId) as HTMLInputElement;
+const BOXES = ["consent-adult", "consent-photo-rights", "consent-face-processing"];
+
+describe("Consent gate", () => {
+  it("shows on first run instead of the app, explaining what stays local and how photos are checked", async () => {
+    firstRun();
+    const gate = await screen.findByTestId("consent-gate");
+
+    expect(gate).toHaveTextContent(
+      "Your portraits, their checks and your history stay on this computer. Nothing is uploaded unless you start a cloud job, and you'll always be asked first. Likeness has no telemetry.",
+    );
+    expect(gate).toHaveTextContent("Declaring your age is not enough on its own.");
+    expect(screen.getByTestId("consent-policy-version")).toHaveTextContent(POLICY_VERSION);
+    expect(screen.getByRole("checkbox", { name: "I am 18 or older." })).not.toBeChecked();
+    expect(screen.getByRole("checkbox", { name: /I have the right to use the photos I import/ })).not.toBeChecked();
+    expect(screen.getByRole("checkbox", { name: /it never leaves this computer\.$/ })).not.toBeChecked();
+    expect(screen.queryByRole("navigation")).not.toBeInTheDocument();
+    await waitFor(() => expect(document.documentElement.dataset.ready).toBe("true"));
+  });
+
+  it("keeps Continue disabled until all three boxes are checked", async () => {
+    const user = userEvent.setup();
+    firstRun();
+    await screen.findByTestId("consent-gate");
+    const continueButton = screen.getByTestId("consent-continue");
+
+    for (const box of BOXES) {
+      expect(continueButton).toBeDisabled();
+      await user.click(checkbox(box));
+    }
+    expect(continueButton).toBeEnabled();
+
+    await user.click(checkbox("consent-adult"));
+    expect(continueButton).toBeDisabled();
+  });
+
+  it("records consent and shows the Library after Continue", async () => {
+    const user = userEvent.setup();
+    const backend = firstRun();
+    await screen.findByTestId("consent-gate");
+
+    for (const box of BOXES) await user.click(checkbox(box));
+    await user.click(screen.getByTestId("consent-continue"));
+
+    expect(await screen.findByTestId("library-empty")).toBeInTheDocument();
+    expect(screen.queryByTestId("consent-gate")).not.toBeInTheDocument();
+    expect(backend.consent).toEqual({ adult: true, photoRights: true, faceProcessing: true });
+    expect(backend.history.filter((r) => r.granted)).toHaveLength(3);
+  });
+
+  it("can be completed with the keyboard alone", async () => {
+    const user = userEvent.setup();
+    firstRun();
+    await screen.findByTestId("consent-gate");
+
+    for (let i = 0; i < BOXES.length; i++) {
+      await user.tab();
+      await user.keyboard(" ");
+    }
+    await user.tab();
+    expect(screen.getByTestId("consent-continue")).toHaveFocus();
+    await user.keyboard("{Enter}");
+
+    expect(await screen.findByTestId("library-empty")).toBeInTheDocument();
+  });
+
+  it("is skipped when consent was already given", async () => {
+    render(App, { props: { backend: new FakeBackend() } });
+
+    expect(await screen.findByTestId("library-empty")).toBeInTheDocument();
+    expect(screen.queryByTestId("consent-gate")).not.toBeInTheDocument();
+  });
+
+  it("explains when the consent status can't be read and recovers on Retry", async () => {
+    const user = userEvent.setup();
+    const backend = new FakeBackend();
+    backend.statusError = { code: "database", message: "locked" };
+    render(App, { props: { backend } });
+
+    const problem = await screen.findByTestId("startup-error");
+    expect(problem).toHaveTextContent("Likeness couldn't start. Likeness couldn't read its library database.");
+    await waitFor(() => expect(document.documentElement.dataset.ready).toBe("true"));
+
+    backend.statusError = null;
+    await user.click(screen.getByRole("button", { name: "Retry" }));
+    expect(await screen.findByTestId("library-empty")).toBeInTheDocument();
+  });
+});
