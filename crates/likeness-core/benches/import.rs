@@ -1,11 +1,14 @@
 //! Import throughput for a 12-megapixel JPEG: decode, orient, strip (re-encode),
-//! hash, thumbnail and record. Run: `cargo bench -p likeness-core --bench import`.
+//! moderate, hash, thumbnail and record. Run: `cargo bench -p likeness-core --bench import`.
 //! Prints medians and p95 over repeated runs; compare ratios within one run.
 
 use std::time::{Duration, Instant};
 
 use image::{imageops::FilterType, DynamicImage, ImageFormat};
-use likeness_core::{imaging, vault::sha256_hex, Library};
+use std::sync::Arc;
+
+use likeness_core::consent::ConsentAnswers;
+use likeness_core::{imaging, vault::sha256_hex, Library, Moderator, Thresholds};
 
 const RUNS: usize = 12;
 
@@ -29,13 +32,24 @@ fn main() {
 
     let full = measure(|| {
         let dir = tempfile::tempdir().unwrap();
-        let lib = Library::open(dir.path()).unwrap();
+        let lib = Library::open(dir.path(), || {
+            Moderator::load(None, None, Thresholds::default()).map(Arc::new)
+        })
+        .unwrap();
+        lib.record_consent(ConsentAnswers {
+            adult: true,
+            photo_rights: true,
+            face_processing: true,
+        })
+        .unwrap();
+        lib.moderator()
+            .expect("ONNX Runtime and models (run scripts/setup.sh)");
         let start = Instant::now();
         lib.import_bytes("big.jpg", &jpeg, &mut |_| {}).unwrap();
         start.elapsed()
     });
     report(
-        "full import (decode+orient+strip+hash+thumbnail+store)",
+        "full import (decode+orient+strip+moderate+hash+thumbnail+store)",
         &full,
     );
     let p50 = full[full.len() / 2].as_secs_f64();
@@ -57,6 +71,11 @@ fn main() {
     report(
         "  thumbnail",
         &measure(|| timed(|| drop(imaging::thumbnail(&prepared.image).unwrap()))),
+    );
+    let moderator = Moderator::load(None, None, Thresholds::default()).unwrap();
+    report(
+        "  moderation of the decoded image",
+        &measure(|| timed(|| drop(moderator.moderate(&prepared.image)))),
     );
 }
 
