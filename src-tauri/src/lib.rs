@@ -31,12 +31,9 @@ pub fn run() {
                 .allow_directory(library.vault_dir(), true)?;
             let library = Arc::new(library);
             app.manage(commands::Shared::new(Arc::clone(&library), data_dir));
-            // Load the models in the background (imports wait for it), then check
-            // any portraits that predate moderation.
+            // Check any portraits that predate moderation, off the main thread.
+            // The models load on first use, so an idle app does not hold them.
             std::thread::spawn(move || {
-                if let Err(e) = library.moderator() {
-                    eprintln!("likeness: moderation unavailable, imports will be refused: {e}");
-                }
                 if let Err(e) = library.check_unmoderated() {
                     eprintln!("likeness: could not check older portraits: {e}");
                 }
