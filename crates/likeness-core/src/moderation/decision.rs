@@ -170,6 +170,10 @@ pub struct FaceReport {
     pub bbox: [f32; 4],
     /// Detector confidence, 0..1.
     pub score: f32,
+    /// Left eye, right eye, nose, left and right mouth corners, as `[x, y]` in
+    /// the original image's pixels (not clipped: a landmark of a face cut off
+    /// at the border may lie outside the image). Framing anchors on the eyes.
+    pub landmarks: [[f32; 2]; 5],
     /// Estimated age, for the main face once it passed the quality checks.
     pub age: Option<f32>,
 }

@@ -143,6 +143,7 @@ impl Moderator {
             oh as f32 / image.height() as f32,
         );
         let to_original = |b: [f32; 4]| [b[0] * sx, b[1] * sy, b[2] * sx, b[3] * sy];
+        let point_to_original = |(x, y): (f32, f32)| [x * sx, y * sy];
 
         let found = detect::detect(&mut lock(&self.detector), image)?;
         let mut faces = found.faces;
@@ -152,6 +153,7 @@ impl Moderator {
             .map(|d| FaceReport {
                 bbox: clipped_xywh(to_original(d.bbox), ow as f32, oh as f32),
                 score: d.score,
+                landmarks: d.landmarks.map(point_to_original),
                 age: None,
             })
             .collect();

@@ -2,6 +2,7 @@
 
 mod consent;
 mod fixtures;
+mod framing;
 mod import;
 mod moderation;
 mod store;

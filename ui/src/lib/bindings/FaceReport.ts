@@ -13,6 +13,12 @@ box: [number, number, number, number],
  */
 score: number, 
 /**
+ * Left eye, right eye, nose, left and right mouth corners, as `[x, y]` in
+ * the original image's pixels (not clipped: a landmark of a face cut off
+ * at the border may lie outside the image). Framing anchors on the eyes.
+ */
+landmarks: [[number, number], [number, number], [number, number], [number, number], [number, number]], 
+/**
  * Estimated age, for the main face once it passed the quality checks.
  */
 age: number | null, };
