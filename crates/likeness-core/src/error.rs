@@ -31,6 +31,20 @@ pub enum ErrorCode {
     InvalidInput,
     /// Imports need the user's consent first.
     ConsentRequired,
+    /// The generation job asked for does not exist.
+    JobNotFound,
+    /// The generated image asked for does not exist (deleted, or never made).
+    OutputNotFound,
+    /// Only a failed or cancelled job can be retried.
+    JobNotRetryable,
+    /// Generation needs a portrait that passed moderation.
+    PortraitNotAccepted,
+    /// The job was cancelled before it finished.
+    Cancelled,
+    /// The app stopped during the job too many times; it was given up.
+    Interrupted,
+    /// The engine failed or produced no usable image.
+    GenerationFailed,
 }
 
 /// An error as the UI and CLI see it: `{ code, message }`.

@@ -5,6 +5,7 @@ pub mod consent;
 pub mod error;
 pub mod imaging;
 pub mod inference;
+pub mod jobs;
 pub mod library;
 pub mod moderation;
 pub mod paths;

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_portraits.sql"),
     include_str!("../migrations/0002_portrait_last_used.sql"),
     include_str!("../migrations/0003_moderation_and_consent.sql"),
+    include_str!("../migrations/0004_jobs_and_outputs.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -331,4 +332,531 @@ fn migrate(conn: &mut Connection, target: usize) -> Result<(), StoreError> {
         tx.commit()?;
     }
     Ok(())
+}
+
+// Generation jobs and their outputs (the queue and the History); the types and
+// the rules live in `crate::jobs`, the SQL here.
+
+use rusqlite::TransactionBehavior;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::jobs::{code_from_name, code_name, Job, JobFilter, JobKind, JobState, OutputFilter};
+
+/// An output row as stored (the vault paths are added by `crate::jobs::History`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputRow {
+    pub id: i64,
+    pub job_id: Option<i64>,
+    pub portrait_id: Option<i64>,
+    pub sha256: String,
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: i64,
+    pub settings_json: String,
+    pub style_key: Option<String>,
+    pub engine: String,
+    pub model_hashes_json: String,
+    pub seed: Option<i64>,
+    pub favourite: bool,
+    pub created_at: String,
+}
+
+/// A new job to queue.
+pub(crate) struct NewJob<'a> {
+    pub portrait_id: Option<i64>,
+    pub kind: JobKind,
+    pub settings_json: &'a str,
+    pub parent_output_id: Option<i64>,
+    pub created_at: &'a str,
+}
+
+/// A new output of a finished job, its file already prepared.
+pub(crate) struct NewOutputRow<'a> {
+    pub sha256: &'a str,
+    pub format: &'a str,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: i64,
+    pub settings_json: &'a str,
+    pub style_key: Option<&'a str>,
+    pub engine: &'a str,
+    pub model_hashes_json: &'a str,
+    pub seed: Option<i64>,
+}
+
+/// What restart recovery did with the jobs it found `running`.
+#[derive(Debug, Default)]
+pub(crate) struct Recovered {
+    pub requeued: Vec<i64>,
+    pub failed: Vec<i64>,
+}
+
+impl Store {
+    /// Whether portrait `id` passed moderation; `None` when there is no such portrait.
+    pub(crate) fn portrait_is_accepted(&self, id: i64) -> Result<Option<bool>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT moderation_id IS NOT NULL FROM portraits WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Queue a job at the back of the queue, and count it as a use of its portrait
+    /// (retention runs from a portrait's last use).
+    pub(crate) fn insert_job(&self, j: &NewJob<'_>) -> Result<Job, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO jobs (portrait_id, kind, settings_json, parent_output_id, created_at, queue_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM jobs))",
+            params![
+                j.portrait_id,
+                j.kind.as_str(),
+                j.settings_json,
+                j.parent_output_id,
+                j.created_at
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "UPDATE portraits SET last_used_at = ?2 WHERE id = ?1",
+            params![j.portrait_id, j.created_at],
+        )?;
+        let job = tx.query_row(&format!("{SELECT_JOB} WHERE id = ?1"), [id], job_from_row)?;
+        tx.commit()?;
+        Ok(job)
+    }
+
+    /// One job by id.
+    pub(crate) fn get_job(&self, id: i64) -> Result<Option<Job>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(&format!("{SELECT_JOB} WHERE id = ?1"), [id], job_from_row)
+            .optional()?)
+    }
+
+    /// Jobs matching `filter`, newest first.
+    pub(crate) fn list_jobs(&self, filter: &JobFilter, limit: u32) -> Result<Vec<Job>, StoreError> {
+        let conn = self.conn();
+        let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
+        let mut stmt = conn.prepare_cached(&format!(
+            "{SELECT_JOB}
+             WHERE (?1 IS NULL OR portrait_id = ?1)
+               AND (?2 = '[]' OR state IN (SELECT value FROM json_each(?2)))
+             ORDER BY created_at DESC, id DESC LIMIT ?3"
+        ))?;
+        let states = serde_json::to_string(&states).unwrap_or_else(|_| "[]".into());
+        let rows = stmt.query_map(params![filter.portrait_id, states, limit], job_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Take the first queued job (FIFO): mark it running and count the attempt.
+    pub(crate) fn claim_next_job(&self, now: &str) -> Result<Option<Job>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id: Option<i64> = tx
+            .query_row(
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, progress = 0,
+                     started_at = ?1, finished_at = NULL, error_code = NULL, error_message = NULL
+                 WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY queue_seq LIMIT 1)
+                 RETURNING id",
+                [now],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(id) = id else { return Ok(None) };
+        let job = tx.query_row(&format!("{SELECT_JOB} WHERE id = ?1"), [id], job_from_row)?;
+        tx.commit()?;
+        Ok(Some(job))
+    }
+
+    /// Record the progress of attempt `attempt` of a running job. False when the
+    /// job is no longer that running attempt (cancelled, deleted, retried).
+    pub(crate) fn set_job_progress(
+        &self,
+        id: i64,
+        attempt: u32,
+        progress: f32,
+    ) -> Result<bool, StoreError> {
+        let n = self.conn().execute(
+            "UPDATE jobs SET progress = ?3 WHERE id = ?1 AND attempts = ?2 AND state = 'running'",
+            params![id, attempt, f64::from(progress)],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// End attempt `attempt` of a running job as `failed` or `cancelled`. False when
+    /// it is no longer that running attempt.
+    pub(crate) fn finish_job(
+        &self,
+        id: i64,
+        attempt: u32,
+        state: JobState,
+        error: Option<(ErrorCode, &str)>,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        let (code, message) = error.map_or((None, None), |(c, m)| (Some(code_name(c)), Some(m)));
+        let n = self.conn().execute(
+            "UPDATE jobs SET state = ?3, error_code = ?4, error_message = ?5, finished_at = ?6
+             WHERE id = ?1 AND attempts = ?2 AND state = 'running'",
+            params![id, attempt, state.as_str(), code, message, now],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Put a running attempt back in the queue, in its old place, without
+    /// counting it as an interruption (the app is shutting down cleanly).
+    pub(crate) fn requeue_job(&self, id: i64, attempt: u32) -> Result<bool, StoreError> {
+        let n = self.conn().execute(
+            "UPDATE jobs SET state = 'queued', progress = 0, started_at = NULL
+             WHERE id = ?1 AND attempts = ?2 AND state = 'running'",
+            params![id, attempt],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Cancel a queued or running job. Returns the state it was in (`None`: no such job).
+    pub(crate) fn cancel_job(&self, id: i64, now: &str) -> Result<Option<JobState>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let state = tx
+            .query_row("SELECT state FROM jobs WHERE id = ?1", [id], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?;
+        let Some(state) = state else { return Ok(None) };
+        let state = JobState::parse(&state).map_err(|e| conversion_error(0, e))?;
+        if matches!(state, JobState::Queued | JobState::Running) {
+            tx.execute(
+                "UPDATE jobs SET state = 'cancelled', error_code = ?2, error_message = ?3,
+                     finished_at = ?4
+                 WHERE id = ?1",
+                params![
+                    id,
+                    code_name(ErrorCode::Cancelled),
+                    "The job was cancelled.",
+                    now
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(Some(state))
+    }
+
+    /// Queue a failed or cancelled job again, at the back of the queue, with its
+    /// interruption count reset. Returns the state it was in (`None`: no such job);
+    /// any other state is left alone.
+    pub(crate) fn retry_job(&self, id: i64) -> Result<Option<JobState>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let state = tx
+            .query_row("SELECT state FROM jobs WHERE id = ?1", [id], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?;
+        let Some(state) = state else { return Ok(None) };
+        let state = JobState::parse(&state).map_err(|e| conversion_error(0, e))?;
+        if matches!(state, JobState::Failed | JobState::Cancelled) {
+            tx.execute(
+                "UPDATE jobs SET state = 'queued', progress = 0, error_code = NULL,
+                     error_message = NULL, started_at = NULL, finished_at = NULL, interruptions = 0,
+                     queue_seq = (SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM jobs)
+                 WHERE id = ?1",
+                [id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(Some(state))
+    }
+
+    /// Deal with jobs left `running` by a run of the app that ended without
+    /// finishing them: count the interruption, then fail those interrupted
+    /// `max_interruptions` times in a row and put the rest back in their place in the queue.
+    pub(crate) fn recover_jobs(
+        &self,
+        max_interruptions: u32,
+        message: &str,
+        now: &str,
+    ) -> Result<Recovered, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ids = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<Vec<i64>> {
+            let mut stmt = tx.prepare(sql)?;
+            let rows = stmt.query_map(args, |r| r.get(0))?;
+            rows.collect()
+        };
+        let failed = ids(
+            "UPDATE jobs SET state = 'failed', interruptions = interruptions + 1,
+                 error_code = ?2, error_message = ?3, finished_at = ?4
+             WHERE state = 'running' AND interruptions + 1 >= ?1
+             RETURNING id",
+            &[
+                &max_interruptions,
+                &code_name(ErrorCode::Interrupted),
+                &message,
+                &now,
+            ],
+        )?;
+        let requeued = ids(
+            "UPDATE jobs SET state = 'queued', interruptions = interruptions + 1, progress = 0,
+                 started_at = NULL
+             WHERE state = 'running'
+             RETURNING id",
+            &[],
+        )?;
+        tx.commit()?;
+        Ok(Recovered { requeued, failed })
+    }
+
+    /// Finish attempt `attempt` of a running job as `done` with its outputs, all
+    /// in one transaction. `write_files` runs inside it (after the job is known
+    /// to be still running, before the rows are written): if it fails, nothing is
+    /// recorded. Returns the new output ids, or `None` when the job is no longer
+    /// that running attempt (cancelled meanwhile): then nothing is written.
+    pub(crate) fn complete_job<E: From<StoreError>>(
+        &self,
+        job: &Job,
+        now: &str,
+        outputs: &[NewOutputRow<'_>],
+        write_files: impl FnOnce() -> Result<(), E>,
+    ) -> Result<Option<Vec<i64>>, E> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let n = tx
+            .execute(
+                "UPDATE jobs SET state = 'done', progress = 1, finished_at = ?3,
+                     error_code = NULL, error_message = NULL
+                 WHERE id = ?1 AND attempts = ?2 AND state = 'running'",
+                params![job.id, job.attempts, now],
+            )
+            .map_err(StoreError::from)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        write_files()?;
+        let mut ids = Vec::with_capacity(outputs.len());
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO outputs (job_id, portrait_id, sha256, format, width, height, bytes,
+                         settings_json, style_key, engine, model_hashes_json, seed, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                )
+                .map_err(StoreError::from)?;
+            for o in outputs {
+                insert
+                    .execute(params![
+                        job.id,
+                        job.portrait_id,
+                        o.sha256,
+                        o.format,
+                        o.width,
+                        o.height,
+                        o.bytes,
+                        o.settings_json,
+                        o.style_key,
+                        o.engine,
+                        o.model_hashes_json,
+                        o.seed,
+                        now
+                    ])
+                    .map_err(StoreError::from)?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(Some(ids))
+    }
+
+    /// Outputs matching `filter`, newest first, at most `limit` of them.
+    /// Keyset pagination: rows strictly after `filter.after` in (created_at, id) order.
+    /// `since`/`until` must already be in the stored RFC 3339 form.
+    pub(crate) fn list_outputs(
+        &self,
+        filter: &OutputFilter,
+        limit: u32,
+    ) -> Result<Vec<OutputRow>, StoreError> {
+        use rusqlite::types::Value;
+        let mut sql = format!("{SELECT_OUTPUT} WHERE 1");
+        let mut args: Vec<Value> = Vec::new();
+        // Append `AND clause`, numbering its `?`s after those already bound.
+        let mut arg = |sql: &mut String, clause: &str, values: Vec<Value>| {
+            sql.push_str(" AND ");
+            let mut parts = clause.split('?');
+            sql.push_str(parts.next().unwrap_or_default());
+            for (part, value) in parts.zip(values) {
+                args.push(value);
+                sql.push_str(&format!("?{}{part}", args.len()));
+            }
+        };
+        // Literal `favourite = 1` so that the partial index applies.
+        if filter.favourites_only {
+            arg(&mut sql, "favourite = 1", vec![]);
+        }
+        if let Some(p) = filter.portrait_id {
+            arg(&mut sql, "portrait_id = ?", vec![p.into()]);
+        }
+        if let Some(s) = &filter.style_key {
+            arg(&mut sql, "style_key = ?", vec![s.clone().into()]);
+        }
+        if let Some(s) = &filter.since {
+            arg(&mut sql, "created_at >= ?", vec![s.clone().into()]);
+        }
+        if let Some(u) = &filter.until {
+            arg(&mut sql, "created_at < ?", vec![u.clone().into()]);
+        }
+        if let Some(c) = &filter.after {
+            arg(
+                &mut sql,
+                "(created_at, id) < (?, ?)",
+                vec![c.created_at.clone().into(), c.id.into()],
+            );
+        }
+        sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ");
+        sql.push_str(&limit.to_string());
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), output_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One output by id.
+    pub(crate) fn get_output(&self, id: i64) -> Result<Option<OutputRow>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("{SELECT_OUTPUT} WHERE id = ?1"),
+                [id],
+                output_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Mark or unmark an output as a favourite. False when there is no such output.
+    pub(crate) fn set_output_favourite(
+        &self,
+        id: i64,
+        favourite: bool,
+    ) -> Result<bool, StoreError> {
+        let n = self.conn().execute(
+            "UPDATE outputs SET favourite = ?2 WHERE id = ?1",
+            params![id, favourite],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Delete an output row, running `remove_files` inside the same transaction
+    /// when no other output shares its file (same sha256): if the files cannot be
+    /// removed, the row stays.
+    pub(crate) fn delete_output<E: From<StoreError>>(
+        &self,
+        id: i64,
+        remove_files: impl FnOnce(&OutputRow) -> Result<(), E>,
+    ) -> Result<Option<OutputRow>, E> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let row = tx
+            .query_row(
+                &format!("{SELECT_OUTPUT} WHERE id = ?1"),
+                [id],
+                output_from_row,
+            )
+            .optional()
+            .map_err(StoreError::from)?;
+        let Some(row) = row else { return Ok(None) };
+        tx.execute("DELETE FROM outputs WHERE id = ?1", [id])
+            .map_err(StoreError::from)?;
+        if !sha_referenced(&tx, &row.sha256).map_err(StoreError::from)? {
+            remove_files(&row)?;
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(Some(row))
+    }
+
+    /// Run `remove` for each of `shas` that no output refers to, with the database
+    /// locked so that no output can start referring to it meanwhile.
+    pub(crate) fn remove_unreferenced<E: From<StoreError>>(
+        &self,
+        shas: &[&str],
+        mut remove: impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        for sha in shas {
+            if !sha_referenced(&tx, sha).map_err(StoreError::from)? {
+                remove(sha)?;
+            }
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(())
+    }
+}
+
+const SELECT_JOB: &str = "SELECT id, portrait_id, kind, settings_json, state, progress, error_code,
+     error_message, attempts, created_at, started_at, finished_at, parent_output_id FROM jobs";
+
+const SELECT_OUTPUT: &str = "SELECT id, job_id, portrait_id, sha256, format, width, height, bytes,
+     settings_json, style_key, engine, model_hashes_json, seed, favourite, created_at FROM outputs";
+
+fn job_from_row(r: &Row<'_>) -> rusqlite::Result<Job> {
+    let kind: String = r.get(2)?;
+    let state: String = r.get(4)?;
+    let code: Option<String> = r.get(6)?;
+    let message: Option<String> = r.get(7)?;
+    Ok(Job {
+        id: r.get(0)?,
+        portrait_id: r.get(1)?,
+        kind: JobKind::parse(&kind).map_err(|e| conversion_error(2, e))?,
+        settings_json: r.get(3)?,
+        state: JobState::parse(&state).map_err(|e| conversion_error(4, e))?,
+        progress: r.get::<_, f64>(5)? as f32,
+        error: code.map(|c| ApiError::new(code_from_name(&c), message.unwrap_or_default())),
+        attempts: r.get(8)?,
+        created_at: r.get(9)?,
+        started_at: r.get(10)?,
+        finished_at: r.get(11)?,
+        parent_output_id: r.get(12)?,
+    })
+}
+
+fn output_from_row(r: &Row<'_>) -> rusqlite::Result<OutputRow> {
+    Ok(OutputRow {
+        id: r.get(0)?,
+        job_id: r.get(1)?,
+        portrait_id: r.get(2)?,
+        sha256: r.get(3)?,
+        format: r.get(4)?,
+        width: r.get(5)?,
+        height: r.get(6)?,
+        bytes: r.get(7)?,
+        settings_json: r.get(8)?,
+        style_key: r.get(9)?,
+        engine: r.get(10)?,
+        model_hashes_json: r.get(11)?,
+        seed: r.get(12)?,
+        favourite: r.get(13)?,
+        created_at: r.get(14)?,
+    })
+}
+
+fn sha_referenced(conn: &Connection, sha: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM outputs WHERE sha256 = ?1)",
+        [sha],
+        |r| r.get(0),
+    )
+}
+
+fn conversion_error(column: usize, e: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, e.into())
 }

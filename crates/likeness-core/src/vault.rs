@@ -19,13 +19,27 @@ pub enum Kind {
     Original,
     /// Its library thumbnail.
     Thumbnail,
+    /// A generated image (preview or HD).
+    Output,
+    /// A generated image's History thumbnail (apart from portrait thumbnails,
+    /// so deleting one never touches the other).
+    OutputThumbnail,
 }
 
 impl Kind {
+    const ALL: [Self; 4] = [
+        Self::Original,
+        Self::Thumbnail,
+        Self::Output,
+        Self::OutputThumbnail,
+    ];
+
     fn folder(self) -> &'static str {
         match self {
             Self::Original => "originals",
             Self::Thumbnail => "thumbs",
+            Self::Output => "outputs",
+            Self::OutputThumbnail => "output-thumbs",
         }
     }
 }
@@ -38,7 +52,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 impl Vault {
     /// Open the vault at `root`, creating its folders.
     pub fn open(root: PathBuf) -> io::Result<Self> {
-        for kind in [Kind::Original, Kind::Thumbnail] {
+        for kind in Kind::ALL {
             fs::create_dir_all(root.join(kind.folder()))?;
         }
         Ok(Self { root })

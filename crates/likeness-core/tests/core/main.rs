@@ -5,5 +5,6 @@ mod engines;
 mod fixtures;
 mod framing;
 mod import;
+mod jobs;
 mod moderation;
 mod store;
