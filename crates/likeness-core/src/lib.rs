@@ -3,6 +3,7 @@
 
 pub mod consent;
 pub mod error;
+pub mod export;
 pub mod generation;
 pub mod imaging;
 pub mod inference;

@@ -156,7 +156,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// A portrait that passed moderation.
-fn accepted_portrait(store: &Store, name: &str) -> i64 {
+pub(crate) fn accepted_portrait(store: &Store, name: &str) -> i64 {
     let sha = sha256_hex(name.as_bytes());
     let moderation_id = store
         .insert_moderation(&NewModerationRecord {
@@ -203,7 +203,7 @@ fn wait_for(queue: &JobQueue, id: i64, what: &str, done: impl Fn(&Job) -> bool) 
     }
 }
 
-fn wait_state(queue: &JobQueue, id: i64, state: JobState) -> Job {
+pub(crate) fn wait_state(queue: &JobQueue, id: i64, state: JobState) -> Job {
     wait_for(queue, id, state.as_str(), |j| j.state == state)
 }
 
@@ -226,7 +226,7 @@ fn page_through(history: &History, mut filter: OutputFilter, limit: u32) -> Vec<
     }
 }
 
-fn preview(queue: &JobQueue, portrait: i64, settings: serde_json::Value) -> i64 {
+pub(crate) fn preview(queue: &JobQueue, portrait: i64, settings: serde_json::Value) -> i64 {
     queue
         .enqueue(
             Some(portrait),

@@ -2,6 +2,7 @@
 
 mod consent;
 mod engines;
+mod export;
 mod fixtures;
 mod framing;
 mod import;

@@ -1,0 +1,348 @@
+//! Export: save History images as PNG, JPEG or WebP files in a folder the user
+//! picks (or the default export folder), one or many at a time.
+//!
+//! **Checked first.** The whole request is checked before anything is written:
+//! at least one image, a quality from 1 to 100, an absolute folder, and every
+//! image present in the History and its vault file on disk. So a request with a
+//! missing image writes nothing, not even the folder.
+//!
+//! **Whole files, never overwritten.** Each image is decoded from the vault and
+//! re-encoded (so no metadata an engine may have written leaves the app), then
+//! written to a temp file in the target folder, fsynced and renamed into place
+//! under a name that is free: `likeness-<id>-<style>.<ext>`, then
+//! `likeness-<id>-<style> (2).<ext>` and so on. A file in the folder is
+//! either a complete image or absent, and an existing file is never replaced.
+//! If a later image fails (say, the disk fills up), the images already saved
+//! stay and the error says which file failed.
+//!
+//! This is blocking work (decoding and encoding images): run it off the UI thread.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use image::{DynamicImage, Rgb, RgbImage};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::imaging::{self, ImagingError};
+use crate::jobs::{History, Output, OutputId, QueueError};
+
+/// The default folder's name inside the OS Pictures folder.
+const PICTURES_SUBFOLDER: &str = "Likeness";
+/// The default folder's name inside the home folder, when there is no Pictures folder.
+const HOME_SUBFOLDER: &str = "Likeness Exports";
+/// The style part of a file name when the image has no style.
+const NO_STYLE: &str = "portrait";
+/// The longest style part of a file name, in characters.
+const MAX_STYLE_CHARS: usize = 40;
+/// How many numbered copies of one name to try before giving up.
+const MAX_COPIES: u32 = 10_000;
+
+/// The file format to export in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ExportFormat {
+    /// Lossless; keeps transparency.
+    Png,
+    /// Lossy, at the request's `quality`; transparency becomes white.
+    Jpeg,
+    /// Lossless (the request's `quality` does not apply); keeps transparency.
+    Webp,
+}
+
+impl ExportFormat {
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Jpeg => "jpg",
+            Self::Webp => "webp",
+        }
+    }
+}
+
+/// Which History images to export, how, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ExportRequest {
+    /// The History images, in the order to save them (a repeated id is saved once).
+    #[ts(type = "Array<number>")]
+    pub output_ids: Vec<OutputId>,
+    pub format: ExportFormat,
+    /// 1..100, used by jpeg. PNG and WebP are lossless and ignore it, but it must
+    /// still be in range.
+    pub quality: u8,
+    /// An absolute folder; `null` for the default export folder. Created if missing.
+    pub folder: Option<String>,
+}
+
+/// What an export saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ExportResult {
+    /// The folder the files are in.
+    pub folder: String,
+    /// The full path of each file saved, in the order of `outputIds`.
+    pub files: Vec<String>,
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("Choose at least one image to export.")]
+    NothingChosen,
+    #[error("The quality must be from 1 to 100, not {0}.")]
+    QualityOutOfRange(u8),
+    #[error("The export folder must be a full path, not {0:?}.")]
+    RelativeFolder(String),
+    #[error("There is no Pictures or home folder to export to; choose a folder.")]
+    NoDefaultFolder,
+    #[error("Image {0} was not found in the History.")]
+    OutputNotFound(OutputId),
+    #[error("The file of image {0} is missing from the app's storage.")]
+    FileMissing(OutputId),
+    #[error(transparent)]
+    History(QueueError),
+    #[error("Could not read image {id}: {source}")]
+    Decode { id: OutputId, source: ImagingError },
+    #[error("Could not encode image {id}: {message}")]
+    Encode { id: OutputId, message: String },
+    #[error("Could not create the folder {}: {source}", path.display())]
+    CreateFolder { path: PathBuf, source: io::Error },
+    #[error("Could not read image {id}: {source}")]
+    Read { id: OutputId, source: io::Error },
+    #[error("Could not save image {id} in {}: {source}", folder.display())]
+    Write {
+        id: OutputId,
+        folder: PathBuf,
+        source: io::Error,
+    },
+}
+
+impl ExportError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::NothingChosen | Self::QualityOutOfRange(_) | Self::RelativeFolder(_) => {
+                ErrorCode::InvalidInput
+            }
+            Self::OutputNotFound(_) | Self::FileMissing(_) => ErrorCode::OutputNotFound,
+            Self::History(e) => e.code(),
+            Self::Decode { source, .. } => source.code(),
+            Self::NoDefaultFolder
+            | Self::Encode { .. }
+            | Self::CreateFolder { .. }
+            | Self::Read { .. }
+            | Self::Write { .. } => ErrorCode::Io,
+        }
+    }
+}
+
+impl From<ExportError> for ApiError {
+    fn from(e: ExportError) -> Self {
+        ApiError::new(e.code(), e.to_string())
+    }
+}
+
+/// Where exports go when the request names no folder: `Likeness` in the OS
+/// Pictures folder, else `Likeness Exports` in the home folder. Not created here.
+pub fn default_export_folder() -> Option<PathBuf> {
+    dirs::picture_dir()
+        .map(|d| d.join(PICTURES_SUBFOLDER))
+        .or_else(|| dirs::home_dir().map(|d| d.join(HOME_SUBFOLDER)))
+}
+
+/// Save the requested History images in `request.format` in the request's
+/// folder (see the module docs). Returns the folder and the files, in order.
+pub fn export_outputs(
+    history: &History,
+    request: &ExportRequest,
+) -> Result<ExportResult, ExportError> {
+    let folder = check(request)?;
+    let mut ids = request.output_ids.clone();
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(*id));
+    let outputs = ids
+        .iter()
+        .map(|&id| {
+            let output = history.get_output(id).map_err(|e| match e {
+                QueueError::OutputNotFound(id) => ExportError::OutputNotFound(id),
+                other => ExportError::History(other),
+            })?;
+            if !Path::new(&output.image_path).is_file() {
+                return Err(ExportError::FileMissing(id));
+            }
+            Ok(output)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    fs::create_dir_all(&folder).map_err(|source| ExportError::CreateFolder {
+        path: folder.clone(),
+        source,
+    })?;
+    let mut files = Vec::with_capacity(outputs.len());
+    for output in &outputs {
+        let bytes = encode(output, request.format, request.quality)?;
+        let stem = file_stem(output);
+        let path =
+            save_unique(&folder, &stem, request.format.extension(), &bytes).map_err(|source| {
+                ExportError::Write {
+                    id: output.id,
+                    folder: folder.clone(),
+                    source,
+                }
+            })?;
+        files.push(path.to_string_lossy().into_owned());
+    }
+    Ok(ExportResult {
+        folder: folder.to_string_lossy().into_owned(),
+        files,
+    })
+}
+
+/// Check the request; returns the folder to write in.
+fn check(request: &ExportRequest) -> Result<PathBuf, ExportError> {
+    if request.output_ids.is_empty() {
+        return Err(ExportError::NothingChosen);
+    }
+    if !(1..=100).contains(&request.quality) {
+        return Err(ExportError::QualityOutOfRange(request.quality));
+    }
+    match &request.folder {
+        None => default_export_folder().ok_or(ExportError::NoDefaultFolder),
+        Some(folder) if Path::new(folder).is_absolute() => Ok(PathBuf::from(folder)),
+        Some(folder) => Err(ExportError::RelativeFolder(folder.clone())),
+    }
+}
+
+/// Decode an output from the vault and encode it in `format`.
+fn encode(output: &Output, format: ExportFormat, quality: u8) -> Result<Vec<u8>, ExportError> {
+    let id = output.id;
+    let bytes = fs::read(&output.image_path).map_err(|source| match source.kind() {
+        io::ErrorKind::NotFound => ExportError::FileMissing(id),
+        _ => ExportError::Read { id, source },
+    })?;
+    let image = imaging::sniff(&bytes)
+        .and_then(|f| imaging::decode(&bytes, f))
+        .map_err(|source| ExportError::Decode { id, source })?;
+    drop(bytes);
+
+    let mut out = Vec::new();
+    let result = match format {
+        ExportFormat::Png => {
+            use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+            let encoder = PngEncoder::new_with_quality(
+                &mut out,
+                CompressionType::Default,
+                FilterType::Adaptive,
+            );
+            // PNG takes 8- and 16-bit grey and colour, with or without alpha:
+            // every image the vault can hold, kept as it is.
+            image.write_with_encoder(encoder)
+        }
+        ExportFormat::Jpeg => image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+            .encode_image(&flatten_on_white(&image)),
+        ExportFormat::Webp => {
+            let encoder = image::codecs::webp::WebPEncoder::new_lossless(&mut out);
+            // The WebP encoder takes 8-bit RGB or RGBA only.
+            if image.color().has_alpha() {
+                image.to_rgba8().write_with_encoder(encoder)
+            } else {
+                image.to_rgb8().write_with_encoder(encoder)
+            }
+        }
+    };
+    result.map_err(|e| ExportError::Encode {
+        id,
+        message: e.to_string(),
+    })?;
+    Ok(out)
+}
+
+/// RGB for JPEG, which has no alpha: transparent pixels become white, as they
+/// look in most viewers, rather than whatever colour hides under them.
+fn flatten_on_white(image: &DynamicImage) -> RgbImage {
+    if !image.color().has_alpha() {
+        return image.to_rgb8();
+    }
+    let rgba = image.to_rgba8();
+    RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let p = rgba.get_pixel(x, y).0;
+        let alpha = u16::from(p[3]);
+        let blend = |c: u8| ((u16::from(c) * alpha + 255 * (255 - alpha) + 127) / 255) as u8;
+        Rgb([blend(p[0]), blend(p[1]), blend(p[2])])
+    })
+}
+
+/// `likeness-<id>-<style>`: the style key in lower case with anything but ASCII
+/// letters and digits as single dashes, or `portrait` when there is none.
+fn file_stem(output: &Output) -> String {
+    let mut style = String::new();
+    for c in output.style_key.as_deref().unwrap_or_default().chars() {
+        if c.is_ascii_alphanumeric() {
+            style.push(c.to_ascii_lowercase());
+        } else if !style.is_empty() && !style.ends_with('-') {
+            style.push('-');
+        }
+        if style.len() >= MAX_STYLE_CHARS {
+            break;
+        }
+    }
+    let style = style.trim_end_matches('-');
+    let style = if style.is_empty() { NO_STYLE } else { style };
+    format!("likeness-{}-{style}", output.id)
+}
+
+/// Write `bytes` via a temp file in `folder` (fsync, then rename) to the first
+/// free name of `stem.ext`, `stem (2).ext`, `stem (3).ext`… Never replaces a file.
+fn save_unique(folder: &Path, stem: &str, ext: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".likeness-export-")
+        .suffix(".tmp")
+        .tempfile_in(folder)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    for copy in 1..=MAX_COPIES {
+        let name = match copy {
+            1 => format!("{stem}.{ext}"),
+            n => format!("{stem} ({n}).{ext}"),
+        };
+        let path = folder.join(name);
+        // `symlink_metadata`: a dangling link is taken too.
+        if fs::symlink_metadata(&path).is_ok() {
+            continue;
+        }
+        // An atomic rename that fails if the name was taken meanwhile.
+        match tmp.persist_noclobber(&path) {
+            Ok(_) => {
+                sync_folder(folder)?;
+                return Ok(path);
+            }
+            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => tmp = e.file,
+            // Some file systems (FAT, some network shares) cannot rename without
+            // replacing; the name was free a moment ago, so rename plainly.
+            Err(e) => {
+                e.file.persist(&path).map_err(|e| e.error)?;
+                sync_folder(folder)?;
+                return Ok(path);
+            }
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("{stem}.{ext} already exists {MAX_COPIES} times"),
+    ))
+}
+
+/// Make a rename in `folder` durable.
+fn sync_folder(folder: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    fs::File::open(folder)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = folder;
+    Ok(())
+}

@@ -1,0 +1,322 @@
+//! Export: History images saved as PNG, JPEG or WebP files that open at the
+//! right size, never overwrite a file, and are not written at all when the
+//! request is wrong.
+//!
+//! The images come from the real job queue, with a stand-in engine that paints
+//! a detailed picture (noise, so JPEG quality shows in the file size), optionally
+//! with a transparent top-left quarter.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use image::{ImageFormat, Rgba, RgbaImage};
+use likeness_core::export::{
+    default_export_folder, export_outputs, ExportFormat, ExportRequest, ExportResult,
+};
+use likeness_core::jobs::{
+    History, Job, JobContext, JobError, JobQueue, JobState, NewOutput, OutputFilter, OutputId,
+};
+use likeness_core::store::Store;
+use likeness_core::vault::Vault;
+use likeness_core::{ApiError, ErrorCode};
+
+use crate::jobs::{accepted_portrait, preview, wait_state};
+
+/// Paint a `width`×`height` PNG of noise; `alpha` makes its top-left quarter transparent.
+fn noise_painter(job: &Job, ctx: &JobContext) -> Result<Vec<NewOutput>, JobError> {
+    let settings: serde_json::Value = serde_json::from_str(&job.settings_json).unwrap();
+    let width = settings["width"].as_u64().unwrap_or(48) as u32;
+    let height = settings["height"].as_u64().unwrap_or(32) as u32;
+    let alpha = settings["alpha"] == true;
+    let image = RgbaImage::from_fn(width, height, |x, y| {
+        let v = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)).wrapping_mul(97);
+        let [r, g, b, _] = v.to_le_bytes();
+        let a = if alpha && x < width / 2 && y < height / 2 {
+            0
+        } else {
+            255
+        };
+        Rgba([r, g, b, a])
+    });
+    let path = ctx.staging_dir().join("out.png");
+    image.save(&path).unwrap();
+    Ok(vec![NewOutput::new(path, "noise-painter")])
+}
+
+/// A queue with one accepted portrait, and an empty folder to export into.
+struct Setup {
+    dir: tempfile::TempDir,
+    queue: JobQueue,
+    portrait: i64,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("likeness.db")).unwrap());
+        let vault = Arc::new(Vault::open(dir.path().join("vault")).unwrap());
+        let portrait = accepted_portrait(&store, "me.png");
+        let queue = JobQueue::start(
+            store,
+            vault,
+            dir.path().join("staging"),
+            noise_painter,
+            |_| {},
+        )
+        .unwrap();
+        Self {
+            dir,
+            queue,
+            portrait,
+        }
+    }
+
+    /// Generate one image with `settings` and return its History id.
+    fn output(&self, settings: serde_json::Value) -> OutputId {
+        let job = preview(&self.queue, self.portrait, settings);
+        wait_state(&self.queue, job, JobState::Done);
+        let page = self.history().list_outputs(&OutputFilter::default());
+        page.unwrap()
+            .outputs
+            .iter()
+            .find(|o| o.job_id == Some(job))
+            .unwrap()
+            .id
+    }
+
+    fn history(&self) -> &History {
+        self.queue.history()
+    }
+
+    /// A folder under the test's data folder (not created).
+    fn folder(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn export(
+        &self,
+        ids: &[OutputId],
+        format: ExportFormat,
+        quality: u8,
+        folder: &Path,
+    ) -> Result<ExportResult, ApiError> {
+        let request = ExportRequest {
+            output_ids: ids.to_vec(),
+            format,
+            quality,
+            folder: Some(folder.to_string_lossy().into_owned()),
+        };
+        export_outputs(self.history(), &request).map_err(ApiError::from)
+    }
+}
+
+/// The names of the files in `folder`, sorted.
+fn names_in(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn file_name(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn each_format_opens_as_that_format_at_the_image_size_with_transparency_where_it_can() {
+    let setup = Setup::new();
+    let id = setup.output(
+        serde_json::json!({ "style": "Oil Paint", "width": 40, "height": 30, "alpha": true }),
+    );
+    let original = image::open(&setup.history().get_output(id).unwrap().image_path)
+        .unwrap()
+        .to_rgba8();
+    let folder = setup.folder("exports");
+
+    for (format, image_format, extension) in [
+        (ExportFormat::Png, ImageFormat::Png, "png"),
+        (ExportFormat::Jpeg, ImageFormat::Jpeg, "jpg"),
+        (ExportFormat::Webp, ImageFormat::WebP, "webp"),
+    ] {
+        let result = setup.export(&[id], format, 90, &folder).unwrap();
+
+        assert_eq!(result.folder, folder.to_string_lossy());
+        assert_eq!(result.files.len(), 1);
+        assert_eq!(
+            file_name(&result.files[0]),
+            format!("likeness-{id}-oil-paint.{extension}")
+        );
+        let bytes = std::fs::read(&result.files[0]).unwrap();
+        assert_eq!(image::guess_format(&bytes).unwrap(), image_format);
+        let saved = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((saved.width(), saved.height()), (40, 30));
+        match format {
+            // Lossless, transparency included.
+            ExportFormat::Png | ExportFormat::Webp => assert_eq!(saved.to_rgba8(), original),
+            // No alpha in JPEG: the transparent quarter is white, the rest is the picture.
+            ExportFormat::Jpeg => {
+                assert!(!saved.color().has_alpha());
+                let rgb = saved.to_rgb8();
+                assert!(rgb.get_pixel(5, 5).0.iter().all(|&c| c > 240));
+                assert!(rgb.get_pixel(30, 25).0.iter().any(|&c| c < 200));
+            }
+        }
+    }
+    assert_eq!(
+        names_in(&folder),
+        [
+            format!("likeness-{id}-oil-paint.jpg"),
+            format!("likeness-{id}-oil-paint.png"),
+            format!("likeness-{id}-oil-paint.webp"),
+        ]
+    );
+}
+
+#[test]
+fn a_lower_jpeg_quality_makes_a_smaller_file() {
+    let setup = Setup::new();
+    let id = setup.output(serde_json::json!({ "style": "oil", "width": 96, "height": 64 }));
+    let size = |quality: u8| {
+        let folder = setup.folder(&format!("q{quality}"));
+        let result = setup
+            .export(&[id], ExportFormat::Jpeg, quality, &folder)
+            .unwrap();
+        std::fs::metadata(&result.files[0]).unwrap().len()
+    };
+
+    let (low, high) = (size(30), size(95));
+
+    assert!(low < high, "q30 is {low} bytes, q95 is {high} bytes");
+}
+
+#[test]
+fn a_batch_export_writes_one_file_per_image_and_exporting_again_never_overwrites() {
+    let setup = Setup::new();
+    let oil = setup.output(serde_json::json!({ "style": "oil" }));
+    let plain = setup.output(serde_json::json!({}));
+    let sketch = setup.output(serde_json::json!({ "style": { "key": "sketch/ink" } }));
+    let folder = setup.folder("batch");
+    let ids = [oil, plain, sketch];
+
+    let first = setup.export(&ids, ExportFormat::Png, 90, &folder).unwrap();
+    let first_bytes: Vec<Vec<u8>> = first
+        .files
+        .iter()
+        .map(|f| std::fs::read(f).unwrap())
+        .collect();
+    let second = setup.export(&ids, ExportFormat::Png, 90, &folder).unwrap();
+
+    let names = |r: &ExportResult| r.files.iter().map(|f| file_name(f)).collect::<Vec<_>>();
+    assert_eq!(
+        names(&first),
+        [
+            format!("likeness-{oil}-oil.png"),
+            format!("likeness-{plain}-portrait.png"),
+            format!("likeness-{sketch}-sketch-ink.png"),
+        ]
+    );
+    assert_eq!(
+        names(&second),
+        [
+            format!("likeness-{oil}-oil (2).png"),
+            format!("likeness-{plain}-portrait (2).png"),
+            format!("likeness-{sketch}-sketch-ink (2).png"),
+        ]
+    );
+    for (file, bytes) in first.files.iter().zip(&first_bytes) {
+        assert_eq!(&std::fs::read(file).unwrap(), bytes, "{file} was changed");
+    }
+    // Six images and nothing else: no temp files left behind.
+    let mut expected: Vec<String> = names(&first).into_iter().chain(names(&second)).collect();
+    expected.sort();
+    assert_eq!(names_in(&folder), expected);
+}
+
+#[test]
+fn the_same_image_chosen_twice_is_saved_once() {
+    let setup = Setup::new();
+    let id = setup.output(serde_json::json!({ "style": "oil" }));
+    let folder = setup.folder("twice");
+
+    let result = setup
+        .export(&[id, id], ExportFormat::Webp, 90, &folder)
+        .unwrap();
+
+    assert_eq!(result.files.len(), 1);
+    assert_eq!(names_in(&folder), [format!("likeness-{id}-oil.webp")]);
+}
+
+#[test]
+fn a_missing_image_fails_the_export_before_anything_is_written() {
+    let setup = Setup::new();
+    let id = setup.output(serde_json::json!({ "style": "oil" }));
+    let folder = setup.folder("never-made");
+
+    let error = setup
+        .export(&[id, 999_999], ExportFormat::Png, 90, &folder)
+        .unwrap_err();
+
+    assert_eq!(error.code, ErrorCode::OutputNotFound);
+    assert!(error.message.contains("999999"), "{}", error.message);
+    assert!(!folder.exists());
+}
+
+#[test]
+fn a_relative_folder_an_empty_selection_and_an_out_of_range_quality_are_refused() {
+    let setup = Setup::new();
+    let id = setup.output(serde_json::json!({ "style": "oil" }));
+    let folder = setup.folder("refused");
+    let relative = Path::new("likeness-relative-exports");
+
+    let refused = [
+        setup.export(&[id], ExportFormat::Png, 90, relative),
+        setup.export(&[], ExportFormat::Png, 90, &folder),
+        setup.export(&[id], ExportFormat::Jpeg, 0, &folder),
+        setup.export(&[id], ExportFormat::Jpeg, 101, &folder),
+    ];
+
+    for result in refused {
+        assert_eq!(result.unwrap_err().code, ErrorCode::InvalidInput);
+    }
+    assert!(!relative.exists());
+    assert!(!folder.exists());
+}
+
+#[test]
+fn the_default_folder_is_likeness_in_pictures_or_likeness_exports_at_home() {
+    let Some(folder) = default_export_folder() else {
+        return; // No Pictures or home folder on this machine.
+    };
+
+    assert!(folder.is_absolute());
+    let name = folder.file_name().unwrap();
+    assert!(
+        name == "Likeness" || name == "Likeness Exports",
+        "{}",
+        folder.display()
+    );
+}
+
+#[test]
+fn the_request_reads_and_writes_the_ui_json_shape() {
+    let json = r#"{"outputIds":[3,5],"format":"webp","quality":80,"folder":null}"#;
+
+    let request: ExportRequest = serde_json::from_str(json).unwrap();
+
+    assert_eq!(
+        request,
+        ExportRequest {
+            output_ids: vec![3, 5],
+            format: ExportFormat::Webp,
+            quality: 80,
+            folder: None,
+        }
+    );
+    assert_eq!(serde_json::to_string(&request).unwrap(), json);
+}
