@@ -45,6 +45,10 @@ pub enum ErrorCode {
     Interrupted,
     /// The engine failed or produced no usable image.
     GenerationFailed,
+    /// The on-device engines could not load (ONNX Runtime or a model missing or altered).
+    EngineUnavailable,
+    /// A generated image failed the NSFW check, so it was discarded.
+    UnsafeOutput,
 }
 
 /// An error as the UI and CLI see it: `{ code, message }`.

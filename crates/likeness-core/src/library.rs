@@ -11,8 +11,12 @@ use ts_rs::TS;
 
 use crate::consent::{ConsentAnswers, ConsentKind, ConsentRecord, ConsentStatus, WithdrawOutcome};
 use crate::error::{ApiError, ErrorCode};
+use crate::generation::framing::FaceAnchor;
 use crate::imaging::{self, ImagingError};
-use crate::moderation::{moderate_with, Decision, ModerationError, Moderator, Reason, Verdict};
+use crate::jobs::History;
+use crate::moderation::{
+    moderate_with, Decision, FaceReport, ModerationError, Moderator, Reason, Verdict,
+};
 use crate::store::{NewModerationRecord, NewPortrait, PortraitRow, Store, StoreError};
 use crate::vault::{sha256_hex, Kind, Vault};
 
@@ -117,8 +121,12 @@ pub enum LibraryError {
     NotFound(String),
     #[error("Please confirm the consent steps before importing portraits.")]
     ConsentRequired,
+    #[error("This portrait has not passed the on-device checks, so it can't be used.")]
+    NotAccepted,
     #[error("Could not encode moderation details: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error(transparent)]
+    Api(#[from] ApiError),
 }
 
 impl LibraryError {
@@ -129,7 +137,9 @@ impl LibraryError {
             Self::Io(_) => ErrorCode::Io,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::ConsentRequired => ErrorCode::ConsentRequired,
+            Self::NotAccepted => ErrorCode::PortraitNotAccepted,
             Self::Encode(_) => ErrorCode::Io,
+            Self::Api(e) => e.code,
         }
     }
 }
@@ -143,8 +153,8 @@ impl From<LibraryError> for ApiError {
 /// The library: one SQLite database and one vault in a data folder, with the
 /// moderator that guards its door.
 pub struct Library {
-    store: Store,
-    vault: Vault,
+    store: Arc<Store>,
+    vault: Arc<Vault>,
     moderator: OnceLock<ModeratorHandle>,
     load_moderator: ModeratorLoader,
     /// Ties this run's moderation records together.
@@ -159,8 +169,8 @@ impl Library {
         load_moderator: impl Fn() -> ModeratorHandle + Send + Sync + 'static,
     ) -> Result<Self, LibraryError> {
         fs::create_dir_all(data_dir)?;
-        let store = Store::open(&data_dir.join("likeness.db"))?;
-        let vault = Vault::open(data_dir.join("vault"))?;
+        let store = Arc::new(Store::open(&data_dir.join("likeness.db"))?);
+        let vault = Arc::new(Vault::open(data_dir.join("vault"))?);
         let session_ref = sha256_hex(format!("{} {}", now_nanos(), std::process::id()).as_bytes());
         Ok(Self {
             store,
@@ -169,6 +179,60 @@ impl Library {
             load_moderator: Box::new(load_moderator),
             session_ref: session_ref[..16].to_owned(),
         })
+    }
+
+    /// The database and vault, shared with the job queue and the History.
+    pub fn storage(&self) -> (Arc<Store>, Arc<Vault>) {
+        (Arc::clone(&self.store), Arc::clone(&self.vault))
+    }
+
+    /// The History of generated outputs.
+    pub fn history(&self) -> History {
+        History::new(Arc::clone(&self.store), Arc::clone(&self.vault))
+    }
+
+    /// Where to frame an accepted portrait: its main face as moderation saw it.
+    /// A portrait that moderation has not accepted has none.
+    pub fn face_anchor(&self, portrait_id: i64) -> Result<FaceAnchor, LibraryError> {
+        let faces = self
+            .store
+            .accepted_faces_json(portrait_id)?
+            .ok_or(LibraryError::NotAccepted)?;
+        let faces: Vec<FaceReport> = serde_json::from_str(&faces)?;
+        faces
+            .first()
+            .map(FaceAnchor::from_report)
+            .ok_or(LibraryError::NotAccepted)
+    }
+
+    /// Keep a picture the user wants to use as a style. It is decoded under the
+    /// import caps and stored without metadata; it is not a portrait.
+    pub fn import_style_picture(&self, bytes: &[u8]) -> Result<String, LibraryError> {
+        let prepared = imaging::prepare(bytes)?;
+        let png = imaging::encode(&prepared.image, imaging::StoredFormat::Png)?;
+        let sha = sha256_hex(&png);
+        self.vault.put_with(Kind::StylePicture, &sha, "png", || {
+            Ok::<_, LibraryError>(png)
+        })?;
+        Ok(sha)
+    }
+
+    /// Where the style picture with this hash is kept.
+    pub fn style_picture_path(&self, sha256: &str) -> PathBuf {
+        self.vault.path(Kind::StylePicture, sha256, "png")
+    }
+
+    /// The cached thumbnail of `portrait` in built-in style `style_id`, made by
+    /// `render` the first time it is asked for.
+    pub fn style_thumbnail(
+        &self,
+        portrait: &Portrait,
+        style_id: &str,
+        render: impl FnOnce() -> Result<Vec<u8>, LibraryError>,
+    ) -> Result<PathBuf, LibraryError> {
+        let key = format!("{}-{style_id}", portrait.sha256);
+        self.vault
+            .put_with(Kind::StyleThumbnail, &key, "jpg", render)
     }
 
     /// The moderator, loading it if this is the first call (callers meanwhile wait).
@@ -334,6 +398,20 @@ impl Library {
         for row in &portraits {
             self.delete(row.id)?;
         }
+        // Everything made from those portraits goes too.
+        let history = self.history();
+        loop {
+            let page = history
+                .list_outputs(&Default::default())
+                .map_err(ApiError::from)?;
+            if page.outputs.is_empty() {
+                break;
+            }
+            for output in page.outputs {
+                history.delete_output(output.id).map_err(ApiError::from)?;
+            }
+        }
+        self.vault.clear(Kind::StylePicture)?;
         Ok(WithdrawOutcome {
             portraits_deleted: portraits.len() as u32,
         })

@@ -247,6 +247,20 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The faces (JSON) of the moderation decision that accepted a portrait;
+    /// `None` when the portrait is missing or was never accepted.
+    pub fn accepted_faces_json(&self, portrait_id: i64) -> Result<Option<String>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT m.faces_json FROM portraits p JOIN moderation_records m ON m.id = p.moderation_id
+                 WHERE p.id = ?1 AND m.decision = 'accept'",
+                [portrait_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Link a portrait to the decision that accepted it.
     pub fn set_portrait_moderation(&self, id: i64, moderation_id: i64) -> Result<(), StoreError> {
         self.conn().execute(

@@ -24,14 +24,20 @@ pub enum Kind {
     /// A generated image's History thumbnail (apart from portrait thumbnails,
     /// so deleting one never touches the other).
     OutputThumbnail,
+    /// A picture the user chose as a style (not a portrait; never shown as one).
+    StylePicture,
+    /// A small rendering of a portrait in one built-in style, for the Studio's style picker.
+    StyleThumbnail,
 }
 
 impl Kind {
-    const ALL: [Self; 4] = [
+    const ALL: [Self; 6] = [
         Self::Original,
         Self::Thumbnail,
         Self::Output,
         Self::OutputThumbnail,
+        Self::StylePicture,
+        Self::StyleThumbnail,
     ];
 
     fn folder(self) -> &'static str {
@@ -40,6 +46,8 @@ impl Kind {
             Self::Thumbnail => "thumbs",
             Self::Output => "outputs",
             Self::OutputThumbnail => "output-thumbs",
+            Self::StylePicture => "style-pictures",
+            Self::StyleThumbnail => "style-thumbs",
         }
     }
 }
@@ -89,6 +97,16 @@ impl Vault {
         let bytes = make()?;
         write_atomically(&path, &bytes)?;
         Ok(path)
+    }
+
+    /// Remove every file of one kind.
+    pub fn clear(&self, kind: Kind) -> io::Result<()> {
+        let dir = self.root.join(kind.folder());
+        fs::remove_dir_all(&dir).or_else(|e| match e.kind() {
+            io::ErrorKind::NotFound => Ok(()),
+            _ => Err(e),
+        })?;
+        fs::create_dir_all(dir)
     }
 
     /// Remove a file; a file that is already gone is not an error.

@@ -21,7 +21,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use image::DynamicImage;
+use image::{DynamicImage, RgbImage};
 use ort::session::Session;
 
 pub use decision::{reason_message, Decision, FaceReport, Reason, Thresholds, Verdict};
@@ -83,6 +83,13 @@ impl Moderator {
             hashes,
             thresholds,
         })
+    }
+
+    /// Whether a generated image is safe to show: its open_nsfw score is under
+    /// the NSFW threshold. Outputs are checked like imports.
+    pub fn is_safe_output(&self, image: &RgbImage) -> Result<bool, InferenceError> {
+        let score = nsfw::score(&mut lock(&self.nsfw), image)?;
+        Ok(score < self.thresholds.nsfw())
     }
 
     pub fn thresholds(&self) -> Thresholds {

@@ -188,8 +188,8 @@ pub(crate) fn accepted_portrait(store: &Store, name: &str) -> i64 {
     row.id
 }
 
-fn wait_for(queue: &JobQueue, id: i64, what: &str, done: impl Fn(&Job) -> bool) -> Job {
-    let deadline = Instant::now() + Duration::from_secs(15);
+pub(crate) fn wait_for(queue: &JobQueue, id: i64, what: &str, done: impl Fn(&Job) -> bool) -> Job {
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let job = queue.get(id).unwrap();
         if done(&job) {

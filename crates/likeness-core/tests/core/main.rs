@@ -9,3 +9,4 @@ mod import;
 mod jobs;
 mod moderation;
 mod store;
+mod studio;

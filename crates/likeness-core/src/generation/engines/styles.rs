@@ -41,7 +41,8 @@ pub const MIN_SIDE: u32 = 32;
 pub const MAX_BLEND: usize = 2;
 
 /// One catalog entry: a stable id and the name shown to people.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct StyleInfo {
     /// Stable kebab-case id (`style-NN`, NN being the network's slot).
     pub id: &'static str,

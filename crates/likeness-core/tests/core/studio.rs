@@ -1,0 +1,179 @@
+//! The studio end to end in the core: an accepted portrait, framed and
+//! restyled through the real job queue and engines, then upscaled.
+
+use std::sync::Arc;
+
+use likeness_core::generation::framing::{Framing, Orientation};
+use likeness_core::generation::studio::{GenerationSettings, Studio, StyleChoice};
+use likeness_core::jobs::{JobKind, JobQueue, JobState, OutputFilter};
+use likeness_core::{ErrorCode, Library};
+
+use crate::fixtures::*;
+use crate::jobs::wait_state;
+
+fn settings(style: &str, orientation: Orientation) -> GenerationSettings {
+    GenerationSettings {
+        framing: Framing::Shoulders,
+        orientation,
+        style: StyleChoice::Preset {
+            mix: vec![(style.to_owned(), 1.0)],
+        },
+        strength: 1.0,
+        seed: 7,
+        hd_factor: None,
+    }
+}
+
+/// A library with the astronaut accepted, and a queue running the real studio.
+fn studio() -> (tempfile::TempDir, Arc<Library>, JobQueue, i64) {
+    let (dir, lib) = library();
+    let lib = Arc::new(lib);
+    let portrait = lib
+        .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
+        .unwrap();
+    let (store, vault) = lib.storage();
+    let runner = Studio::new(Arc::clone(&lib), None, None);
+    let queue = JobQueue::start(store, vault, dir.path().join("staging"), runner, |_| {}).unwrap();
+    (dir, lib, queue, portrait.portrait.unwrap().id)
+}
+
+fn first_style() -> String {
+    likeness_core::generation::engines::Style::all()
+        .next()
+        .unwrap()
+        .id()
+        .to_owned()
+}
+
+#[test]
+fn a_preview_has_the_chosen_aspect_ratio_and_differs_from_the_photo() {
+    let (_dir, lib, queue, portrait) = studio();
+    let s = settings(&first_style(), Orientation::Portrait4x5);
+    let job = queue
+        .enqueue(Some(portrait), JobKind::Preview, &s.to_job_json(), None)
+        .unwrap();
+    let job = wait_state(&queue, job, JobState::Done);
+    let outputs = lib
+        .history()
+        .list_outputs(&OutputFilter::default())
+        .unwrap()
+        .outputs;
+    assert_eq!(outputs.len(), 1);
+    let out = &outputs[0];
+    assert_eq!(out.job_id, Some(job.id));
+    assert_eq!(out.width * 5, out.height * 4, "4:5");
+    assert_eq!(
+        (out.width, out.height),
+        Orientation::Portrait4x5.output_size(512)
+    );
+    assert_eq!(out.style_key.as_deref(), Some(first_style().as_str()));
+    let image = image::open(&out.image_path).unwrap().to_rgb8();
+    let photo = image::load_from_memory(&astronaut_bytes())
+        .unwrap()
+        .to_rgb8();
+    let resized = image::imageops::resize(
+        &photo,
+        image.width(),
+        image.height(),
+        image::imageops::FilterType::Triangle,
+    );
+    let diff: f64 = image
+        .iter()
+        .zip(resized.iter())
+        .map(|(a, b)| f64::from(a.abs_diff(*b)))
+        .sum::<f64>()
+        / image.len() as f64;
+    assert!(
+        diff > 10.0,
+        "the styled preview looks different from the photo (mean diff {diff:.1})"
+    );
+}
+
+#[test]
+fn the_same_settings_and_seed_give_the_same_image() {
+    let (_dir, lib, queue, portrait) = studio();
+    let s = settings(&first_style(), Orientation::Square).to_job_json();
+    for _ in 0..2 {
+        let job = queue
+            .enqueue(Some(portrait), JobKind::Preview, &s, None)
+            .unwrap();
+        wait_state(&queue, job, JobState::Done);
+    }
+    let outputs = lib
+        .history()
+        .list_outputs(&OutputFilter::default())
+        .unwrap()
+        .outputs;
+    assert_eq!(outputs.len(), 2);
+    assert_eq!(outputs[0].sha256, outputs[1].sha256);
+}
+
+#[test]
+fn an_hd_x2_upscale_doubles_the_preview() {
+    let (_dir, lib, queue, portrait) = studio();
+    let s = settings(&first_style(), Orientation::Landscape3x2);
+    let job = queue
+        .enqueue(Some(portrait), JobKind::Preview, &s.to_job_json(), None)
+        .unwrap();
+    wait_state(&queue, job, JobState::Done);
+    let preview = lib
+        .history()
+        .list_outputs(&OutputFilter::default())
+        .unwrap()
+        .outputs[0]
+        .clone();
+    let hd = GenerationSettings {
+        hd_factor: Some(2),
+        ..s
+    };
+    let job = queue
+        .enqueue(None, JobKind::Hd, &hd.to_job_json(), Some(preview.id))
+        .unwrap();
+    wait_state(&queue, job, JobState::Done);
+    let newest = lib
+        .history()
+        .list_outputs(&OutputFilter::default())
+        .unwrap()
+        .outputs[0]
+        .clone();
+    assert_eq!(
+        (newest.width, newest.height),
+        (preview.width * 2, preview.height * 2)
+    );
+    assert_eq!(newest.width * 2, newest.height * 3, "still 3:2");
+}
+
+#[test]
+fn withdrawing_consent_also_deletes_every_generated_image() {
+    let (_dir, lib, queue, portrait) = studio();
+    let s = settings(&first_style(), Orientation::Square);
+    let job = queue
+        .enqueue(Some(portrait), JobKind::Preview, &s.to_job_json(), None)
+        .unwrap();
+    wait_state(&queue, job, JobState::Done);
+    let output = lib
+        .history()
+        .list_outputs(&OutputFilter::default())
+        .unwrap()
+        .outputs[0]
+        .clone();
+    assert!(std::path::Path::new(&output.image_path).exists());
+    drop(queue);
+    lib.withdraw_consent().unwrap();
+    assert!(lib
+        .history()
+        .list_outputs(&OutputFilter::default())
+        .unwrap()
+        .outputs
+        .is_empty());
+    assert!(!std::path::Path::new(&output.image_path).exists());
+}
+
+#[test]
+fn bad_settings_are_refused_before_anything_is_queued() {
+    let mut s = settings("no-such-style", Orientation::Square);
+    assert_eq!(s.validate().unwrap_err().code, ErrorCode::InvalidInput);
+    s = settings(&first_style(), Orientation::Square);
+    s.strength = 1.5;
+    assert_eq!(s.validate().unwrap_err().code, ErrorCode::InvalidInput);
+}
