@@ -11,6 +11,21 @@ fn main() {
         "consent_history",
         "record_consent",
         "withdraw_consent",
+        "list_styles",
+        "style_thumbnails",
+        "enqueue_preview",
+        "enqueue_hd",
+        "list_jobs",
+        "cancel_job",
+        "retry_job",
+        "list_outputs",
+        "set_favourite",
+        "delete_output",
+        "export_outputs",
+        "default_export_folder",
+        "pick_folder",
+        "show_in_folder",
+        "import_style_picture",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script");

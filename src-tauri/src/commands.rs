@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use likeness_core::consent::{ConsentAnswers, ConsentRecord, ConsentStatus, WithdrawOutcome};
+use likeness_core::generation::studio::Studio;
+use likeness_core::jobs::JobQueue;
 use likeness_core::library::{ImportProgress, LibraryError};
 use likeness_core::paths::AppInfo;
 use likeness_core::{ApiError, ErrorCode, ImportOutcome, Library, Portrait};
@@ -14,28 +16,58 @@ use tauri::{AppHandle, Emitter, State};
 /// Event name for `ImportProgress` payloads.
 pub const IMPORT_PROGRESS: &str = "import-progress";
 
-/// The library and where it lives, shared by all commands.
+/// The library, its job queue and studio, and where they live, shared by all commands.
 pub struct Shared {
     library: Arc<Library>,
+    queue: Arc<JobQueue>,
+    studio: Arc<Studio>,
     data_dir: PathBuf,
 }
 
 impl Shared {
-    pub fn new(library: Arc<Library>, data_dir: PathBuf) -> Self {
-        Self { library, data_dir }
+    pub fn new(
+        library: Arc<Library>,
+        queue: Arc<JobQueue>,
+        studio: Arc<Studio>,
+        data_dir: PathBuf,
+    ) -> Self {
+        Self {
+            library,
+            queue,
+            studio,
+            data_dir,
+        }
+    }
+
+    pub fn library(&self) -> Arc<Library> {
+        Arc::clone(&self.library)
+    }
+
+    pub fn queue(&self) -> Arc<JobQueue> {
+        Arc::clone(&self.queue)
+    }
+
+    pub fn studio(&self) -> Arc<Studio> {
+        Arc::clone(&self.studio)
     }
 }
 
 /// Run blocking core work on the blocking pool, never on the UI thread.
-async fn blocking<T: Send + 'static>(
-    library: &Shared,
-    work: impl FnOnce(&Library) -> Result<T, LibraryError> + Send + 'static,
+pub async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let lib = Arc::clone(&library.library);
-    tauri::async_runtime::spawn_blocking(move || work(&lib))
+    tauri::async_runtime::spawn_blocking(work)
         .await
         .map_err(|e| ApiError::new(ErrorCode::Io, format!("background task failed: {e}")))?
-        .map_err(ApiError::from)
+}
+
+/// [`run_blocking`] with the library.
+async fn blocking<T: Send + 'static>(
+    state: &Shared,
+    work: impl FnOnce(&Library) -> Result<T, LibraryError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let lib = state.library();
+    run_blocking(move || work(&lib).map_err(ApiError::from)).await
 }
 
 #[tauri::command]

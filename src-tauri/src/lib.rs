@@ -2,15 +2,22 @@
 //! the vault, and exposes the core through thin commands.
 
 mod commands;
+mod generation;
 
 use std::sync::Arc;
 
+use likeness_core::generation::studio::Studio;
+use likeness_core::jobs::{Job, JobContext, JobEvent, JobQueue, JobRunner};
 use likeness_core::{paths, Library, Moderator, Thresholds};
-use tauri::Manager;
+use tauri::{Emitter, Manager};
+
+/// Event name for `JobEvent` payloads.
+const JOB_EVENT: &str = "job-event";
 
 /// Build and run the app.
 pub fn run() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let data_dir = match paths::env_override() {
                 Some(dir) => dir,
@@ -18,19 +25,39 @@ pub fn run() {
             };
             // ONNX Runtime and the models ship as bundle resources.
             let resources = app.path().resource_dir()?;
+            let ort = Some(resources.join("lib/libonnxruntime.so.1")).filter(|p| p.is_file());
+            let models = Some(resources.join("models")).filter(|p| p.is_dir());
+            let (moderator_ort, moderator_models) = (ort.clone(), models.clone());
             let library = Library::open(&data_dir, move || {
-                let ort = resources.join("lib/libonnxruntime.so.1");
-                let models = resources.join("models");
-                let ort = ort.is_file().then_some(ort);
-                let models = models.is_dir().then_some(models);
-                Moderator::load(ort.as_deref(), models.as_deref(), Thresholds::default())
-                    .map(Arc::new)
+                let (ort, models) = (moderator_ort.as_deref(), moderator_models.as_deref());
+                Moderator::load(ort, models, Thresholds::default()).map(Arc::new)
             })?;
             // The webview may load images from the vault and nowhere else.
             app.asset_protocol_scope()
                 .allow_directory(library.vault_dir(), true)?;
             let library = Arc::new(library);
-            app.manage(commands::Shared::new(Arc::clone(&library), data_dir));
+            let studio = Arc::new(Studio::new(Arc::clone(&library), ort, models));
+            let (store, vault) = library.storage();
+            let handle = app.handle().clone();
+            let queue = JobQueue::start(
+                store,
+                vault,
+                data_dir.join("staging"),
+                {
+                    let studio = Arc::clone(&studio);
+                    move |job: &Job, ctx: &JobContext| studio.run(job, ctx)
+                },
+                move |event: JobEvent| {
+                    // Progress is best effort: a closed window must not fail a job.
+                    let _ = handle.emit(JOB_EVENT, event);
+                },
+            )?;
+            app.manage(commands::Shared::new(
+                Arc::clone(&library),
+                Arc::new(queue),
+                studio,
+                data_dir,
+            ));
             // Check any portraits that predate moderation, off the main thread.
             // The models load on first use, so an idle app does not hold them.
             std::thread::spawn(move || {
@@ -49,6 +76,21 @@ pub fn run() {
             commands::consent_history,
             commands::record_consent,
             commands::withdraw_consent,
+            generation::list_styles,
+            generation::style_thumbnails,
+            generation::enqueue_preview,
+            generation::enqueue_hd,
+            generation::list_jobs,
+            generation::cancel_job,
+            generation::retry_job,
+            generation::list_outputs,
+            generation::set_favourite,
+            generation::delete_output,
+            generation::export_outputs,
+            generation::default_export_folder,
+            generation::pick_folder,
+            generation::show_in_folder,
+            generation::import_style_picture,
         ])
         .run(tauri::generate_context!())
         .expect("Likeness failed to start");

@@ -28,6 +28,16 @@ pub fn astronaut() -> PathBuf {
         .expect("shared fixture")
 }
 
+/// An XDG config folder whose Pictures folder is `<data_dir>/Pictures`.
+fn xdg_config(data_dir: &Path) -> PathBuf {
+    let config = data_dir.join("xdg-config");
+    std::fs::create_dir_all(&config).unwrap();
+    let pictures = data_dir.join("Pictures");
+    let line = format!("XDG_PICTURES_DIR=\"{}\"\n", pictures.display());
+    std::fs::write(config.join("user-dirs.dirs"), line).unwrap();
+    config
+}
+
 /// A running tauri-driver; killed with its WebKitWebDriver children on drop.
 pub struct Driver {
     child: Child,
@@ -46,6 +56,8 @@ impl Driver {
                 &(port + 1).to_string(),
             ])
             .env("LIKENESS_DATA_DIR", data_dir)
+            // Exports go to the Pictures folder: point it inside the test's folder.
+            .env("XDG_CONFIG_HOME", xdg_config(data_dir))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)
@@ -140,4 +152,28 @@ pub fn side_by_side_png() -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     two.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
+}
+
+/// Accept the first-run consent gate as a user would.
+pub async fn accept_consent(app: &Client) {
+    wait_for(app, "[data-testid='consent-gate']").await;
+    for id in [
+        "consent-adult",
+        "consent-photo-rights",
+        "consent-face-processing",
+    ] {
+        app.find(Locator::Css(&format!("[data-testid='{id}']")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    app.find(Locator::Css("[data-testid='consent-continue']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(app, "[data-testid='library-empty']").await;
 }

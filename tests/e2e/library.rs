@@ -158,30 +158,6 @@ async fn bad_files_show_their_error_in_plain_words_and_nothing_is_stored() {
     app.close().await.unwrap();
 }
 
-/// Accept the first-run consent gate as a user would.
-async fn accept_consent(app: &fantoccini::Client) {
-    wait_for(app, "[data-testid='consent-gate']").await;
-    for id in [
-        "consent-adult",
-        "consent-photo-rights",
-        "consent-face-processing",
-    ] {
-        app.find(Locator::Css(&format!("[data-testid='{id}']")))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-    app.find(Locator::Css("[data-testid='consent-continue']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for(app, "[data-testid='library-empty']").await;
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn a_new_user_consents_then_an_adult_portrait_is_accepted_and_a_group_photo_is_refused() {
     let data = tempfile::tempdir().unwrap();

@@ -9,10 +9,42 @@ import type { ConsentAnswers } from "./bindings/ConsentAnswers";
 import type { ConsentRecord } from "./bindings/ConsentRecord";
 import type { ConsentStatus } from "./bindings/ConsentStatus";
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ExportRequest } from "./bindings/ExportRequest";
+import type { ExportResult } from "./bindings/ExportResult";
+import type { GenerationSettings } from "./bindings/GenerationSettings";
 import type { ImportOutcome } from "./bindings/ImportOutcome";
 import type { ImportProgress } from "./bindings/ImportProgress";
+import type { Job } from "./bindings/Job";
+import type { JobEvent } from "./bindings/JobEvent";
+import type { Output as StoredOutput } from "./bindings/Output";
+import type { OutputCursor } from "./bindings/OutputCursor";
+import type { OutputFilter } from "./bindings/OutputFilter";
+import type { OutputPage as StoredOutputPage } from "./bindings/OutputPage";
 import type { Portrait } from "./bindings/Portrait";
+import type { StyleInfo } from "./bindings/StyleInfo";
 import type { WithdrawOutcome } from "./bindings/WithdrawOutcome";
+
+// Studio and History components take these types from here, never from the bindings, so a
+// change in the generated shapes is absorbed by this module.
+export type { ExportFormat } from "./bindings/ExportFormat";
+export type { Framing } from "./bindings/Framing";
+export type { JobState } from "./bindings/JobState";
+export type { Orientation } from "./bindings/Orientation";
+export type { StyleChoice } from "./bindings/StyleChoice";
+export type { ExportRequest, ExportResult, GenerationSettings, Job, JobEvent, OutputCursor, OutputFilter, StyleInfo };
+
+/** How many times larger an HD upscale is than its preview. */
+export type HdFactor = 2 | 4;
+
+/** A generated image, with the settings that made it read from the stored JSON. */
+export type Output = Omit<StoredOutput, "settingsJson"> & {
+  /** `null` when the stored settings aren't in the Studio's shape (an engine's own). */
+  settings: GenerationSettings | null;
+  /** How much an HD image was upscaled; `null` for a preview. */
+  hdFactor: number | null;
+};
+
+export type OutputPage = { outputs: Output[]; next: OutputCursor | null };
 
 export interface Backend {
   listPortraits(): Promise<Portrait[]>;
@@ -28,6 +60,35 @@ export interface Backend {
   consentHistory(): Promise<ConsentRecord[]>;
   /** Records the withdrawal and deletes every portrait and its files. */
   withdrawConsent(): Promise<WithdrawOutcome>;
+
+  listStyles(): Promise<StyleInfo[]>;
+  /** Each style rendered small from this portrait: style id → image URL. */
+  styleThumbnails(portraitId: number): Promise<Map<string, string>>;
+  enqueuePreview(portraitId: number, settings: GenerationSettings): Promise<Job>;
+  enqueueHd(outputId: number, factor: HdFactor): Promise<Job>;
+  /** Newest first. */
+  listJobs(): Promise<Job[]>;
+  cancelJob(id: number): Promise<Job>;
+  retryJob(id: number): Promise<Job>;
+  /** Resolves to a function that stops listening. */
+  onJobEvent(cb: (event: JobEvent) => void): Promise<() => void>;
+  /** Newest first, one keyset page at a time. */
+  listOutputs(filter: OutputFilter): Promise<OutputPage>;
+  setFavourite(id: number, favourite: boolean): Promise<Output>;
+  deleteOutput(id: number): Promise<void>;
+  exportOutputs(request: ExportRequest): Promise<ExportResult>;
+  defaultExportFolder(): Promise<string>;
+  /** Opens the system file manager at this file or folder. */
+  showInFolder(path: string): Promise<void>;
+  /** The native folder dialog; `null` when the user cancels. */
+  pickFolder(): Promise<string | null>;
+  /** A picture to paint in the style of; it is not a portrait and is not moderated as one. */
+  importStylePicture(name: string, bytes: Uint8Array): Promise<{ sha256: string }>;
+  outputUrl(output: Output): string;
+  /** Small enough for grids of thousands. */
+  outputThumbnailUrl(output: Output): string;
+  /** The full-size portrait image (the thumbnail is too small to compare against). */
+  imageUrl(portrait: Portrait): string;
 }
 
 // A Record so TypeScript fails the build when a new code appears and isn't listed.
@@ -43,6 +104,15 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   database: true,
   invalid_input: true,
   consent_required: true,
+  job_not_found: true,
+  output_not_found: true,
+  job_not_retryable: true,
+  portrait_not_accepted: true,
+  cancelled: true,
+  interrupted: true,
+  generation_failed: true,
+  engine_unavailable: true,
+  unsafe_output: true,
 };
 
 function isErrorCode(value: unknown): value is ErrorCode {
@@ -59,6 +129,23 @@ export function toApiError(err: unknown): ApiError {
   return { code: "io", message: String(err) };
 }
 
+/**
+ * Reads an output's stored settings. They are the `GenerationSettings` the preview was enqueued
+ * with; an HD job stores its source's settings plus `hdFactor`.
+ */
+export function toOutput({ settingsJson, ...stored }: StoredOutput): Output {
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(settingsJson);
+  } catch {
+    // Unreadable settings only hide the detail view's settings list.
+  }
+  const value = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  const settings = "framing" in value && "style" in value ? (value as GenerationSettings) : null;
+  const hdFactor = typeof value.hdFactor === "number" ? value.hdFactor : null;
+  return { ...stored, settings, hdFactor };
+}
+
 async function call<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
@@ -67,16 +154,18 @@ async function call<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** For commands that return nothing (`null` from Rust). */
+const callVoid = (command: string, args: Record<string, unknown>): Promise<void> =>
+  call(() => invoke<null>(command, args).then(() => undefined));
+
+// Raw bytes as the request body avoid a JSON number array for large images.
+const upload = <T>(command: string, name: string, bytes: Uint8Array): Promise<T> =>
+  call(() => invoke<T>(command, bytes, { headers: { "x-file-name": encodeURIComponent(name) } }));
+
 export const tauriBackend: Backend = {
   listPortraits: () => call(() => invoke<Portrait[]>("list_portraits")),
-  // Raw bytes as the request body avoid a JSON number array for large images.
-  importPortrait: (name, bytes) =>
-    call(() =>
-      invoke<ImportOutcome>("import_portrait", bytes, {
-        headers: { "x-file-name": encodeURIComponent(name) },
-      }),
-    ),
-  deletePortrait: (id) => call(() => invoke<null>("delete_portrait", { id }).then(() => undefined)),
+  importPortrait: (name, bytes) => upload<ImportOutcome>("import_portrait", name, bytes),
+  deletePortrait: (id) => callVoid("delete_portrait", { id }),
   appInfo: () => call(() => invoke<AppInfo>("app_info")),
   onImportProgress: (cb) => listen<ImportProgress>("import-progress", (e) => cb(e.payload)),
   thumbnailUrl: (portrait) => convertFileSrc(portrait.thumbPath),
@@ -84,4 +173,31 @@ export const tauriBackend: Backend = {
   recordConsent: (answers) => call(() => invoke<ConsentStatus>("record_consent", { answers })),
   consentHistory: () => call(() => invoke<ConsentRecord[]>("consent_history")),
   withdrawConsent: () => call(() => invoke<WithdrawOutcome>("withdraw_consent")),
+
+  listStyles: () => call(() => invoke<StyleInfo[]>("list_styles")),
+  styleThumbnails: async (portraitId) => {
+    const pairs = await call(() => invoke<[string, string][]>("style_thumbnails", { portraitId }));
+    return new Map(pairs.map(([styleId, path]) => [styleId, convertFileSrc(path)]));
+  },
+  enqueuePreview: (portraitId, settings) => call(() => invoke<Job>("enqueue_preview", { portraitId, settings })),
+  enqueueHd: (outputId, factor) => call(() => invoke<Job>("enqueue_hd", { outputId, factor })),
+  listJobs: () => call(() => invoke<Job[]>("list_jobs")),
+  cancelJob: (id) => call(() => invoke<Job>("cancel_job", { id })),
+  retryJob: (id) => call(() => invoke<Job>("retry_job", { id })),
+  onJobEvent: (cb) => listen<JobEvent>("job-event", (e) => cb(e.payload)),
+  listOutputs: async (filter) => {
+    const page = await call(() => invoke<StoredOutputPage>("list_outputs", { filter }));
+    return { outputs: page.outputs.map(toOutput), next: page.next };
+  },
+  setFavourite: (id, favourite) =>
+    call(() => invoke<StoredOutput>("set_favourite", { id, favourite })).then(toOutput),
+  deleteOutput: (id) => callVoid("delete_output", { id }),
+  exportOutputs: (request) => call(() => invoke<ExportResult>("export_outputs", { request })),
+  defaultExportFolder: () => call(() => invoke<string>("default_export_folder")),
+  showInFolder: (path) => callVoid("show_in_folder", { path }),
+  pickFolder: () => call(() => invoke<string | null>("pick_folder")),
+  importStylePicture: (name, bytes) => upload<{ sha256: string }>("import_style_picture", name, bytes),
+  outputUrl: (output) => convertFileSrc(output.imagePath),
+  outputThumbnailUrl: (output) => convertFileSrc(output.thumbPath),
+  imageUrl: (portrait) => convertFileSrc(portrait.imagePath),
 };

@@ -15,6 +15,15 @@ const ALL_CODES: ErrorCode[] = [
   "database",
   "invalid_input",
   "consent_required",
+  "job_not_found",
+  "output_not_found",
+  "job_not_retryable",
+  "portrait_not_accepted",
+  "cancelled",
+  "interrupted",
+  "generation_failed",
+  "engine_unavailable",
+  "unsafe_output",
 ];
 
 describe("error messages", () => {

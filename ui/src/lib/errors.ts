@@ -13,6 +13,15 @@ const MESSAGES: Record<ErrorCode, string> = {
   database: "Likeness couldn't read its library database.",
   invalid_input: "Likeness received a request it doesn't understand.",
   consent_required: "Please confirm the consent steps before importing portraits.",
+  job_not_found: "That job is no longer in the queue.",
+  output_not_found: "That image is no longer in your history.",
+  job_not_retryable: "Only a failed or cancelled job can be tried again.",
+  portrait_not_accepted: "This portrait hasn't passed the photo checks, so it can't be used.",
+  cancelled: "This was cancelled before it finished.",
+  interrupted: "This stopped when Likeness closed. Retry to run it again.",
+  generation_failed: "The image couldn't be made. Retry, or try other settings.",
+  engine_unavailable: "The image engine isn't available on this computer.",
+  unsafe_output: "The result didn't pass the safety check, so it was discarded.",
 };
 
 export function errorMessage(code: ErrorCode): string {

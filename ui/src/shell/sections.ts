@@ -1,7 +1,9 @@
-// Top-level sections of the app; later sections (studio, history, …) are added here.
-export type Section = "library" | "settings";
+// Top-level sections of the app, in sidebar order.
+export type Section = "library" | "studio" | "history" | "settings";
 
 export const SECTIONS: readonly { id: Section; label: string }[] = [
   { id: "library", label: "Library" },
+  { id: "studio", label: "Studio" },
+  { id: "history", label: "History" },
   { id: "settings", label: "Settings" },
 ];

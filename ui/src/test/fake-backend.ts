@@ -1,4 +1,16 @@
-import type { Backend } from "../lib/api";
+import type {
+  Backend,
+  ExportRequest,
+  ExportResult,
+  GenerationSettings,
+  HdFactor,
+  Job,
+  JobEvent,
+  Output,
+  OutputFilter,
+  OutputPage,
+  StyleInfo,
+} from "../lib/api";
 import type { ApiError } from "../lib/bindings/ApiError";
 import type { AppInfo } from "../lib/bindings/AppInfo";
 import type { ConsentAnswers } from "../lib/bindings/ConsentAnswers";
@@ -25,6 +37,8 @@ const ACCEPTED: ModerationSummary = {
  * In-memory Backend: imports succeed unless `failNext` or `rejectNext` is set; identical bytes
  * are duplicates. Set `gate` to a pending promise to hold imports mid-way (at "moderating").
  * Consent is already given unless constructed with `{ consented: false }` (a first run).
+ * Jobs stay queued until a test moves them on with `emitJob`, as the real queue's events would.
+ * `outputs` hold the UI's parsed shape; `listOutputs` pages them like the backend's keyset.
  */
 export class FakeBackend implements Backend {
   portraits: Portrait[] = [];
@@ -38,9 +52,28 @@ export class FakeBackend implements Backend {
   consent: ConsentAnswers = { adult: false, photoRights: false, faceProcessing: false };
   /** Newest first, like the backend. */
   history: ConsentRecord[] = [];
+  styles: StyleInfo[] = makeStyles();
+  /** Newest first, like the backend. */
+  jobs: Job[] = [];
+  /** Newest first, like the backend. */
+  outputs: Output[] = [];
+  enqueued: { portraitId: number; settings: GenerationSettings }[] = [];
+  upscaled: { outputId: number; factor: HdFactor }[] = [];
+  cancelled: number[] = [];
+  retried: number[] = [];
+  outputFilters: OutputFilter[] = [];
+  deletedOutputs: number[] = [];
+  exports: ExportRequest[] = [];
+  shownInFolder: string[] = [];
+  stylePictures: string[] = [];
+  exportFolder = "/home/ada/Pictures/Likeness";
+  /** What the folder dialog answers; `null` is Cancel. */
+  pickedFolder: string | null = null;
   #listeners = new Set<(p: ImportProgress) => void>();
+  #jobListeners = new Set<(e: JobEvent) => void>();
   #nextId = 1;
   #nextRecordId = 1;
+  #nextJobId = 1;
 
   constructor({ consented = true } = {}) {
     if (consented) this.#answer({ adult: true, photoRights: true, faceProcessing: true });
@@ -58,7 +91,7 @@ export class FakeBackend implements Backend {
       this.failNext = null;
       throw error;
     }
-    const sha256 = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    const sha256 = hex(bytes);
     const existing = this.portraits.find((p) => p.sha256 === sha256);
     if (existing) return { portrait: existing, duplicate: true, moderation: ACCEPTED };
     this.#emit({ name, stage: "decoding" });
@@ -114,6 +147,129 @@ export class FakeBackend implements Backend {
     return { portraitsDeleted };
   }
 
+  async listStyles(): Promise<StyleInfo[]> {
+    return [...this.styles];
+  }
+
+  async styleThumbnails(portraitId: number): Promise<Map<string, string>> {
+    return new Map(this.styles.map((s) => [s.id, `asset://localhost/styles/${portraitId}/${s.id}.webp`]));
+  }
+
+  async enqueuePreview(portraitId: number, settings: GenerationSettings): Promise<Job> {
+    this.enqueued.push({ portraitId, settings });
+    return this.#addJob(portraitId, "preview");
+  }
+
+  async enqueueHd(outputId: number, factor: HdFactor): Promise<Job> {
+    this.upscaled.push({ outputId, factor });
+    const source = this.outputs.find((o) => o.id === outputId);
+    return this.#addJob(source?.portraitId ?? null, "hd");
+  }
+
+  // Copies, so the UI's live updates never reach this record of what the backend did.
+  async listJobs(): Promise<Job[]> {
+    return this.jobs.map((job) => ({ ...job }));
+  }
+
+  async cancelJob(id: number): Promise<Job> {
+    this.cancelled.push(id);
+    return this.#updateJob(id, { state: "cancelled", error: { code: "cancelled", message: "cancelled by the user" } });
+  }
+
+  async retryJob(id: number): Promise<Job> {
+    this.retried.push(id);
+    return this.#updateJob(id, { state: "queued", progress: 0, error: null });
+  }
+
+  async onJobEvent(cb: (event: JobEvent) => void): Promise<() => void> {
+    this.#jobListeners.add(cb);
+    return () => this.#jobListeners.delete(cb);
+  }
+
+  /** Moves a job on and sends its `job-event`. */
+  emitJob(event: JobEvent): void {
+    const { jobId, ...changes } = event;
+    this.#updateJob(jobId, changes);
+    for (const cb of this.#jobListeners) cb({ ...event });
+  }
+
+  async listOutputs(filter: OutputFilter): Promise<OutputPage> {
+    this.outputFilters.push(filter);
+    const { after } = filter;
+    const matches = this.outputs.filter(
+      (o) =>
+        (filter.portraitId === null || o.portraitId === filter.portraitId) &&
+        (filter.styleKey === null || o.styleKey === filter.styleKey) &&
+        (!filter.favouritesOnly || o.favourite) &&
+        (filter.since === null || o.createdAt >= filter.since) &&
+        (filter.until === null || o.createdAt < filter.until) &&
+        (after === null || o.createdAt < after.createdAt || (o.createdAt === after.createdAt && o.id < after.id)),
+    );
+    const outputs = matches.slice(0, filter.limit);
+    const last = outputs[outputs.length - 1];
+    const more = matches.length > outputs.length;
+    return { outputs, next: more && last ? { createdAt: last.createdAt, id: last.id } : null };
+  }
+
+  async setFavourite(id: number, favourite: boolean): Promise<Output> {
+    this.outputs = this.outputs.map((o) => (o.id === id ? { ...o, favourite } : o));
+    return { ...this.outputs.find((o) => o.id === id)! };
+  }
+
+  async deleteOutput(id: number): Promise<void> {
+    this.deletedOutputs.push(id);
+    this.outputs = this.outputs.filter((o) => o.id !== id);
+  }
+
+  async exportOutputs(request: ExportRequest): Promise<ExportResult> {
+    this.exports.push(request);
+    const folder = request.folder ?? this.exportFolder;
+    const extension = request.format === "jpeg" ? "jpg" : request.format;
+    return { folder, files: request.outputIds.map((id) => `${folder}/likeness-${id}.${extension}`) };
+  }
+
+  async defaultExportFolder(): Promise<string> {
+    return this.exportFolder;
+  }
+
+  async showInFolder(path: string): Promise<void> {
+    this.shownInFolder.push(path);
+  }
+
+  async pickFolder(): Promise<string | null> {
+    return this.pickedFolder;
+  }
+
+  async importStylePicture(name: string, bytes: Uint8Array): Promise<{ sha256: string }> {
+    this.stylePictures.push(name);
+    return { sha256: hex(bytes) };
+  }
+
+  outputUrl(output: Output): string {
+    return `asset://localhost/${output.imagePath}`;
+  }
+
+  outputThumbnailUrl(output: Output): string {
+    return `asset://localhost/${output.thumbPath}`;
+  }
+
+  imageUrl(portrait: Portrait): string {
+    return `asset://localhost/${portrait.imagePath}`;
+  }
+
+  #addJob(portraitId: number | null, kind: Job["kind"]): Job {
+    const job = makeJob({ id: this.#nextJobId++, portraitId, kind });
+    this.jobs.unshift(job);
+    return { ...job };
+  }
+
+  #updateJob(id: number, changes: Partial<Job>): Job {
+    const job = this.jobs.find((j) => j.id === id);
+    if (!job) throw { code: "job_not_found", message: `no job ${id}` };
+    Object.assign(job, changes);
+    return { ...job };
+  }
+
   #status(): ConsentStatus {
     const { adult, photoRights, faceProcessing } = this.consent;
     return { ...this.consent, policyVersion: POLICY_VERSION, complete: adult && photoRights && faceProcessing };
@@ -156,6 +312,74 @@ export function makePortrait(overrides: Partial<Portrait> = {}): Portrait {
     thumbPath: "/vault/ab12.thumb.webp",
     ...overrides,
   };
+}
+
+const STYLE_NAMES = [
+  "Impressionism", "Watercolour", "Oil portrait", "Pastel", "Charcoal", "Ink wash", "Gouache",
+  "Fresco", "Pointillism", "Art nouveau", "Baroque", "Rococo", "Pre-Raphaelite", "Fauvism",
+  "Expressionism", "Cubism", "Pop art", "Ukiyo-e", "Tempera", "Renaissance", "Romanticism",
+  "Art deco", "Sumi-e", "Egg tempera", "Encaustic", "Silverpoint",
+];
+
+/** The 26 built-in styles: "Watercolour" has the id "watercolour". */
+function makeStyles(): StyleInfo[] {
+  return STYLE_NAMES.map((name) => ({ id: name.toLowerCase().replace(/[^a-z]+/g, "_"), name }));
+}
+
+export function makeJob(overrides: Partial<Job> = {}): Job {
+  return {
+    id: 1,
+    portraitId: 1,
+    kind: "preview",
+    settingsJson: "{}",
+    state: "queued",
+    progress: 0,
+    error: null,
+    attempts: 0,
+    createdAt: "2025-03-04T10:00:00Z",
+    startedAt: null,
+    finishedAt: null,
+    parentOutputId: null,
+    ...overrides,
+  };
+}
+
+/** An output in the UI's shape; its `styleKey` follows a single preset style. */
+export function makeOutput(overrides: Partial<Output> = {}): Output {
+  const output: Output = {
+    id: 1,
+    jobId: 1,
+    portraitId: 1,
+    sha256: "cd34",
+    format: "webp",
+    width: 512,
+    height: 640,
+    bytes: 245_000,
+    settings: {
+      framing: "shoulders",
+      orientation: "4:5",
+      style: { kind: "preset", mix: [["impressionism", 1]] },
+      strength: 0.8,
+      seed: 1234,
+    },
+    hdFactor: null,
+    styleKey: null,
+    engine: "likeness-paint 0.1",
+    modelHashes: {},
+    seed: 1234,
+    favourite: false,
+    createdAt: "2025-03-04T10:00:00Z",
+    imagePath: `/vault/outputs/${overrides.id ?? 1}.webp`,
+    thumbPath: `/vault/outputs/${overrides.id ?? 1}.thumb.webp`,
+    ...overrides,
+  };
+  const style = output.settings?.style;
+  output.styleKey ??= style?.kind === "preset" && style.mix.length === 1 ? style.mix[0][0] : null;
+  return output;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 export function makeFile(name: string, content: string, type = "image/jpeg"): File {

@@ -52,6 +52,14 @@ pub enum StyleChoice {
     },
 }
 
+/// A picture stored to be used as a style.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct StylePicture {
+    pub sha256: String,
+}
+
 impl GenerationSettings {
     /// The key the History filters styles by: the strongest built-in style, or `picture`.
     pub fn style_key(&self) -> String {

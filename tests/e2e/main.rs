@@ -1,0 +1,5 @@
+//! End-to-end tests: the real Likeness app in a real window, driven over
+//! WebDriver as a user would. One binary, one module per area.
+
+mod library;
+mod studio;

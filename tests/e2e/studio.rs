@@ -1,0 +1,69 @@
+//! The Studio and History, end to end in the real window: generate a preview
+//! from a portrait, watch its progress, find it in History, export it, and
+//! check the exported file on disk.
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use likeness_e2e::*;
+
+async fn click(app: &Client, css: &str) {
+    wait_for(app, css).await.click().await.unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_user_generates_a_preview_finds_it_in_history_and_exports_it() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start(4452, data.path());
+    let app = driver.launch().await;
+    accept_consent(&app).await;
+    let input = app
+        .find(Locator::Css("[data-testid='import-input']"))
+        .await
+        .unwrap();
+    input
+        .send_keys(astronaut().to_str().unwrap())
+        .await
+        .unwrap();
+    wait_for(&app, "[data-testid='portrait-card']").await;
+
+    click(&app, "[data-testid='nav-studio']").await;
+    click(&app, "[data-testid='studio-portrait']").await;
+    click(&app, "[data-testid='framing-headshot']").await;
+    click(&app, "[data-testid='orientation-1x1']").await;
+    click(&app, "[data-testid='style-style-03']").await;
+    click(&app, "[data-testid='generate-preview']").await;
+
+    // The job shows up in the queue with a progress bar, and finishes.
+    wait_for(&app, "[data-testid='job'] [role='progressbar']").await;
+    let done = app
+        .wait()
+        .at_most(Duration::from_secs(90))
+        .for_element(Locator::Css("[data-testid='job'][data-state='done']"))
+        .await;
+    assert!(done.is_ok(), "the preview job finished");
+    let percent = wait_for(&app, "[data-testid='job'] [role='progressbar']")
+        .await
+        .attr("aria-valuenow")
+        .await
+        .unwrap();
+    assert_eq!(percent.as_deref(), Some("100"));
+    wait_for(&app, "[data-testid='preview-image']").await;
+
+    click(&app, "[data-testid='nav-history']").await;
+    click(&app, "[data-testid='output-tile'] button").await;
+    wait_for(&app, "[data-testid='output-detail']").await;
+    let format = wait_for(&app, "[data-testid='export-format']").await;
+    format.select_by_value("jpeg").await.unwrap();
+    click(&app, "[data-testid='export-button']").await;
+    let result = wait_for(&app, "[data-testid='export-result']").await;
+    assert!(result.text().await.unwrap().contains("Saved to"));
+
+    let exported = files_under(&data.path().join("Pictures/Likeness"));
+    assert_eq!(exported.len(), 1, "one exported file: {exported:?}");
+    let image = image::open(&exported[0]).expect("the export decodes");
+    assert_eq!(image.width(), image.height(), "the 1:1 preview");
+    assert_eq!(image.width(), 512);
+    assert_eq!(exported[0].extension().unwrap(), "jpg");
+    app.close().await.unwrap();
+}

@@ -1,0 +1,188 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it } from "vitest";
+import App from "../App.svelte";
+import { FakeBackend, makeOutput, makePortrait } from "../test/fake-backend";
+
+let backend: FakeBackend;
+
+beforeEach(() => {
+  backend = new FakeBackend();
+  backend.portraits = [makePortrait({ id: 1, originalName: "ada.jpg" }), makePortrait({ id: 2, originalName: "bo.jpg" })];
+});
+
+async function openHistory() {
+  const user = userEvent.setup();
+  render(App, { props: { backend } });
+  await user.click(await screen.findByRole("button", { name: "History" }));
+  await screen.findByTestId("history");
+  return user;
+}
+
+async function openDetail(user: ReturnType<typeof userEvent.setup>) {
+  const [tile] = await screen.findAllByTestId("output-tile");
+  await user.click(within(tile).getByRole("button"));
+  return screen.getByTestId("output-detail");
+}
+
+const lastFilter = () => backend.outputFilters[backend.outputFilters.length - 1];
+
+describe("History", () => {
+  it("explains how to make a first preview when nothing has been made yet", async () => {
+    const user = await openHistory();
+
+    const empty = await screen.findByTestId("history-empty");
+    expect(empty).toHaveTextContent("In the Studio, pick one of your portraits, a framing and a style");
+    await user.click(within(empty).getByRole("button", { name: "Open Studio" }));
+    expect(await screen.findByTestId("studio")).toBeInTheDocument();
+  });
+
+  it("asks for outputs matching the chosen portrait, style, dates and favourites", async () => {
+    backend.outputs = [makeOutput()];
+    const user = await openHistory();
+    await screen.findByTestId("output-tile");
+
+    await user.selectOptions(screen.getByTestId("filter-portrait"), "bo.jpg");
+    await user.selectOptions(screen.getByTestId("filter-style"), "Watercolour");
+    await fireEvent.input(screen.getByTestId("filter-since"), { target: { value: "2025-03-01" } });
+    await fireEvent.input(screen.getByTestId("filter-until"), { target: { value: "2025-03-31" } });
+    await user.click(screen.getByTestId("filter-favourites"));
+
+    await waitFor(() =>
+      expect(lastFilter()).toEqual({
+        portraitId: 2,
+        styleKey: "watercolour",
+        since: new Date("2025-03-01T00:00:00").toISOString(),
+        until: new Date("2025-04-01T00:00:00").toISOString(),
+        favouritesOnly: true,
+        limit: 120,
+        after: null,
+      }),
+    );
+    expect(await screen.findByTestId("history-no-match")).toHaveTextContent("Nothing matches these filters.");
+  });
+
+  it("renders only a window of tiles for 5,000 outputs and fetches the next page while scrolling", async () => {
+    backend.outputs = Array.from({ length: 5000 }, (_, i) => makeOutput({ id: 5000 - i }));
+    await openHistory();
+
+    await waitFor(() => expect(screen.getAllByTestId("output-tile").length).toBeGreaterThan(0));
+    expect(screen.getAllByTestId("output-tile").length).toBeLessThan(100);
+    expect(backend.outputFilters).toHaveLength(1);
+
+    const grid = screen.getByRole("list", { name: "Your images, newest first" }).closest(".viewport")!;
+    await fireEvent.scroll(grid, { target: { scrollTop: 236 * 25 } });
+
+    await waitFor(() => expect(backend.outputFilters.length).toBeGreaterThan(1));
+    expect(backend.outputFilters[1].after).toEqual({ createdAt: "2025-03-04T10:00:00Z", id: 4881 });
+    // The window moved down: the newest tiles at the top are no longer rendered.
+    const tiles = screen.getAllByTestId("output-tile");
+    expect(tiles.length).toBeLessThan(100);
+    expect(tiles[0]).not.toHaveAttribute("data-output-id", "5000");
+  });
+
+  it("shows every setting, a before/after comparison and the source portrait underneath", async () => {
+    backend.outputs = [
+      makeOutput({
+        settings: {
+          framing: "three_quarter",
+          orientation: "3:2",
+          style: { kind: "preset", mix: [["impressionism", 0.7], ["watercolour", 0.3]] },
+          strength: 0.8,
+          seed: 424242,
+        },
+        hdFactor: 2,
+      }),
+    ];
+    const user = await openHistory();
+
+    const detail = await openDetail(user);
+    const settings = within(detail).getByTestId("output-settings");
+    for (const text of ["Three-quarter", "Landscape 3:2", "Impressionism 70% + Watercolour 30%", "80%", "424242"]) {
+      expect(settings).toHaveTextContent(text);
+    }
+    expect(settings).toHaveTextContent("likeness-paint 0.1");
+    expect(settings).toHaveTextContent("512 × 640 · 245 KB");
+    expect(settings).toHaveTextContent("×2");
+    const compare = within(detail).getByTestId("before-after");
+    expect(within(compare).getByAltText("Your original portrait")).toHaveAttribute(
+      "src",
+      "asset://localhost//vault/ab12.jpg",
+    );
+    expect(within(compare).getByRole("slider", { name: "Compare with your original portrait" })).toBeInTheDocument();
+  });
+
+  it("marks an image as a favourite", async () => {
+    backend.outputs = [makeOutput({ id: 3 })];
+    const user = await openHistory();
+
+    const detail = await openDetail(user);
+    const toggle = within(detail).getByTestId("favourite-toggle");
+    expect(toggle).toHaveAttribute("aria-pressed", "false");
+    await user.click(toggle);
+
+    await waitFor(() => expect(toggle).toHaveAttribute("aria-pressed", "true"));
+    expect(backend.outputs[0].favourite).toBe(true);
+  });
+
+  it("asks for confirmation before deleting an image", async () => {
+    backend.outputs = [makeOutput({ id: 3 })];
+    const user = await openHistory();
+    const detail = await openDetail(user);
+
+    await user.click(within(detail).getByTestId("delete-output"));
+    const confirm = screen.getByRole("alertdialog");
+    expect(confirm).toHaveTextContent("Delete this image?");
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+    expect(screen.getByTestId("output-detail")).toBeInTheDocument();
+    expect(backend.deletedOutputs).toEqual([]);
+
+    await user.click(within(detail).getByTestId("delete-output"));
+    await user.click(screen.getByTestId("confirm-delete"));
+
+    await waitFor(() => expect(screen.queryByTestId("output-detail")).not.toBeInTheDocument());
+    expect(backend.deletedOutputs).toEqual([3]);
+    expect(screen.queryByTestId("output-tile")).not.toBeInTheDocument();
+  });
+
+  it("exports in the chosen format and quality to the chosen folder and shows where it went", async () => {
+    backend.outputs = [makeOutput({ id: 3 })];
+    backend.pickedFolder = "/home/ada/Desktop";
+    const user = await openHistory();
+    const detail = await openDetail(user);
+    expect(await within(detail).findByTestId("export-folder")).toHaveTextContent("/home/ada/Pictures/Likeness");
+
+    await user.selectOptions(within(detail).getByTestId("export-format"), "JPEG");
+    await fireEvent.input(within(detail).getByTestId("export-quality"), { target: { value: "75" } });
+    await user.click(within(detail).getByRole("button", { name: "Change…" }));
+    expect(within(detail).getByTestId("export-folder")).toHaveTextContent("/home/ada/Desktop");
+    await user.click(within(detail).getByTestId("export-button"));
+
+    expect(backend.exports).toEqual([{ outputIds: [3], format: "jpeg", quality: 75, folder: "/home/ada/Desktop" }]);
+    const result = await within(detail).findByTestId("export-result");
+    expect(result).toHaveTextContent("Saved to /home/ada/Desktop/likeness-3.jpg");
+    await user.click(within(result).getByRole("button", { name: "Show in folder" }));
+    expect(backend.shownInFolder).toEqual(["/home/ada/Desktop/likeness-3.jpg"]);
+  });
+
+  it("exports several selected images together to the default folder", async () => {
+    backend.outputs = [makeOutput({ id: 3 }), makeOutput({ id: 2 }), makeOutput({ id: 1 })];
+    const user = await openHistory();
+    await screen.findAllByTestId("output-tile");
+
+    await user.click(screen.getByTestId("select-mode"));
+    const boxes = screen.getAllByTestId("select-output");
+    await user.click(boxes[0]);
+    await user.click(boxes[2]);
+    expect(screen.getByText("2 selected")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Export selected…" }));
+    const dialog = screen.getByTestId("export-selection");
+    await user.click(within(dialog).getByTestId("export-button"));
+
+    expect(backend.exports).toEqual([{ outputIds: [3, 1], format: "png", quality: 90, folder: null }]);
+    expect(await within(dialog).findByTestId("export-result")).toHaveTextContent(
+      "Saved to /home/ada/Pictures/Likeness",
+    );
+  });
+});

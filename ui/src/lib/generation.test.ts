@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { aspectRatio, describeStyle, presetStyle } from "./generation";
+
+const STYLES = [
+  { id: "impressionism", name: "Impressionism" },
+  { id: "watercolour", name: "Watercolour" },
+];
+
+describe("generation settings", () => {
+  it("uses a single style at full weight when there is nothing to blend", () => {
+    expect(presetStyle("impressionism", null, 40)).toEqual({ kind: "preset", mix: [["impressionism", 1]] });
+    expect(presetStyle("impressionism", "impressionism", 40).mix).toEqual([["impressionism", 1]]);
+  });
+
+  it("splits a blend into two weights that sum to exactly 1", () => {
+    for (let percent = 0; percent <= 100; percent++) {
+      const { mix } = presetStyle("impressionism", "watercolour", percent);
+      expect(mix[0][1] + mix[1][1]).toBe(1);
+    }
+  });
+
+  it("describes a style choice in words", () => {
+    expect(describeStyle(presetStyle("impressionism", "watercolour", 70), STYLES)).toBe(
+      "Impressionism 70% + Watercolour 30%",
+    );
+    expect(describeStyle({ kind: "preset", mix: [["watercolour", 1]] }, STYLES)).toBe("Watercolour");
+    expect(describeStyle({ kind: "picture", pictureSha256: "ff" }, STYLES)).toBe("Your own picture");
+  });
+
+  it("reads an orientation as its aspect ratio", () => {
+    expect(aspectRatio("16:9")).toEqual([16, 9]);
+  });
+});

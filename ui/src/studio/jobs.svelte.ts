@@ -1,0 +1,65 @@
+import { toApiError, type Backend, type Job, type JobEvent } from "../lib/api";
+import type { ApiError } from "../lib/bindings/ApiError";
+
+/** The generation queue as the Studio shows it: `list_jobs`, kept live by `job-event`s. */
+export class Jobs {
+  /** Newest first. */
+  list = $state<Job[]>([]);
+  error = $state<ApiError | null>(null);
+
+  #backend: Backend;
+
+  constructor(backend: Backend) {
+    this.#backend = backend;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.list = await this.#backend.listJobs();
+      this.error = null;
+    } catch (err) {
+      this.error = toApiError(err);
+    }
+  }
+
+  /** A job started elsewhere (or before this page opened) is fetched in full. */
+  apply(event: JobEvent): void {
+    const job = this.list.find((j) => j.id === event.jobId);
+    if (!job) {
+      void this.refresh();
+      return;
+    }
+    job.state = event.state;
+    job.progress = event.progress;
+    job.error = event.error;
+  }
+
+  enqueue(start: () => Promise<Job>): Promise<void> {
+    return this.#put(start);
+  }
+
+  cancel(id: number): Promise<void> {
+    return this.#put(() => this.#backend.cancelJob(id));
+  }
+
+  retry(id: number): Promise<void> {
+    return this.#put(() => this.#backend.retryJob(id));
+  }
+
+  /** The newest finished preview of this portrait: what the Studio shows large. */
+  latestPreview(portraitId: number | null): Job | undefined {
+    return this.list.find((j) => j.kind === "preview" && j.state === "done" && j.portraitId === portraitId);
+  }
+
+  async #put(action: () => Promise<Job>): Promise<void> {
+    try {
+      const job = await action();
+      const index = this.list.findIndex((j) => j.id === job.id);
+      if (index >= 0) this.list[index] = job;
+      else this.list.unshift(job);
+      this.error = null;
+    } catch (err) {
+      this.error = toApiError(err);
+    }
+  }
+}
