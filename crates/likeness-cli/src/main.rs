@@ -1,13 +1,21 @@
 //! `likeness-cli`: the Likeness core, headless, for scripts and batch work.
 //! With `--json`, every result is one JSON object on its own line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use likeness_core::consent::ConsentAnswers;
+use likeness_core::generation::engines::{StyleMix, UpscaleFactor, STYLES};
+use likeness_core::generation::framing::{FaceAnchor, Framing, Orientation};
+use likeness_core::generation::studio::{
+    check_output, engine_error, render_preview, Engines, GenerationSettings, StyleChoice,
+};
+use likeness_core::imaging;
 use likeness_core::library::ModerationSummary;
+use likeness_core::moderation::moderate_file_with;
 use likeness_core::{
     paths, ApiError, ErrorCode, Library, ModerationError, Moderator, Portrait, Thresholds, Verdict,
 };
@@ -90,6 +98,33 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Make a styled portrait on this device. The portrait is checked first under
+    /// the same rules as an import, and a refused one is not used.
+    Generate {
+        /// The portrait photo.
+        #[arg(long, value_name = "FILE")]
+        portrait: PathBuf,
+        /// One or two built-in styles: `NAME[:WEIGHT][,NAME:WEIGHT]` (see `styles`).
+        #[arg(long, value_name = "STYLES")]
+        style: StyleMix,
+        #[arg(long, default_value = "headshot")]
+        framing: Framing,
+        #[arg(long, default_value = "4:5")]
+        orientation: Orientation,
+        /// 0 keeps the photo, 1 is the full style.
+        #[arg(long, default_value_t = 1.0)]
+        strength: f32,
+        #[arg(long, default_value_t = 0)]
+        seed: i64,
+        /// Upscale the result: `x2` or `x4`.
+        #[arg(long, value_parser = ["x2", "x4"])]
+        hd: Option<String>,
+        /// The folder to write the PNG into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// List the built-in styles.
+    Styles,
 }
 
 /// One line of `moderate --json` output: the verdict plus the file and `ms`.
@@ -276,7 +311,135 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Moderate { files } => moderate(cli.json, files, &cli.checks),
+        Command::Styles => {
+            for style in STYLES {
+                emit(cli.json, &style, || format!("{}  {}", style.id, style.name));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate {
+            portrait,
+            style,
+            framing,
+            orientation,
+            strength,
+            seed,
+            hd,
+            out,
+        } => {
+            let settings = GenerationSettings {
+                framing: *framing,
+                orientation: *orientation,
+                style: StyleChoice::Preset {
+                    mix: style
+                        .parts()
+                        .iter()
+                        .map(|(s, w)| (s.id().to_owned(), *w))
+                        .collect(),
+                },
+                strength: *strength,
+                seed: *seed,
+                hd_factor: hd.as_deref().map(|f| if f == "x4" { 4 } else { 2 }),
+            };
+            generate(cli.json, portrait, &settings, out, &cli.checks)
+        }
     }
+}
+
+/// One line of `generate --json` output for an accepted portrait.
+#[derive(Serialize)]
+struct GenerateLine<'a> {
+    file: &'a str,
+    decision: &'static str,
+    output: String,
+    width: u32,
+    height: u32,
+    settings: &'a GenerationSettings,
+    ms: f64,
+}
+
+/// Check the portrait, frame and restyle it, optionally upscale, and save a PNG.
+fn generate(
+    json: bool,
+    portrait: &Path,
+    settings: &GenerationSettings,
+    out: &Path,
+    checks: &CheckOptions,
+) -> Result<ExitCode, ApiError> {
+    let start = Instant::now();
+    settings.validate()?;
+    let shown = portrait.display().to_string();
+    let moderator = checks.load(checks.thresholds()?);
+    let verdict = moderate_file_with(moderator.as_ref(), portrait);
+    if !verdict.is_accepted() {
+        let line = ModerateLine {
+            file: &shown,
+            verdict: &verdict,
+            ms: verdict.elapsed_ms,
+        };
+        emit(json, &line, || describe_verdict(&shown, &verdict));
+        return Ok(ExitCode::from(1));
+    }
+    let bytes = std::fs::read(portrait).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+    let photo = imaging::prepare(&bytes)
+        .map_err(ApiError::from)?
+        .image
+        .to_rgb8();
+    let face = FaceAnchor::from_report(&verdict.faces[0]);
+    let engines = Engines::load(checks.ort_lib.as_deref(), checks.models_dir.as_deref())
+        .map_err(engine_error)?;
+    let mut image = render_preview(
+        &engines,
+        &photo,
+        &face,
+        settings,
+        None,
+        &|| false,
+        &mut |_| {},
+    )?;
+    if let Some(factor) = settings.hd_factor {
+        let factor = if factor == 4 {
+            UpscaleFactor::X4
+        } else {
+            UpscaleFactor::X2
+        };
+        image = engines
+            .upscaler
+            .upscale(&image, factor, &|| false, &mut |_| {})
+            .map_err(engine_error)?;
+    }
+    check_output(moderator.as_ref(), &image)?;
+    std::fs::create_dir_all(out).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+    let stem = portrait
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = format!(
+        "{stem}-{}-{}-{}.png",
+        settings.style_key(),
+        settings.framing.as_str(),
+        settings.orientation.as_str().replace(':', "x")
+    );
+    let path = out.join(name);
+    image
+        .save(&path)
+        .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+    let line = GenerateLine {
+        file: &shown,
+        decision: "accept",
+        output: path.display().to_string(),
+        width: image.width(),
+        height: image.height(),
+        settings,
+        ms: start.elapsed().as_secs_f64() * 1000.0,
+    };
+    emit(json, &line, || {
+        format!(
+            "{shown}: wrote {} ({}x{})",
+            line.output, line.width, line.height
+        )
+    });
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Exit status when the safety checks could not load: every file was refused.

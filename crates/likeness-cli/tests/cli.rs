@@ -29,6 +29,17 @@ fn consented() -> tempfile::TempDir {
     data
 }
 
+/// The astronaut twice, side by side (two people), saved as `pair.png` in `dir`.
+fn side_by_side(dir: &Path) -> PathBuf {
+    let one = image::open(astronaut()).unwrap().to_rgb8();
+    let mut two = image::RgbImage::new(one.width() * 2, one.height());
+    image::imageops::replace(&mut two, &one, 0, 0);
+    image::imageops::replace(&mut two, &one, i64::from(one.width()), 0);
+    let pair = dir.join("pair.png");
+    two.save(&pair).unwrap();
+    pair
+}
+
 fn json_lines(out: &Output) -> Vec<Value> {
     String::from_utf8(out.stdout.clone())
         .unwrap()
@@ -198,13 +209,8 @@ fn import_without_consent_is_refused_and_stores_nothing() {
 #[test]
 fn a_group_photo_is_refused_on_import_with_the_reason_in_plain_words() {
     let data = consented();
-    let one = image::open(astronaut()).unwrap().to_rgb8();
-    let mut two = image::RgbImage::new(one.width() * 2, one.height());
-    image::imageops::replace(&mut two, &one, 0, 0);
-    image::imageops::replace(&mut two, &one, i64::from(one.width()), 0);
     let inputs = tempfile::tempdir().unwrap();
-    let pair = inputs.path().join("pair.png");
-    two.save(&pair).unwrap();
+    let pair = side_by_side(inputs.path());
 
     let out = cli(data.path(), &["import", pair.to_str().unwrap()]);
     assert_eq!(
@@ -236,4 +242,80 @@ fn withdrawing_consent_from_the_cli_deletes_the_library() {
     assert!(out.status.success());
     assert_eq!(json_lines(&out)[0]["complete"], false);
     assert!(json_lines(&cli(data.path(), &["list"])).is_empty());
+}
+
+#[test]
+fn generate_writes_a_styled_portrait_with_the_chosen_aspect_ratio() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = cli(
+        data.path(),
+        &[
+            "generate",
+            "--portrait",
+            astronaut().to_str().unwrap(),
+            "--style",
+            "style-03:0.7,style-12:0.3",
+            "--framing",
+            "half-body",
+            "--orientation",
+            "4:5",
+            "--out",
+            out.path().to_str().unwrap(),
+        ],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let line = &json_lines(&run)[0];
+    assert_eq!(line["decision"], "accept");
+    let written = image::open(line["output"].as_str().unwrap()).unwrap();
+    assert_eq!(written.width() * 5, written.height() * 4);
+    assert_eq!(line["settings"]["style"]["mix"][0][0], "style-03");
+}
+
+#[test]
+fn generate_refuses_a_group_photo_with_the_moderation_reason_and_writes_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let inputs = tempfile::tempdir().unwrap();
+    let pair = side_by_side(inputs.path());
+    let run = cli(
+        data.path(),
+        &[
+            "generate",
+            "--portrait",
+            pair.to_str().unwrap(),
+            "--style",
+            "style-01",
+            "--out",
+            out.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1));
+    let line = &json_lines(&run)[0];
+    assert_eq!(line["decision"], "reject");
+    assert_eq!(line["reason"], "multiple_people");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn generate_refuses_an_unknown_style_before_doing_any_work() {
+    let data = tempfile::tempdir().unwrap();
+    let run = cli(
+        data.path(),
+        &[
+            "generate",
+            "--portrait",
+            astronaut().to_str().unwrap(),
+            "--style",
+            "van-gogh",
+            "--out",
+            "/tmp",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("van-gogh"));
 }
