@@ -12,6 +12,9 @@ use ts_rs::TS;
 use super::engines::{EngineError, Style, StyleMix, Stylist, UpscaleFactor, Upscaler};
 use super::framing::{self, FaceAnchor, Framing, Orientation};
 use crate::error::{ApiError, ErrorCode};
+use crate::inference::{
+    ModelSpec, ESRGAN_X2, ESRGAN_X4, MULTISTYLE, NSFW, STYLE_PREDICT, STYLE_TRANSFORM,
+};
 use crate::jobs::{Job, JobContext, JobError, JobKind, JobRunner, NewOutput};
 use crate::library::Library;
 use crate::moderation::Moderator;
@@ -280,6 +283,10 @@ impl JobRunner for Studio {
         }
         let mut output = NewOutput::new(path, "on-device");
         output.seed = Some(settings.seed);
+        output.model_hashes = models_used(job.kind, &settings)
+            .iter()
+            .map(|m| (m.file.to_owned(), m.sha256.to_owned()))
+            .collect();
         Ok(vec![output])
     }
 }
@@ -371,6 +378,18 @@ impl Studio {
             .map_err(engine_error)?;
         check_output(self.library.moderator(), &open_rgb(path)?)
     }
+}
+
+/// The models an output went through, for its record: the engine that made it
+/// and the NSFW check that let it through.
+fn models_used(kind: JobKind, settings: &GenerationSettings) -> Vec<ModelSpec> {
+    let engine = match (kind, &settings.style, settings.hd_factor) {
+        (JobKind::Hd, _, Some(4)) => vec![ESRGAN_X4],
+        (JobKind::Hd, _, _) => vec![ESRGAN_X2],
+        (_, StyleChoice::Preset { .. }, _) => vec![MULTISTYLE],
+        (_, StyleChoice::Picture { .. }, _) => vec![STYLE_PREDICT, STYLE_TRANSFORM],
+    };
+    engine.into_iter().chain([NSFW]).collect()
 }
 
 fn open_rgb(path: &Path) -> Result<RgbImage, ApiError> {

@@ -67,6 +67,13 @@ fn a_preview_has_the_chosen_aspect_ratio_and_differs_from_the_photo() {
         Orientation::Portrait4x5.output_size(512)
     );
     assert_eq!(out.style_key.as_deref(), Some(first_style().as_str()));
+    assert_eq!(out.engine, "on-device");
+    let models: Vec<&str> = out.model_hashes.keys().map(String::as_str).collect();
+    assert_eq!(
+        models,
+        ["multistyle26.onnx", "open_nsfw_fp32.onnx"],
+        "the record names its models"
+    );
     let image = image::open(&out.image_path).unwrap().to_rgb8();
     let photo = image::load_from_memory(&astronaut_bytes())
         .unwrap()
