@@ -102,6 +102,11 @@ async fn bad_files_show_their_error_in_plain_words_and_nothing_is_stored() {
         path
     };
     let png = std::fs::read(astronaut()).unwrap();
+    let mut damaged = png.clone();
+    let mid = damaged.len() / 2;
+    damaged[100..mid]
+        .iter_mut()
+        .for_each(|b| *b = b.wrapping_mul(31).wrapping_add(7));
     let oversized = inputs.path().join("huge.jpg");
     std::fs::File::create(&oversized)
         .unwrap()
@@ -120,6 +125,7 @@ async fn bad_files_show_their_error_in_plain_words_and_nothing_is_stored() {
             "incomplete",
         ),
         (oversized, "file_too_large", "50 MB"),
+        (write("damaged.png", &damaged), "corrupt_image", "damaged"),
     ];
 
     let driver = Driver::start(4446, data.path());

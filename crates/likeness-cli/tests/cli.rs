@@ -76,11 +76,25 @@ fn bad_files_get_their_error_code_and_the_good_ones_still_import() {
     let cut = inputs.path().join("cut.png");
     let png = std::fs::read(astronaut()).unwrap();
     std::fs::write(&cut, &png[..png.len() / 3]).unwrap();
+    let damaged = inputs.path().join("damaged.png");
+    let mut bytes = png.clone();
+    let mid = bytes.len() / 2;
+    bytes[100..mid]
+        .iter_mut()
+        .for_each(|b| *b = b.wrapping_mul(31).wrapping_add(7));
+    std::fs::write(&damaged, bytes).unwrap();
+    let huge = inputs.path().join("huge.jpg");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(51 * 1024 * 1024)
+        .unwrap();
 
     let files = [
         text.as_path(),
         empty.as_path(),
         cut.as_path(),
+        damaged.as_path(),
+        huge.as_path(),
         astronaut().as_path(),
     ]
     .map(|p| p.to_str().unwrap().to_owned());
@@ -95,7 +109,14 @@ fn bad_files_get_their_error_code_and_the_good_ones_still_import() {
         .collect();
     assert_eq!(
         codes,
-        ["unsupported_format", "empty_file", "truncated_image", "ok"]
+        [
+            "unsupported_format",
+            "empty_file",
+            "truncated_image",
+            "corrupt_image",
+            "file_too_large",
+            "ok"
+        ]
     );
     assert!(lines[0]["error"]["message"]
         .as_str()
