@@ -11,6 +11,8 @@ fn main() {
         "consent_history",
         "record_consent",
         "withdraw_consent",
+        "youthful_age",
+        "set_youthful_age",
         "list_styles",
         "style_thumbnails",
         "enqueue_preview",

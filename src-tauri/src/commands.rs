@@ -156,6 +156,21 @@ pub async fn withdraw_consent(state: State<'_, Shared>) -> Result<WithdrawOutcom
     blocking(&state, |lib| lib.withdraw_consent()).await
 }
 
+/// The age under which faces are refused as ambiguously youthful.
+#[tauri::command]
+pub async fn youthful_age(state: State<'_, Shared>) -> Result<f32, ApiError> {
+    blocking(&state, |lib| Ok(lib.thresholds()?.youthful_age())).await
+}
+
+/// Change that age: raise it for a stricter check; never below 21.
+#[tauri::command]
+pub async fn set_youthful_age(state: State<'_, Shared>, years: f32) -> Result<f32, ApiError> {
+    blocking(&state, move |lib| {
+        Ok(lib.set_youthful_age(years)?.youthful_age())
+    })
+    .await
+}
+
 /// Decode `%XX` escapes from `encodeURIComponent`; malformed escapes stay as they are.
 fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();

@@ -76,6 +76,8 @@ pub fn run() {
             commands::consent_history,
             commands::record_consent,
             commands::withdraw_consent,
+            commands::youthful_age,
+            commands::set_youthful_age,
             generation::list_styles,
             generation::style_thumbnails,
             generation::enqueue_preview,

@@ -15,7 +15,7 @@ use crate::generation::framing::FaceAnchor;
 use crate::imaging::{self, ImagingError};
 use crate::jobs::History;
 use crate::moderation::{
-    moderate_with, Decision, FaceReport, ModerationError, Moderator, Reason, Verdict,
+    moderate_with, Decision, FaceReport, ModerationError, Moderator, Reason, Thresholds, Verdict,
 };
 use crate::store::{NewModerationRecord, NewPortrait, PortraitRow, Store, StoreError};
 use crate::vault::{sha256_hex, Kind, Vault};
@@ -23,6 +23,9 @@ use crate::vault::{sha256_hex, Kind, Vault};
 /// The moderator the library checks imports with, or why it could not load
 /// (then every import is refused: moderation fails closed).
 pub type ModeratorHandle = Result<Arc<Moderator>, ModerationError>;
+
+/// Settings key of the youthful-age threshold.
+const YOUTHFUL_AGE_SETTING: &str = "moderation.youthful_age";
 
 /// Loads the moderator on first use, so opening the library (and the app's
 /// first paint) does not wait for the models.
@@ -279,7 +282,7 @@ impl Library {
         progress(ImportStage::Decoding);
         let prepared = imaging::prepare(bytes)?;
         progress(ImportStage::Moderating);
-        let verdict = moderate_with(self.moderator(), &prepared.image);
+        let verdict = moderate_with(self.moderator(), &prepared.image, self.thresholds()?);
         let sha = sha256_hex(&prepared.encoded);
         let name = clean_name(name);
         let moderation_id = self.record_verdict(&sha, &name, &verdict)?;
@@ -344,11 +347,12 @@ impl Library {
             return Ok(0);
         }
         let mut deleted = 0;
+        let thresholds = self.thresholds()?;
         for row in self.store.unmoderated_portraits()? {
             let portrait = self.portrait(row);
             let verdict = match image::open(&portrait.image_path) {
-                Ok(image) => moderate_with(self.moderator(), &image),
-                Err(_) => Verdict::unreadable(Default::default()),
+                Ok(image) => moderate_with(self.moderator(), &image, thresholds),
+                Err(_) => Verdict::unreadable(thresholds),
             };
             if verdict.reason == Reason::ModerationUnavailable {
                 continue; // try again when the checks can run; stays unusable meanwhile
@@ -362,6 +366,29 @@ impl Library {
             }
         }
         Ok(deleted)
+    }
+
+    /// The moderation thresholds in force: the defaults, made stricter if the
+    /// user raised the youthful-age threshold.
+    pub fn thresholds(&self) -> Result<Thresholds, LibraryError> {
+        let years = self
+            .store
+            .setting(YOUTHFUL_AGE_SETTING)?
+            .and_then(|v| v.parse().ok());
+        // A stored value below the floor (hand-edited) is ignored, never obeyed.
+        Ok(years
+            .and_then(|y| Thresholds::new(y).ok())
+            .unwrap_or_default())
+    }
+
+    /// Raise (or lower back towards 21) the age under which faces are refused as
+    /// ambiguously youthful. Values below 21 are refused.
+    pub fn set_youthful_age(&self, years: f32) -> Result<Thresholds, LibraryError> {
+        let thresholds = Thresholds::new(years)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
+        self.store
+            .set_setting(YOUTHFUL_AGE_SETTING, &years.to_string())?;
+        Ok(thresholds)
     }
 
     /// Where consent stands now.

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_portrait_last_used.sql"),
     include_str!("../migrations/0003_moderation_and_consent.sql"),
     include_str!("../migrations/0004_jobs_and_outputs.sql"),
+    include_str!("../migrations/0005_settings.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -259,6 +260,26 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+
+    /// A user setting, if set.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Set a user setting.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
     }
 
     /// Link a portrait to the decision that accepted it.

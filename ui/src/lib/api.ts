@@ -60,6 +60,10 @@ export interface Backend {
   consentHistory(): Promise<ConsentRecord[]>;
   /** Records the withdrawal and deletes every portrait and its files. */
   withdrawConsent(): Promise<WithdrawOutcome>;
+  /** The age under which faces are refused as ambiguously youthful. */
+  youthfulAge(): Promise<number>;
+  /** Raise it for a stricter check; the backend refuses values below 21. */
+  setYouthfulAge(years: number): Promise<number>;
 
   listStyles(): Promise<StyleInfo[]>;
   /** Each style rendered small from this portrait: style id → image URL. */
@@ -173,6 +177,8 @@ export const tauriBackend: Backend = {
   recordConsent: (answers) => call(() => invoke<ConsentStatus>("record_consent", { answers })),
   consentHistory: () => call(() => invoke<ConsentRecord[]>("consent_history")),
   withdrawConsent: () => call(() => invoke<WithdrawOutcome>("withdraw_consent")),
+  youthfulAge: () => call(() => invoke<number>("youthful_age")),
+  setYouthfulAge: (years) => call(() => invoke<number>("set_youthful_age", { years })),
 
   listStyles: () => call(() => invoke<StyleInfo[]>("list_styles")),
   styleThumbnails: async (portraitId) => {

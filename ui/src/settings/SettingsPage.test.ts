@@ -98,4 +98,22 @@ describe("Settings", () => {
     expect(backend.portraits).toEqual([]);
     expect(backend.history.slice(0, 3).every((record) => !record.granted)).toBe(true);
   });
+
+  it("lets the user make the age check stricter but never looser than 21", async () => {
+    const backend = new FakeBackend();
+    const user = await openSettings(backend);
+    const input = await screen.findByTestId("youthful-age");
+    await screen.findByDisplayValue("25");
+
+    await user.clear(input);
+    await user.type(input, "30");
+    await user.click(screen.getByTestId("save-youthful-age"));
+    expect(await screen.findByTestId("youthful-age-saved")).toBeInTheDocument();
+    expect(backend.youthful).toBe(30);
+
+    await user.clear(input);
+    await user.type(input, "19");
+    await user.click(screen.getByTestId("save-youthful-age"));
+    expect(backend.youthful).toBe(30);
+  });
 });

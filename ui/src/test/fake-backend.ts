@@ -75,6 +75,8 @@ export class FakeBackend implements Backend {
   #nextRecordId = 1;
   #nextJobId = 1;
 
+  youthful = 25;
+
   constructor({ consented = true } = {}) {
     if (consented) this.#answer({ adult: true, photoRights: true, faceProcessing: true });
   }
@@ -145,6 +147,17 @@ export class FakeBackend implements Backend {
     const portraitsDeleted = this.portraits.length;
     this.portraits = [];
     return { portraitsDeleted };
+  }
+
+  async youthfulAge(): Promise<number> {
+    return this.youthful;
+  }
+
+  async setYouthfulAge(years: number): Promise<number> {
+    if (!(years >= 21)) {
+      throw { code: "invalid_input", message: "The youthful-age threshold must be at least 21 years." };
+    }
+    return (this.youthful = years);
   }
 
   async listStyles(): Promise<StyleInfo[]> {

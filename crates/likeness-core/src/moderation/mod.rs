@@ -98,8 +98,16 @@ impl Moderator {
 
     /// Moderate a decoded, upright image.
     pub fn moderate(&self, image: &DynamicImage) -> Verdict {
+        self.moderate_under(image, self.thresholds)
+    }
+
+    /// Moderate a decoded, upright image under `thresholds` (the user's
+    /// setting, which can only be stricter than the floor `Thresholds` allows).
+    pub fn moderate_under(&self, image: &DynamicImage, thresholds: Thresholds) -> Verdict {
         let start = Instant::now();
-        self.finish(self.evaluate(&Analysis::of(image)), start)
+        let mut verdict = self.finish(self.evaluate(&Analysis::of(image), thresholds), start);
+        verdict.thresholds = thresholds;
+        verdict
     }
 
     /// Decode `bytes` (under the import caps) and moderate them; a file that
@@ -107,7 +115,7 @@ impl Moderator {
     pub fn moderate_bytes(&self, bytes: &[u8]) -> Verdict {
         let start = Instant::now();
         let verdict = match input::decode(bytes) {
-            Ok(analysis) => self.evaluate(&analysis),
+            Ok(analysis) => self.evaluate(&analysis, self.thresholds),
             Err(_) => Ok(Verdict::unreadable(self.thresholds)),
         };
         self.finish(verdict, start)
@@ -137,8 +145,7 @@ impl Moderator {
 
     /// Run the checks in order; an inference error is returned (and becomes
     /// `moderation_unavailable`).
-    fn evaluate(&self, analysis: &Analysis) -> Result<Verdict, InferenceError> {
-        let t = self.thresholds;
+    fn evaluate(&self, analysis: &Analysis, t: Thresholds) -> Result<Verdict, InferenceError> {
         let (ow, oh) = analysis.original;
         if ow.min(oh) < quality::MIN_IMAGE_SIDE {
             return Ok(Verdict::bare(Reason::UnclearFace, 1.0, t));
@@ -236,10 +243,11 @@ impl Moderator {
 pub fn moderate_with(
     moderator: Result<&Moderator, &ModerationError>,
     image: &DynamicImage,
+    thresholds: Thresholds,
 ) -> Verdict {
     match moderator {
-        Ok(m) => m.moderate(image),
-        Err(_) => Verdict::unavailable(Thresholds::default()),
+        Ok(m) => m.moderate_under(image, thresholds),
+        Err(_) => Verdict::unavailable(thresholds),
     }
 }
 

@@ -283,3 +283,24 @@ fn when_moderation_cannot_run_no_portrait_is_accepted() {
     assert!(lib.list().unwrap().is_empty());
     assert!(vault_files(&lib).is_empty());
 }
+
+#[test]
+fn a_raised_youthful_age_setting_refuses_a_young_looking_adult_and_cannot_go_below_21() {
+    let (_dir, lib) = library();
+    assert_eq!(lib.thresholds().unwrap().youthful_age(), 25.0);
+    assert_eq!(
+        lib.set_youthful_age(20.0).unwrap_err().code(),
+        ErrorCode::InvalidInput
+    );
+    assert_eq!(
+        lib.thresholds().unwrap().youthful_age(),
+        25.0,
+        "the refused value is not kept"
+    );
+    lib.set_youthful_age(45.0).unwrap();
+    let outcome = import(&lib, "me.png", &astronaut_bytes()).unwrap();
+    assert_eq!(outcome.moderation.reason, Reason::AmbiguousYouthful);
+    assert!(outcome.portrait.is_none());
+    lib.set_youthful_age(25.0).unwrap();
+    accepted(&lib, "me.png", &astronaut_bytes());
+}

@@ -187,7 +187,7 @@ fn a_missing_runtime_library_makes_moderation_unavailable() {
         &err,
         ModerationError::Inference(InferenceError::RuntimeNotFound { searched }) if searched == &[missing.to_path_buf()]
     ));
-    let verdict = moderate_with(Err(&err), &astronaut());
+    let verdict = moderate_with(Err(&err), &astronaut(), Thresholds::default());
     rejected_for(&verdict, Reason::ModerationUnavailable);
     assert_eq!(
         verdict.message,
@@ -215,7 +215,7 @@ fn a_model_with_the_wrong_hash_makes_moderation_unavailable() {
         "{err:?}"
     );
     rejected_for(
-        &moderate_with(result.as_ref(), &astronaut()),
+        &moderate_with(result.as_ref(), &astronaut(), Thresholds::default()),
         Reason::ModerationUnavailable,
     );
 }

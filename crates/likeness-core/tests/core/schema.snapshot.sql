@@ -81,3 +81,7 @@ CREATE TABLE portraits (
     bytes         INTEGER NOT NULL CHECK (bytes > 0),
     imported_at   TEXT    NOT NULL
 , last_used_at TEXT, moderation_id INTEGER REFERENCES moderation_records (id));
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
