@@ -177,3 +177,14 @@ pub async fn accept_consent(app: &Client) {
         .unwrap();
     wait_for(app, "[data-testid='library-empty']").await;
 }
+
+/// Pick files in the Library's file picker, as a user would (several paths
+/// at once are separated by newlines, per WebDriver).
+pub async fn pick_files(app: &Client, paths: &[&Path]) {
+    let input = app
+        .find(Locator::Css("[data-testid='import-input']"))
+        .await
+        .unwrap();
+    let text: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    input.send_keys(&text.join("\n")).await.unwrap();
+}

@@ -28,14 +28,7 @@ async fn a_user_imports_a_portrait_sees_it_after_a_restart_and_deletes_it_from_d
 
     let app = driver.launch().await;
     accept_consent(&app).await;
-    let input = app
-        .find(Locator::Css("[data-testid='import-input']"))
-        .await
-        .unwrap();
-    input
-        .send_keys(astronaut().to_str().unwrap())
-        .await
-        .unwrap();
+    pick_files(&app, &[&astronaut()]).await;
     let card = wait_for(&app, CARD).await;
     assert_eq!(card_name(&app, &card).await, "astronaut.png");
     let text = card.text().await.unwrap();
@@ -131,15 +124,8 @@ async fn bad_files_show_their_error_in_plain_words_and_nothing_is_stored() {
     let driver = Driver::start(4446, data.path());
     let app = driver.launch().await;
     accept_consent(&app).await;
-    let input = app
-        .find(Locator::Css("[data-testid='import-input']"))
-        .await
-        .unwrap();
-    let paths: Vec<String> = cases
-        .iter()
-        .map(|c| c.0.to_str().unwrap().to_owned())
-        .collect();
-    input.send_keys(&paths.join("\n")).await.unwrap();
+    let paths: Vec<&std::path::Path> = cases.iter().map(|c| c.0.as_path()).collect();
+    pick_files(&app, &paths).await;
     wait_for_count(&app, "[data-testid='import-error']", cases.len()).await;
 
     for (path, code, words) in &cases {
@@ -175,21 +161,10 @@ async fn a_new_user_consents_then_an_adult_portrait_is_accepted_and_a_group_phot
     let app = driver.launch().await;
     accept_consent(&app).await;
 
-    let input = app
-        .find(Locator::Css("[data-testid='import-input']"))
-        .await
-        .unwrap();
-    input
-        .send_keys(astronaut().to_str().unwrap())
-        .await
-        .unwrap();
+    pick_files(&app, &[&astronaut()]).await;
     wait_for_count(&app, CARD, 1).await;
 
-    let input = app
-        .find(Locator::Css("[data-testid='import-input']"))
-        .await
-        .unwrap();
-    input.send_keys(pair.to_str().unwrap()).await.unwrap();
+    pick_files(&app, &[&pair]).await;
     let rejection = wait_for(
         &app,
         "[data-testid='import-rejection'][data-reason='multiple_people']",

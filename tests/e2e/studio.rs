@@ -17,14 +17,7 @@ async fn a_user_generates_a_preview_finds_it_in_history_and_exports_it() {
     let driver = Driver::start(4452, data.path());
     let app = driver.launch().await;
     accept_consent(&app).await;
-    let input = app
-        .find(Locator::Css("[data-testid='import-input']"))
-        .await
-        .unwrap();
-    input
-        .send_keys(astronaut().to_str().unwrap())
-        .await
-        .unwrap();
+    pick_files(&app, &[&astronaut()]).await;
     wait_for(&app, "[data-testid='portrait-card']").await;
 
     click(&app, "[data-testid='nav-studio']").await;
