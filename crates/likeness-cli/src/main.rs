@@ -388,7 +388,7 @@ fn generate(
     let face = FaceAnchor::from_report(&verdict.faces[0]);
     let engines = Engines::load(checks.ort_lib.as_deref(), checks.models_dir.as_deref())
         .map_err(engine_error)?;
-    let mut image = render_preview(
+    let (mut image, _frame) = render_preview(
         &engines,
         &photo,
         &face,

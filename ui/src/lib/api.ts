@@ -42,7 +42,18 @@ export type Output = Omit<StoredOutput, "settingsJson"> & {
   settings: GenerationSettings | null;
   /** How much an HD image was upscaled; `null` for a preview. */
   hdFactor: number | null;
+  /** The part of the portrait photo it was cut from, to line the original up with it. */
+  sourceCrop: SourceCrop | null;
 };
+
+/** A rectangle of the portrait photo, in its pixels (it may reach past the photo). */
+export type SourceCrop = { x: number; y: number; w: number; h: number; photoWidth: number; photoHeight: number };
+
+function isSourceCrop(value: unknown): value is SourceCrop {
+  if (typeof value !== "object" || value === null) return false;
+  const crop = value as Record<string, unknown>;
+  return ["x", "y", "w", "h", "photoWidth", "photoHeight"].every((k) => typeof crop[k] === "number");
+}
 
 export type OutputPage = { outputs: Output[]; next: OutputCursor | null };
 
@@ -147,7 +158,8 @@ export function toOutput({ settingsJson, ...stored }: StoredOutput): Output {
   const value = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
   const settings = "framing" in value && "style" in value ? (value as GenerationSettings) : null;
   const hdFactor = typeof value.hdFactor === "number" ? value.hdFactor : null;
-  return { ...stored, settings, hdFactor };
+  const sourceCrop = isSourceCrop(value.sourceCrop) ? value.sourceCrop : null;
+  return { ...stored, settings, hdFactor, sourceCrop };
 }
 
 async function call<T>(run: () => Promise<T>): Promise<T> {

@@ -376,6 +376,7 @@ export function makeOutput(overrides: Partial<Output> = {}): Output {
       seed: 1234,
     },
     hdFactor: null,
+    sourceCrop: null,
     styleKey: null,
     engine: "likeness-paint 0.1",
     modelHashes: {},

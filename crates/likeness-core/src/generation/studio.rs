@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::engines::{EngineError, Style, StyleMix, Stylist, UpscaleFactor, Upscaler};
-use super::framing::{self, FaceAnchor, Framing, Orientation};
+use super::framing::{self, FaceAnchor, Frame, Framing, Orientation};
 use crate::error::{ApiError, ErrorCode};
 use crate::inference::{
     ModelSpec, ESRGAN_X2, ESRGAN_X4, MULTISTYLE, NSFW, STYLE_PREDICT, STYLE_TRANSFORM,
@@ -18,6 +18,10 @@ use crate::inference::{
 use crate::jobs::{Job, JobContext, JobError, JobKind, JobRunner, NewOutput};
 use crate::library::Library;
 use crate::moderation::Moderator;
+
+/// Key, in an output's recorded settings, of the part of the photo it was cut
+/// from: `{x, y, w, h, photoWidth, photoHeight}` (may reach past the photo).
+pub const SOURCE_CROP: &str = "sourceCrop";
 
 /// Long side of a preview, in pixels: fast on the device, big enough to judge.
 pub const PREVIEW_LONG_SIDE: u32 = 512;
@@ -118,7 +122,8 @@ impl Engines {
     }
 }
 
-/// Frame an accepted portrait and restyle it: the preview.
+/// Frame an accepted portrait and restyle it: the preview, and the frame it
+/// was cut from (in the photo's pixels).
 pub fn render_preview(
     engines: &Engines,
     photo: &RgbImage,
@@ -127,7 +132,7 @@ pub fn render_preview(
     style_picture: Option<&RgbImage>,
     is_cancelled: &dyn Fn() -> bool,
     progress: &mut dyn FnMut(f32),
-) -> Result<RgbImage, ApiError> {
+) -> Result<(RgbImage, Frame), ApiError> {
     settings.validate()?;
     let invalid = |e: framing::FramingError| ApiError::from(e);
     let frame = framing::plan(
@@ -163,7 +168,7 @@ pub fn render_preview(
             ))
         }
     };
-    styled.map_err(engine_error)
+    styled.map(|image| (image, frame)).map_err(engine_error)
 }
 
 /// Map an engine failure to the `{code, message}` the UI shows.
@@ -234,7 +239,7 @@ impl Studio {
         job: &Job,
         settings: &GenerationSettings,
         ctx: &JobContext,
-    ) -> Result<RgbImage, ApiError> {
+    ) -> Result<(RgbImage, serde_json::Value), ApiError> {
         let portrait_id = job
             .portrait_id
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "The portrait was deleted."))?;
@@ -248,7 +253,7 @@ impl Studio {
             StyleChoice::Preset { .. } => None,
         };
         let engines = self.engines()?;
-        render_preview(
+        let (image, frame) = render_preview(
             &engines,
             &photo,
             &face,
@@ -256,7 +261,12 @@ impl Studio {
             picture.as_ref(),
             &|| ctx.is_cancelled(),
             &mut |f| ctx.progress(f * 0.95),
-        )
+        )?;
+        let crop = serde_json::json!({
+            "x": frame.x, "y": frame.y, "w": frame.w, "h": frame.h,
+            "photoWidth": photo.width(), "photoHeight": photo.height(),
+        });
+        Ok((image, crop))
     }
 }
 
@@ -268,20 +278,27 @@ impl JobRunner for Studio {
             })?;
         let path = ctx.staging_dir().join(format!("job-{}.png", job.id));
         let result = match job.kind {
-            JobKind::Preview => self.preview(job, &settings, ctx).and_then(|image| {
+            JobKind::Preview => self.preview(job, &settings, ctx).and_then(|(image, crop)| {
                 check_output(self.library.moderator(), &image)?;
                 image
                     .save(&path)
-                    .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))
+                    .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+                Ok(crop)
             }),
             JobKind::Hd => self.hd(job, &settings, ctx, &path),
         };
-        match result {
-            Ok(()) => {}
+        let crop = match result {
+            Ok(crop) => crop,
             Err(e) if e.code == ErrorCode::Cancelled => return Err(JobError::Cancelled),
             Err(e) => return Err(JobError::from(e)),
-        }
+        };
+        // The output's record adds where in the photo it was cut from, so the
+        // History's before/after view can line the original up with it.
+        let mut recorded: serde_json::Value =
+            serde_json::from_str(&job.settings_json).unwrap_or_default();
+        recorded[SOURCE_CROP] = crop;
         let mut output = NewOutput::new(path, "on-device");
+        output.settings_json = Some(recorded.to_string());
         output.seed = Some(settings.seed);
         output.model_hashes = models_used(job.kind, &settings)
             .iter()
@@ -349,7 +366,7 @@ impl Studio {
         settings: &GenerationSettings,
         ctx: &JobContext,
         path: &Path,
-    ) -> Result<(), ApiError> {
+    ) -> Result<serde_json::Value, ApiError> {
         let parent = job
             .parent_output_id
             .ok_or_else(|| ApiError::new(ErrorCode::InvalidInput, "An HD job needs a preview."))?;
@@ -376,7 +393,10 @@ impl Studio {
                 ctx.progress(f * 0.95)
             })
             .map_err(engine_error)?;
-        check_output(self.library.moderator(), &open_rgb(path)?)
+        check_output(self.library.moderator(), &open_rgb(path)?)?;
+        let parent: serde_json::Value =
+            serde_json::from_str(&parent.settings_json).unwrap_or_default();
+        Ok(parent[SOURCE_CROP].clone())
     }
 }
 

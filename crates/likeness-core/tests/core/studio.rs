@@ -148,6 +148,19 @@ fn an_hd_x2_upscale_doubles_the_preview() {
         (preview.width * 2, preview.height * 2)
     );
     assert_eq!(newest.width * 2, newest.height * 3, "still 3:2");
+    let crop =
+        |json: &str| serde_json::from_str::<serde_json::Value>(json).unwrap()["sourceCrop"].clone();
+    let preview_crop = crop(&preview.settings_json);
+    assert_eq!(
+        preview_crop["photoWidth"], 512,
+        "the preview records where in the photo it was cut"
+    );
+    assert!(preview_crop["w"].as_f64().unwrap() > 0.0);
+    assert_eq!(
+        crop(&newest.settings_json),
+        preview_crop,
+        "the HD image keeps its preview's crop"
+    );
 }
 
 #[test]
