@@ -156,10 +156,13 @@ impl Store {
 
     /// All portraits, newest first.
     pub fn list_portraits(&self) -> Result<Vec<PortraitRow>, StoreError> {
+        self.portraits_where("ORDER BY imported_at DESC, id DESC")
+    }
+
+    /// Portraits selected and ordered by `tail` (a fixed SQL clause, never user input).
+    fn portraits_where(&self, tail: &str) -> Result<Vec<PortraitRow>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "{SELECT_PORTRAIT} ORDER BY imported_at DESC, id DESC"
-        ))?;
+        let mut stmt = conn.prepare_cached(&format!("{SELECT_PORTRAIT} {tail}"))?;
         let rows = stmt.query_map([], portrait_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -240,12 +243,7 @@ impl Store {
 
     /// Portraits never checked (imported before moderation existed).
     pub fn unmoderated_portraits(&self) -> Result<Vec<PortraitRow>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!(
-            "{SELECT_PORTRAIT} WHERE moderation_id IS NULL ORDER BY id"
-        ))?;
-        let rows = stmt.query_map([], portrait_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.portraits_where("WHERE moderation_id IS NULL ORDER BY id")
     }
 
     /// The faces (JSON) of the moderation decision that accepted a portrait;
