@@ -3,6 +3,7 @@
 // them an in-memory fake instead of Tauri.
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import type { StylePicture } from "./bindings/StylePicture";
 import type { ApiError } from "./bindings/ApiError";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ConsentAnswers } from "./bindings/ConsentAnswers";
@@ -98,7 +99,7 @@ export interface Backend {
   /** The native folder dialog; `null` when the user cancels. */
   pickFolder(): Promise<string | null>;
   /** A picture to paint in the style of; it is not a portrait and is not moderated as one. */
-  importStylePicture(name: string, bytes: Uint8Array): Promise<{ sha256: string }>;
+  importStylePicture(name: string, bytes: Uint8Array): Promise<StylePicture>;
   outputUrl(output: Output): string;
   /** Small enough for grids of thousands. */
   outputThumbnailUrl(output: Output): string;
@@ -214,7 +215,7 @@ export const tauriBackend: Backend = {
   defaultExportFolder: () => call(() => invoke<string>("default_export_folder")),
   showInFolder: (path) => callVoid("show_in_folder", { path }),
   pickFolder: () => call(() => invoke<string | null>("pick_folder")),
-  importStylePicture: (name, bytes) => upload<{ sha256: string }>("import_style_picture", name, bytes),
+  importStylePicture: (name, bytes) => upload<StylePicture>("import_style_picture", name, bytes),
   outputUrl: (output) => convertFileSrc(output.imagePath),
   outputThumbnailUrl: (output) => convertFileSrc(output.thumbPath),
   imageUrl: (portrait) => convertFileSrc(portrait.imagePath),
