@@ -11,6 +11,7 @@ use ts_rs::TS;
 
 use crate::consent::{ConsentAnswers, ConsentKind, ConsentRecord, ConsentStatus, WithdrawOutcome};
 use crate::error::{ApiError, ErrorCode};
+use crate::generation::engines::Style;
 use crate::generation::framing::FaceAnchor;
 use crate::imaging::{self, ImagingError};
 use crate::jobs::History;
@@ -233,7 +234,7 @@ impl Library {
         style_id: &str,
         render: impl FnOnce() -> Result<Vec<u8>, LibraryError>,
     ) -> Result<PathBuf, LibraryError> {
-        let key = format!("{}-{style_id}", portrait.sha256);
+        let key = style_thumbnail_key(&portrait.sha256, style_id);
         self.vault
             .put_with(Kind::StyleThumbnail, &key, "jpg", render)
     }
@@ -473,6 +474,10 @@ impl Library {
             self.vault
                 .remove(Kind::Original, &row.sha256, extension_of(&row.format))?;
             self.vault.remove(Kind::Thumbnail, &row.sha256, "jpg")?;
+            for style in Style::all() {
+                let key = style_thumbnail_key(&row.sha256, style.id());
+                self.vault.remove(Kind::StyleThumbnail, &key, "jpg")?;
+            }
             Ok::<_, LibraryError>(())
         })?;
         deleted
@@ -498,6 +503,11 @@ impl Library {
             thumb_path: path_string(thumb_path),
         }
     }
+}
+
+/// The vault key of a portrait's thumbnail in one style.
+fn style_thumbnail_key(portrait_sha256: &str, style_id: &str) -> String {
+    format!("{portrait_sha256}-{style_id}")
 }
 
 fn extension_of(format: &str) -> &'static str {

@@ -348,6 +348,8 @@ impl Studio {
                         &mut |_| {},
                     )
                     .map_err(engine_error)?;
+                // Shown in the picker, so checked like any output.
+                check_output(self.library.moderator(), &styled)?;
                 let mut jpeg = Vec::new();
                 image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
                     .encode_image(&styled)

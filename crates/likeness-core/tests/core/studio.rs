@@ -197,3 +197,22 @@ fn bad_settings_are_refused_before_anything_is_queued() {
     s.strength = 1.5;
     assert_eq!(s.validate().unwrap_err().code, ErrorCode::InvalidInput);
 }
+
+#[test]
+fn every_style_is_previewed_from_the_users_own_portrait_and_removed_with_it() {
+    let (_dir, lib, _queue, portrait) = studio();
+    let runner = Studio::new(Arc::clone(&lib), None, None);
+    let thumbs = runner.style_thumbnails(portrait).unwrap();
+    assert_eq!(thumbs.len(), 26);
+    for (_, path) in &thumbs {
+        let thumb = image::open(path).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (160, 160));
+    }
+    let again = runner.style_thumbnails(portrait).unwrap();
+    assert_eq!(again, thumbs, "made once, then served from the vault");
+    lib.delete(portrait).unwrap();
+    assert!(
+        thumbs.iter().all(|(_, p)| !p.exists()),
+        "deleting the portrait deletes them"
+    );
+}
