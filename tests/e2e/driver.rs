@@ -7,8 +7,13 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-/// The app binary built with embedded UI assets (`--features tauri/custom-protocol`).
+/// The app binary: `$LIKENESS_APP` if set (e.g. a release build, for the
+/// startup bench), else the debug build with embedded UI assets
+/// (`--features custom-protocol`) that CI makes.
 pub fn app_binary() -> PathBuf {
+    if let Some(app) = std::env::var_os("LIKENESS_APP") {
+        return PathBuf::from(app);
+    }
     let root = repo_root();
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
