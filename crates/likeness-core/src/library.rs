@@ -212,8 +212,9 @@ impl Library {
     /// Keep a picture the user wants to use as a style. It is decoded under the
     /// import caps and stored without metadata; it is not a portrait.
     pub fn import_style_picture(&self, bytes: &[u8]) -> Result<String, LibraryError> {
-        let prepared = imaging::prepare(bytes)?;
-        let png = imaging::encode(&prepared.image, imaging::StoredFormat::Png)?;
+        // Decode (same caps, upright) and encode once, as PNG: no metadata kept.
+        let image = imaging::decode(bytes, imaging::sniff(bytes)?)?;
+        let png = imaging::encode(&image, imaging::StoredFormat::Png)?;
         let sha = sha256_hex(&png);
         self.vault.put_with(Kind::StylePicture, &sha, "png", || {
             Ok::<_, LibraryError>(png)

@@ -556,13 +556,9 @@ impl Store {
     pub(crate) fn cancel_job(&self, id: i64, now: &str) -> Result<Option<JobState>, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let state = tx
-            .query_row("SELECT state FROM jobs WHERE id = ?1", [id], |r| {
-                r.get::<_, String>(0)
-            })
-            .optional()?;
-        let Some(state) = state else { return Ok(None) };
-        let state = JobState::parse(&state).map_err(|e| conversion_error(0, e))?;
+        let Some(state) = job_state(&tx, id)? else {
+            return Ok(None);
+        };
         if matches!(state, JobState::Queued | JobState::Running) {
             tx.execute(
                 "UPDATE jobs SET state = 'cancelled', error_code = ?2, error_message = ?3,
@@ -586,13 +582,9 @@ impl Store {
     pub(crate) fn retry_job(&self, id: i64) -> Result<Option<JobState>, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let state = tx
-            .query_row("SELECT state FROM jobs WHERE id = ?1", [id], |r| {
-                r.get::<_, String>(0)
-            })
-            .optional()?;
-        let Some(state) = state else { return Ok(None) };
-        let state = JobState::parse(&state).map_err(|e| conversion_error(0, e))?;
+        let Some(state) = job_state(&tx, id)? else {
+            return Ok(None);
+        };
         if matches!(state, JobState::Failed | JobState::Cancelled) {
             tx.execute(
                 "UPDATE jobs SET state = 'queued', progress = 0, error_code = NULL,
@@ -892,4 +884,14 @@ fn sha_referenced(conn: &Connection, sha: &str) -> rusqlite::Result<bool> {
 
 fn conversion_error(column: usize, e: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, e.into())
+}
+
+/// The state of job `id` inside a transaction; `None` if there is no such job.
+fn job_state(tx: &rusqlite::Transaction<'_>, id: i64) -> Result<Option<JobState>, StoreError> {
+    let state: Option<String> = tx
+        .query_row("SELECT state FROM jobs WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    Ok(state
+        .map(|s| JobState::parse(&s).map_err(|e| conversion_error(0, e)))
+        .transpose()?)
 }

@@ -216,3 +216,35 @@ fn every_style_is_previewed_from_the_users_own_portrait_and_removed_with_it() {
         "deleting the portrait deletes them"
     );
 }
+
+#[test]
+fn a_picture_of_the_users_own_can_be_the_style() {
+    let (_dir, lib, queue, portrait) = studio();
+    assert_eq!(
+        lib.import_style_picture(b"not a picture")
+            .unwrap_err()
+            .code(),
+        ErrorCode::UnsupportedFormat
+    );
+    let sha = lib.import_style_picture(&side_by_side()).unwrap();
+    assert!(lib.style_picture_path(&sha).exists());
+    let s = GenerationSettings {
+        style: StyleChoice::Picture {
+            picture_sha256: sha,
+        },
+        ..settings(&first_style(), Orientation::Square)
+    };
+    let job = queue
+        .enqueue(Some(portrait), JobKind::Preview, &s.to_job_json(), None)
+        .unwrap();
+    wait_state(&queue, job, JobState::Done);
+    let out = lib
+        .history()
+        .list_outputs(&OutputFilter::default())
+        .unwrap()
+        .outputs[0]
+        .clone();
+    assert_eq!(out.style_key.as_deref(), Some("picture"));
+    let models: Vec<&str> = out.model_hashes.keys().map(String::as_str).collect();
+    assert!(models.contains(&"arbitrary_transform.onnx"), "{models:?}");
+}

@@ -15,11 +15,11 @@
 use image::{imageops, imageops::FilterType, RgbImage};
 use ort::value::TensorRef;
 
-use super::styles::{fit_within, MIN_SIDE};
+use super::styles::{restyle, MIN_SIDE};
 use super::tiles::{covering_starts, feather, reflect};
 use super::{
-    apply_strength, check_cancel, check_min_side, check_strength, lock, run_error, shape_error,
-    unit_to_u8, EngineError, IsCancelled, Progress, Stylist,
+    check_cancel, check_min_side, check_strength, lock, run_error, shape_error, unit_to_u8,
+    EngineError, IsCancelled, Progress, Stylist,
 };
 use crate::inference::{STYLE_PREDICT, STYLE_TRANSFORM};
 
@@ -92,24 +92,14 @@ impl Stylist {
         is_cancelled: IsCancelled,
         progress: Progress,
     ) -> Result<RgbImage, EngineError> {
-        let strength = check_strength(strength)?;
-        check_min_side(image, MIN_SIDE)?;
-        check_cancel(is_cancelled)?;
-        progress(0.0);
-        if strength == 0.0 {
-            progress(1.0);
-            return Ok(image.clone());
-        }
-        let (width, height) = image.dimensions();
-        let scaled = fit_within(image, PICTURE_MAX_SIDE);
-        let work = scaled.as_ref().unwrap_or(image);
-        let mut styled = self.paint_tiled(work, style, is_cancelled, progress)?;
-        if scaled.is_some() {
-            styled = imageops::resize(&styled, width, height, FilterType::CatmullRom);
-        }
-        apply_strength(image, &mut styled, strength);
-        progress(1.0);
-        Ok(styled)
+        restyle(
+            image,
+            strength,
+            PICTURE_MAX_SIDE,
+            is_cancelled,
+            progress,
+            |work, cancel, progress| self.paint_tiled(work, style, cancel, progress),
+        )
     }
 
     /// Run the transform over 384×384 tiles and blend them (see the module docs).

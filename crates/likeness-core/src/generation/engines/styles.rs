@@ -271,26 +271,19 @@ impl Stylist {
         is_cancelled: IsCancelled,
         progress: Progress,
     ) -> Result<RgbImage, EngineError> {
-        let strength = check_strength(strength)?;
-        check_min_side(image, MIN_SIDE)?;
-        check_cancel(is_cancelled)?;
-        progress(0.0);
-        if strength == 0.0 {
-            progress(1.0);
-            return Ok(image.clone());
-        }
-        let (width, height) = image.dimensions();
-        let scaled = fit_within(image, STYLE_MAX_SIDE);
-        let work = scaled.as_ref().unwrap_or(image);
-        let mut styled = self.run_multistyle(work, &mix.weights())?;
-        progress(0.9);
-        check_cancel(is_cancelled)?;
-        if scaled.is_some() {
-            styled = imageops::resize(&styled, width, height, FilterType::CatmullRom);
-        }
-        apply_strength(image, &mut styled, strength);
-        progress(1.0);
-        Ok(styled)
+        let weights = mix.weights();
+        restyle(
+            image,
+            strength,
+            STYLE_MAX_SIDE,
+            is_cancelled,
+            progress,
+            |work, _, progress| {
+                let styled = self.run_multistyle(work, &weights)?;
+                progress(0.9);
+                Ok(styled)
+            },
+        )
     }
 
     /// One run of the 26-style network on `image` (reflect-padded to a
@@ -351,4 +344,36 @@ pub(super) fn fit_within(image: &RgbImage, max_side: u32) -> Option<RgbImage> {
     let sw = ((f64::from(w) * scale).round() as u32).max(MIN_SIDE);
     let sh = ((f64::from(h) * scale).round() as u32).max(MIN_SIDE);
     Some(imageops::resize(image, sw, sh, FilterType::CatmullRom))
+}
+
+/// The frame every restyle shares: check the input, skip the work at strength
+/// 0, paint a copy at most `max_side` on its long side, scale the result back to
+/// the photo's size and blend it with the photo by `strength`.
+pub(super) fn restyle(
+    image: &RgbImage,
+    strength: f32,
+    max_side: u32,
+    is_cancelled: IsCancelled,
+    progress: Progress,
+    paint: impl FnOnce(&RgbImage, IsCancelled, Progress) -> Result<RgbImage, EngineError>,
+) -> Result<RgbImage, EngineError> {
+    let strength = check_strength(strength)?;
+    check_min_side(image, MIN_SIDE)?;
+    check_cancel(is_cancelled)?;
+    progress(0.0);
+    if strength == 0.0 {
+        progress(1.0);
+        return Ok(image.clone());
+    }
+    let (width, height) = image.dimensions();
+    let scaled = fit_within(image, max_side);
+    let work = scaled.as_ref().unwrap_or(image);
+    let mut styled = paint(work, is_cancelled, &mut *progress)?;
+    check_cancel(is_cancelled)?;
+    if scaled.is_some() {
+        styled = imageops::resize(&styled, width, height, FilterType::CatmullRom);
+    }
+    apply_strength(image, &mut styled, strength);
+    progress(1.0);
+    Ok(styled)
 }
