@@ -21,7 +21,7 @@ pub fn run() {
         .setup(|app| {
             let data_dir = match paths::env_override() {
                 Some(dir) => dir,
-                None => app.path().app_data_dir()?,
+                None => app.path().app_local_data_dir()?,
             };
             // ONNX Runtime and the models ship as bundle resources.
             let resources = app.path().resource_dir()?;

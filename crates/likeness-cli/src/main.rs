@@ -162,6 +162,7 @@ enum ImportLine<'a> {
 }
 
 fn main() -> ExitCode {
+    likeness_core::inference::disable_runtime_telemetry();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -381,10 +382,11 @@ fn generate(
         return Ok(ExitCode::from(1));
     }
     let bytes = std::fs::read(portrait).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
-    let photo = imaging::prepare(&bytes)
+    let stored = imaging::prepare(&bytes).map_err(ApiError::from)?.encoded;
+    let photo = imaging::sniff(&stored)
+        .and_then(|format| imaging::decode(&stored, format))
         .map_err(ApiError::from)?
-        .image
-        .to_rgb8();
+        .into_rgb8();
     let face = FaceAnchor::from_report(&verdict.faces[0]);
     let engines = Engines::load(checks.ort_lib.as_deref(), checks.models_dir.as_deref())
         .map_err(engine_error)?;

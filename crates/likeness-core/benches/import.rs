@@ -1,67 +1,77 @@
-//! Import throughput for a 12-megapixel JPEG: decode, orient, strip (re-encode),
-//! moderate, hash, thumbnail and record. Run: `cargo bench -p likeness-core --bench import`.
-//! Prints medians and p95 over repeated runs; compare ratios within one run.
+//! Import throughput, side by side with a plain Python peer: the marginal cost
+//! per file of importing six distinct 12-megapixel JPEGs in one process
+//! (decode, orient, strip, moderate, hash, thumbnail, fsync'd store, record).
+//! Run: `cargo bench -p likeness-core --bench import`. The peer
+//! (`benches/peer/import_peer.py`: Pillow, onnxruntime, the same models) runs
+//! on the same files when `$LIKENESS_PEER_PYTHON` (default `python3`) has its
+//! packages (`pip install -r benches/peer/requirements.txt`). The machine is
+//! shared and noisy: compare the ratio within one run.
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use image::{imageops::FilterType, DynamicImage, ImageFormat};
-use std::sync::Arc;
+use image::{imageops::FilterType, DynamicImage, RgbImage};
 
 use likeness_core::consent::ConsentAnswers;
 use likeness_core::{imaging, vault::sha256_hex, Library, Moderator, Thresholds};
 
-const RUNS: usize = 12;
+const PHOTOS: usize = 6;
+const PASSES: usize = 5;
 
 fn main() {
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/astronaut.png");
-    let astronaut = image::open(&fixture).expect("shared fixture");
-    // 4000×3000 = 12 MP, as a phone would save it.
-    let big = DynamicImage::ImageRgb8(
-        astronaut
-            .resize_exact(4000, 3000, FilterType::Triangle)
-            .to_rgb8(),
-    );
-    let mut jpeg = std::io::Cursor::new(Vec::new());
-    big.write_to(&mut jpeg, ImageFormat::Jpeg).unwrap();
-    let jpeg = jpeg.into_inner();
+    let dir = tempfile::tempdir().unwrap();
+    let photos = make_photos(dir.path());
+    let sizes: Vec<String> = photos
+        .iter()
+        .map(|p| format!("{:.1}", std::fs::metadata(p).unwrap().len() as f64 / 1e6))
+        .collect();
     println!(
-        "input: 4000x3000 JPEG, {:.1} MB, {RUNS} runs",
-        jpeg.len() as f64 / 1e6
+        "input: {PHOTOS} distinct 4000x3000 JPEGs ({} MB), {PASSES} passes",
+        sizes.join(", ")
     );
 
-    let full = measure(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let lib = Library::open(dir.path(), || {
-            Moderator::load(None, None, Thresholds::default()).map(Arc::new)
-        })
-        .unwrap();
+    let moderator = Arc::new(
+        Moderator::load(None, None, Thresholds::default())
+            .expect("ONNX Runtime and models (run scripts/setup.sh)"),
+    );
+    let ours = per_file(|| {
+        let data = tempfile::tempdir().unwrap();
+        let shared = Arc::clone(&moderator);
+        let lib = Library::open(data.path(), move || Ok(Arc::clone(&shared))).unwrap();
         lib.record_consent(ConsentAnswers {
             adult: true,
             photo_rights: true,
             face_processing: true,
         })
         .unwrap();
-        lib.moderator()
-            .expect("ONNX Runtime and models (run scripts/setup.sh)");
         let start = Instant::now();
-        lib.import_bytes("big.jpg", &jpeg, &mut |_| {}).unwrap();
+        for photo in &photos {
+            let outcome = lib.import_file(photo, &mut |_| {}).unwrap();
+            assert!(outcome.portrait.is_some(), "{}", outcome.moderation.message);
+        }
         start.elapsed()
     });
-    report(
-        "full import (decode+orient+strip+moderate+hash+thumbnail+store)",
-        &full,
-    );
-    let p50 = full[full.len() / 2].as_secs_f64();
-    println!(
-        "  throughput: {:.1} MP/s, {:.2} imports/s",
-        12.0 / p50,
-        1.0 / p50
-    );
+    report("likeness import, per file", &ours);
 
+    match run_peer(&photos) {
+        Ok(peer_ms) => {
+            let ours_ms = ours[ours.len() / 2].as_secs_f64() * 1e3;
+            println!("python peer, per file: p50 {peer_ms:.0} ms");
+            println!(
+                "ratio: Likeness is {:.2}x the peer's speed (goal: 2x)",
+                peer_ms / ours_ms
+            );
+        }
+        Err(why) => println!("python peer not run: {why}"),
+    }
+
+    println!("stages, one photo:");
+    let jpeg = std::fs::read(&photos[0]).unwrap();
     let prepared = imaging::prepare(&jpeg).unwrap();
     report(
-        "  decode+orient+re-encode",
+        "  decode + strip (prepare)",
         &measure(|| timed(|| drop(imaging::prepare(&jpeg).unwrap()))),
     );
     report(
@@ -70,13 +80,80 @@ fn main() {
     );
     report(
         "  thumbnail",
-        &measure(|| timed(|| drop(imaging::thumbnail(&prepared.image).unwrap()))),
+        &measure(|| timed(|| drop(imaging::thumbnail(&prepared.working).unwrap()))),
     );
-    let moderator = Moderator::load(None, None, Thresholds::default()).unwrap();
     report(
         "  moderation of the decoded image",
-        &measure(|| timed(|| drop(moderator.moderate(&prepared.image)))),
+        &measure(|| timed(|| drop(moderator.moderate(&prepared.working)))),
     );
+}
+
+/// Six distinct phone-like photos: the astronaut at 12 MP, each with its own
+/// brightness and sensor-like grain, saved at JPEG quality 90.
+fn make_photos(dir: &Path) -> Vec<PathBuf> {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/astronaut.png");
+    let big = image::open(&fixture)
+        .expect("shared fixture")
+        .resize_exact(4000, 3000, FilterType::Triangle)
+        .to_rgb8();
+    (0..PHOTOS)
+        .map(|i| {
+            let mut seed = 0x9E37_79B9_u32.wrapping_mul(i as u32 + 1);
+            let lift = i as i32 * 4 - 10;
+            let photo = RgbImage::from_fn(4000, 3000, |x, y| {
+                let p = big.get_pixel(x, y).0;
+                image::Rgb(p.map(|c| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    let grain = (seed % 9) as i32 - 4;
+                    (i32::from(c) + lift + grain).clamp(0, 255) as u8
+                }))
+            });
+            let path = dir.join(format!("photo-{}.jpg", i + 1));
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+            DynamicImage::ImageRgb8(photo)
+                .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+                    &mut out, 90,
+                ))
+                .unwrap();
+            path
+        })
+        .collect()
+}
+
+/// The peer's median per-file time in ms, on the same photos.
+fn run_peer(photos: &[PathBuf]) -> Result<f64, String> {
+    let python = std::env::var("LIKENESS_PEER_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peer/import_peer.py");
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+    let out = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let output = Command::new(&python)
+        .arg(&script)
+        .arg("--models")
+        .arg(&models)
+        .arg("--out")
+        .arg(out.path())
+        .args(photos)
+        .output()
+        .map_err(|e| format!("{python}: {e}"))?;
+    if !output.status.success() {
+        let err = String::from_utf8_lossy(&output.stderr);
+        return Err(err.lines().last().unwrap_or("failed").to_owned());
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().last().ok_or("no output")?;
+    let json: serde_json::Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    json["per_file_ms_p50"]
+        .as_f64()
+        .ok_or_else(|| format!("unexpected output: {line}"))
+}
+
+/// Time `pass` (which imports every photo) `PASSES` times after a warm-up,
+/// as per-file durations, sorted.
+fn per_file(mut pass: impl FnMut() -> Duration) -> Vec<Duration> {
+    measure(|| pass() / PHOTOS as u32)
 }
 
 fn timed(f: impl FnOnce()) -> Duration {
@@ -87,7 +164,7 @@ fn timed(f: impl FnOnce()) -> Duration {
 
 fn measure(mut f: impl FnMut() -> Duration) -> Vec<Duration> {
     f(); // warm-up
-    let mut times: Vec<Duration> = (0..RUNS).map(|_| f()).collect();
+    let mut times: Vec<Duration> = (0..PASSES).map(|_| f()).collect();
     times.sort();
     times
 }

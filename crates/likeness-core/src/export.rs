@@ -21,7 +21,6 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use image::{DynamicImage, Rgb, RgbImage};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -45,11 +44,11 @@ const MAX_COPIES: u32 = 10_000;
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
 pub enum ExportFormat {
-    /// Lossless; keeps transparency.
+    /// Lossless.
     Png,
-    /// Lossy, at the request's `quality`; transparency becomes white.
+    /// Lossy, at the request's `quality`.
     Jpeg,
-    /// Lossless (the request's `quality` does not apply); keeps transparency.
+    /// Lossless (the request's `quality` does not apply).
     Webp,
 }
 
@@ -231,6 +230,7 @@ fn encode(output: &Output, format: ExportFormat, quality: u8) -> Result<Vec<u8>,
         .map_err(|source| ExportError::Decode { id, source })?;
     drop(bytes);
 
+    // `imaging::decode` gives opaque 8-bit RGB, which every encoder takes.
     let mut out = Vec::new();
     let result = match format {
         ExportFormat::Png => {
@@ -240,20 +240,13 @@ fn encode(output: &Output, format: ExportFormat, quality: u8) -> Result<Vec<u8>,
                 CompressionType::Default,
                 FilterType::Adaptive,
             );
-            // PNG takes 8- and 16-bit grey and colour, with or without alpha:
-            // every image the vault can hold, kept as it is.
             image.write_with_encoder(encoder)
         }
-        ExportFormat::Jpeg => image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
-            .encode_image(&flatten_on_white(&image)),
+        ExportFormat::Jpeg => image.write_with_encoder(
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality),
+        ),
         ExportFormat::Webp => {
-            let encoder = image::codecs::webp::WebPEncoder::new_lossless(&mut out);
-            // The WebP encoder takes 8-bit RGB or RGBA only.
-            if image.color().has_alpha() {
-                image.to_rgba8().write_with_encoder(encoder)
-            } else {
-                image.to_rgb8().write_with_encoder(encoder)
-            }
+            image.write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut out))
         }
     };
     result.map_err(|e| ExportError::Encode {
@@ -261,21 +254,6 @@ fn encode(output: &Output, format: ExportFormat, quality: u8) -> Result<Vec<u8>,
         message: e.to_string(),
     })?;
     Ok(out)
-}
-
-/// RGB for JPEG, which has no alpha: transparent pixels become white, as they
-/// look in most viewers, rather than whatever colour hides under them.
-fn flatten_on_white(image: &DynamicImage) -> RgbImage {
-    if !image.color().has_alpha() {
-        return image.to_rgb8();
-    }
-    let rgba = image.to_rgba8();
-    RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
-        let p = rgba.get_pixel(x, y).0;
-        let alpha = u16::from(p[3]);
-        let blend = |c: u8| ((u16::from(c) * alpha + 255 * (255 - alpha) + 127) / 255) as u8;
-        Rgb([blend(p[0]), blend(p[1]), blend(p[2])])
-    })
 }
 
 /// `likeness-<id>-<style>`: the style key in lower case with anything but ASCII

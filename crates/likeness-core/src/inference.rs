@@ -197,7 +197,21 @@ pub fn runtime(explicit: Option<&Path>) -> Result<&'static Environment, Inferenc
         .map_err(Clone::clone)
 }
 
+/// ONNX Runtime 1.31 writes a telemetry store (a device id, the OS, the CPU
+/// model, the executable path) under `~/.cache/Microsoft/DeveloperTools` on
+/// every load, whatever `with_telemetry` says; only this variable, set before
+/// the library loads, stops it. Call it first thing in `main`, while the
+/// process has one thread; [`runtime`] calls it too, and then it changes
+/// nothing because the value is already set.
+pub fn disable_runtime_telemetry() {
+    const VAR: &str = "ORT_DISABLE_TELEMETRY";
+    if std::env::var_os(VAR).is_none_or(|v| v != "1") {
+        std::env::set_var(VAR, "1");
+    }
+}
+
 fn init_runtime(path: &Path) -> Result<Environment, InferenceError> {
+    disable_runtime_telemetry();
     let load_error = |reason: String| InferenceError::RuntimeLoad {
         path: path.to_path_buf(),
         reason,

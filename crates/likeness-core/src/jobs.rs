@@ -827,7 +827,7 @@ fn run_job(shared: &Arc<Shared>, job: Job) {
         shared: shared.clone(),
         last_progress: Mutex::new(None),
     };
-    let result = fs::create_dir_all(&staging)
+    let result = crate::private_fs::create_dir_all(&staging)
         .map_err(JobError::from)
         .and_then(|()| {
             catch_unwind(AssertUnwindSafe(|| shared.runner.run(&job, &ctx))).unwrap_or_else(|_| {
@@ -1092,7 +1092,7 @@ fn empty_dir(dir: &Path) -> io::Result<()> {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
         _ => {}
     }
-    fs::create_dir_all(dir)
+    crate::private_fs::create_dir_all(dir)
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod library;
 pub mod moderation;
 pub mod paths;
+pub mod private_fs;
 pub mod store;
 pub mod vault;
 

@@ -16,7 +16,8 @@ use crate::generation::framing::FaceAnchor;
 use crate::imaging::{self, ImagingError};
 use crate::jobs::History;
 use crate::moderation::{
-    moderate_with, Decision, FaceReport, ModerationError, Moderator, Reason, Thresholds, Verdict,
+    moderate_with, Analysis, Decision, FaceReport, ModerationError, Moderator, Reason, Thresholds,
+    Verdict,
 };
 use crate::store::{NewModerationRecord, NewPortrait, PortraitRow, Store, StoreError};
 use crate::vault::{sha256_hex, Kind, Vault};
@@ -172,7 +173,9 @@ impl Library {
         data_dir: &Path,
         load_moderator: impl Fn() -> ModeratorHandle + Send + Sync + 'static,
     ) -> Result<Self, LibraryError> {
-        fs::create_dir_all(data_dir)?;
+        crate::private_fs::create_dir_all(data_dir)?;
+        crate::private_fs::touch(&data_dir.join("likeness.db"))?;
+        crate::private_fs::restrict_tree(data_dir)?;
         let store = Arc::new(Store::open(&data_dir.join("likeness.db"))?);
         let vault = Arc::new(Vault::open(data_dir.join("vault"))?);
         let session_ref = sha256_hex(format!("{} {}", now_nanos(), std::process::id()).as_bytes());
@@ -284,7 +287,8 @@ impl Library {
         progress(ImportStage::Decoding);
         let prepared = imaging::prepare(bytes)?;
         progress(ImportStage::Moderating);
-        let verdict = moderate_with(self.moderator(), &prepared.image, self.thresholds()?);
+        let analysis = Analysis::of_prepared(&prepared);
+        let verdict = moderate_with(self.moderator(), &analysis, self.thresholds()?);
         let sha = sha256_hex(&prepared.encoded);
         let name = clean_name(name);
         let moderation_id = self.record_verdict(&sha, &name, &verdict)?;
@@ -303,7 +307,7 @@ impl Library {
             Ok::<_, LibraryError>(prepared.encoded.clone())
         })?;
         self.vault.put_with(Kind::Thumbnail, &sha, "jpg", || {
-            Ok::<_, LibraryError>(imaging::thumbnail(&prepared.image)?)
+            Ok::<_, LibraryError>(imaging::thumbnail(&prepared.working)?)
         })?;
         let now = now_rfc3339();
         let (row, inserted) = self.store.insert_portrait(&NewPortrait {
@@ -352,8 +356,8 @@ impl Library {
         let thresholds = self.thresholds()?;
         for row in self.store.unmoderated_portraits()? {
             let portrait = self.portrait(row);
-            let verdict = match image::open(&portrait.image_path) {
-                Ok(image) => moderate_with(self.moderator(), &image, thresholds),
+            let verdict = match imaging::open(Path::new(&portrait.image_path)) {
+                Ok(image) => moderate_with(self.moderator(), &Analysis::of(&image), thresholds),
                 Err(_) => Verdict::unreadable(thresholds),
             };
             if verdict.reason == Reason::ModerationUnavailable {

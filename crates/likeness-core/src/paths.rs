@@ -17,9 +17,10 @@ pub fn env_override() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// The OS app-data folder, the same one the desktop app uses.
+/// The OS's local (never roaming) app-data folder, the same one the desktop
+/// app uses: faces must not be synced to other machines by a roaming profile.
 pub fn default_data_dir() -> Option<PathBuf> {
-    dirs::data_dir().map(|d| d.join(APP_IDENTIFIER))
+    dirs::data_local_dir().map(|d| d.join(APP_IDENTIFIER))
 }
 
 /// What the app tells the user about itself and where their data lives.

@@ -61,7 +61,7 @@ impl Vault {
     /// Open the vault at `root`, creating its folders.
     pub fn open(root: PathBuf) -> io::Result<Self> {
         for kind in Kind::ALL {
-            fs::create_dir_all(root.join(kind.folder()))?;
+            crate::private_fs::create_dir_all(&root.join(kind.folder()))?;
         }
         Ok(Self { root })
     }
@@ -106,7 +106,7 @@ impl Vault {
             io::ErrorKind::NotFound => Ok(()),
             _ => Err(e),
         })?;
-        fs::create_dir_all(dir)
+        crate::private_fs::create_dir_all(&dir)
     }
 
     /// Remove a file; a file that is already gone is not an error.
@@ -124,7 +124,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| io::Error::other("vault path has no folder"))?;
-    fs::create_dir_all(dir)?;
+    crate::private_fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".incoming-")
         .tempfile_in(dir)?;

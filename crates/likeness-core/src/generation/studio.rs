@@ -5,13 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use image::RgbImage;
+use image::{DynamicImage, RgbImage};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::engines::{EngineError, Style, StyleMix, Stylist, UpscaleFactor, Upscaler};
 use super::framing::{self, FaceAnchor, Frame, Framing, Orientation};
 use crate::error::{ApiError, ErrorCode};
+use crate::imaging;
 use crate::inference::{
     ModelSpec, ESRGAN_X2, ESRGAN_X4, MULTISTYLE, NSFW, STYLE_PREDICT, STYLE_TRANSFORM,
 };
@@ -415,10 +416,12 @@ fn models_used(kind: JobKind, settings: &GenerationSettings) -> Vec<ModelSpec> {
 }
 
 fn open_rgb(path: &Path) -> Result<RgbImage, ApiError> {
-    image::open(path).map(|i| i.to_rgb8()).map_err(|e| {
-        ApiError::new(
-            ErrorCode::Io,
-            format!("Could not read {}: {e}", path.display()),
-        )
-    })
+    imaging::open(path)
+        .map(DynamicImage::into_rgb8)
+        .map_err(|e| {
+            ApiError::new(
+                ErrorCode::Io,
+                format!("Could not read {}: {e}", path.display()),
+            )
+        })
 }

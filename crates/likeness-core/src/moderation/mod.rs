@@ -29,7 +29,7 @@ pub use decision::{reason_message, Decision, FaceReport, Reason, Thresholds, Ver
 use crate::imaging;
 use crate::inference::{self, InferenceError, AGE, CENTERFACE, NSFW};
 use detect::Detection;
-use input::Analysis;
+pub use input::Analysis;
 use quality::Unclear;
 
 /// A second face counts as another person when its box area is at least this
@@ -98,14 +98,14 @@ impl Moderator {
 
     /// Moderate a decoded, upright image.
     pub fn moderate(&self, image: &DynamicImage) -> Verdict {
-        self.moderate_under(image, self.thresholds)
+        self.moderate_under(&Analysis::of(image), self.thresholds)
     }
 
-    /// Moderate a decoded, upright image under `thresholds` (the user's
-    /// setting, which can only be stricter than the floor `Thresholds` allows).
-    pub fn moderate_under(&self, image: &DynamicImage, thresholds: Thresholds) -> Verdict {
+    /// Moderate a working copy under `thresholds` (the user's setting, which
+    /// can only be stricter than the floor `Thresholds` allows).
+    pub fn moderate_under(&self, analysis: &Analysis, thresholds: Thresholds) -> Verdict {
         let start = Instant::now();
-        let mut verdict = self.finish(self.evaluate(&Analysis::of(image), thresholds), start);
+        let mut verdict = self.finish(self.evaluate(analysis, thresholds), start);
         verdict.thresholds = thresholds;
         verdict
     }
@@ -242,11 +242,11 @@ impl Moderator {
 /// `moderation_unavailable`, never an accept.
 pub fn moderate_with(
     moderator: Result<&Moderator, &ModerationError>,
-    image: &DynamicImage,
+    analysis: &Analysis,
     thresholds: Thresholds,
 ) -> Verdict {
     match moderator {
-        Ok(m) => m.moderate_under(image, thresholds),
+        Ok(m) => m.moderate_under(analysis, thresholds),
         Err(_) => Verdict::unavailable(thresholds),
     }
 }

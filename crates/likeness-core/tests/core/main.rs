@@ -6,6 +6,7 @@ mod export;
 mod fixtures;
 mod framing;
 mod import;
+mod integrity;
 mod jobs;
 mod moderation;
 mod store;

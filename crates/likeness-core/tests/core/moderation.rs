@@ -8,7 +8,7 @@ use image::{imageops::FilterType, DynamicImage, ImageFormat, RgbImage};
 use likeness_core::inference::{self, InferenceError};
 use likeness_core::moderation::detect::{nms, Detection};
 use likeness_core::moderation::{
-    moderate_with, Decision, ModerationError, Moderator, Reason, Thresholds, Verdict,
+    moderate_with, Analysis, Decision, ModerationError, Moderator, Reason, Thresholds, Verdict,
 };
 
 use crate::fixtures::*;
@@ -187,7 +187,11 @@ fn a_missing_runtime_library_makes_moderation_unavailable() {
         &err,
         ModerationError::Inference(InferenceError::RuntimeNotFound { searched }) if searched == &[missing.to_path_buf()]
     ));
-    let verdict = moderate_with(Err(&err), &astronaut(), Thresholds::default());
+    let verdict = moderate_with(
+        Err(&err),
+        &Analysis::of(&astronaut()),
+        Thresholds::default(),
+    );
     rejected_for(&verdict, Reason::ModerationUnavailable);
     assert_eq!(
         verdict.message,
@@ -215,7 +219,11 @@ fn a_model_with_the_wrong_hash_makes_moderation_unavailable() {
         "{err:?}"
     );
     rejected_for(
-        &moderate_with(result.as_ref(), &astronaut(), Thresholds::default()),
+        &moderate_with(
+            result.as_ref(),
+            &Analysis::of(&astronaut()),
+            Thresholds::default(),
+        ),
         Reason::ModerationUnavailable,
     );
 }
