@@ -29,18 +29,22 @@ async fn a_user_generates_a_preview_finds_it_in_history_and_exports_it() {
 
     // The job shows up in the queue with a progress bar, and finishes.
     wait_for(&app, "[data-testid='job'] [role='progressbar']").await;
-    let done = app
-        .wait()
-        .at_most(Duration::from_secs(90))
-        .for_element(Locator::Css("[data-testid='job'][data-state='done']"))
-        .await;
-    assert!(done.is_ok(), "the preview job finished");
-    let percent = wait_for(&app, "[data-testid='job'] [role='progressbar']")
-        .await
-        .attr("aria-valuenow")
-        .await
-        .unwrap();
-    assert_eq!(percent.as_deref(), Some("100"));
+    wait_for_within(
+        &app,
+        "[data-testid='job'][data-state='done']",
+        Duration::from_secs(90),
+    )
+    .await;
+    wait_until("the finished job's bar is full", DEADLINE, async || {
+        let bar = app
+            .find(Locator::Css("[data-testid='job'] [role='progressbar']"))
+            .await?;
+        let percent = bar.attr("aria-valuenow").await?;
+        check(percent.as_deref() == Some("100"), || {
+            format!("it is at {percent:?}")
+        })
+    })
+    .await;
     wait_for(&app, "[data-testid='preview-image']").await;
 
     click(&app, "[data-testid='nav-history']").await;
@@ -49,11 +53,16 @@ async fn a_user_generates_a_preview_finds_it_in_history_and_exports_it() {
     let format = wait_for(&app, "[data-testid='export-format']").await;
     format.select_by_value("jpeg").await.unwrap();
     click(&app, "[data-testid='export-button']").await;
-    let result = wait_for(&app, "[data-testid='export-result']").await;
-    assert!(result.text().await.unwrap().contains("Saved to"));
+    wait_until("the export says where it saved", DEADLINE, async || {
+        let result = app
+            .find(Locator::Css("[data-testid='export-result']"))
+            .await?;
+        let text = result.text().await?;
+        check(text.contains("Saved to"), || format!("it says {text:?}"))
+    })
+    .await;
 
-    let exported = files_under(&data.path().join("Pictures/Likeness"));
-    assert_eq!(exported.len(), 1, "one exported file: {exported:?}");
+    let exported = wait_for_files(&data.path().join("Pictures/Likeness"), 1).await;
     let image = image::open(&exported[0]).expect("the export decodes");
     assert_eq!(image.width(), image.height(), "the 1:1 preview");
     assert_eq!(image.width(), 512);
