@@ -199,6 +199,29 @@ pub async fn wait_for_files(dir: &Path, count: usize) -> Vec<PathBuf> {
     .await
 }
 
+/// Call a backend command from the page as the UI would, through Tauri's IPC:
+/// `Ok` with what it returned, or `Err` with the error it was refused with.
+pub async fn invoke(
+    client: &Client,
+    command: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    let answer = client
+        .execute_async(
+            "const [command, args, done] = arguments;\
+             window.__TAURI_INTERNALS__.invoke(command, args).then(\
+               (value) => done({ ok: value ?? null }),\
+               (error) => done({ error }));",
+            vec![command.into(), args],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{command} could not be called: {e}"));
+    match answer.get("error") {
+        Some(error) => Err(error.clone()),
+        None => Ok(answer["ok"].clone()),
+    }
+}
+
 /// Every file under `dir`, recursively.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

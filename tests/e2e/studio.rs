@@ -67,5 +67,62 @@ async fn a_user_generates_a_preview_finds_it_in_history_and_exports_it() {
     assert_eq!(image.width(), image.height(), "the 1:1 preview");
     assert_eq!(image.width(), 512);
     assert_eq!(exported[0].extension().unwrap(), "jpg");
+
+    // The exported file passes the reveal check (here, with no file manager
+    // on the bus, the reveal itself may fail with `io`); the vault's never does.
+    let file = exported[0].to_str().unwrap();
+    let shown = invoke(&app, "show_in_folder", serde_json::json!({ "path": file })).await;
+    if let Err(error) = &shown {
+        assert_eq!(error["code"], "io", "{file} is revealed: {error}");
+    }
+    let vault = files_under(&data.path().join("vault/outputs"));
+    assert!(!vault.is_empty(), "the preview is in the vault");
+    let vault_file = vault[0].to_str().unwrap();
+    let shown = invoke(
+        &app,
+        "show_in_folder",
+        serde_json::json!({ "path": vault_file }),
+    )
+    .await;
+    assert_eq!(refusal(shown), "not_exported");
+    app.close().await.unwrap();
+}
+
+/// What the page is refused with: the error's `code`.
+fn refusal(answer: Result<serde_json::Value, serde_json::Value>) -> String {
+    let error = answer.expect_err("the backend refuses");
+    error["code"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_window_can_neither_export_outside_a_chosen_folder_nor_reveal_a_file_it_did_not_export()
+{
+    let data = tempfile::tempdir().unwrap();
+    let elsewhere = data.path().join("elsewhere");
+    let driver = Driver::start(4454, data.path());
+    let app = driver.launch().await;
+
+    let export_to = |folder: serde_json::Value| {
+        serde_json::json!({
+            "request": { "outputIds": [1], "format": "png", "quality": 90, "folder": folder }
+        })
+    };
+    let unchosen = invoke(&app, "export_outputs", export_to(elsewhere.to_str().into())).await;
+    assert_eq!(refusal(unchosen), "folder_not_chosen");
+    let sneaky = data.path().join("Pictures/Likeness/../../elsewhere");
+    let sneaky = invoke(&app, "export_outputs", export_to(sneaky.to_str().into())).await;
+    assert_eq!(refusal(sneaky), "folder_not_chosen");
+    // The default folder is allowed: the request gets as far as the missing image.
+    let default = invoke(&app, "export_outputs", export_to(serde_json::Value::Null)).await;
+    assert_eq!(refusal(default), "output_not_found");
+    assert!(
+        !elsewhere.exists(),
+        "nothing was written where the user did not choose"
+    );
+
+    for path in ["/etc/passwd", "/", data.path().to_str().unwrap()] {
+        let shown = invoke(&app, "show_in_folder", serde_json::json!({ "path": path })).await;
+        assert_eq!(refusal(shown), "not_exported", "{path}");
+    }
     app.close().await.unwrap();
 }
