@@ -33,6 +33,9 @@ fi
 # shared library out of the official PyPI wheel; ort loads it at run time
 # (`load-dynamic`). The app bundles it from src-tauri/lib as a resource.
 ORT_VERSION=1.31.1
+# The sha256 of onnxruntime-1.31.1-cp311-cp311-manylinux_2_28_x86_64.whl, as
+# PyPI lists it. A wheel with any other hash is refused before it is opened.
+ORT_WHEEL_SHA256=5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f
 ORT_LIB=src-tauri/lib/libonnxruntime.so.1
 if [ ! -f "$ORT_LIB" ]; then
   case "$(uname -s)-$(uname -m)" in
@@ -42,6 +45,14 @@ if [ ! -f "$ORT_LIB" ]; then
       python3 -m pip download "onnxruntime==$ORT_VERSION" --no-deps --only-binary=:all: \
         --platform manylinux_2_28_x86_64 --python-version 3.11 -d "$wheel_dir" --quiet
       wheel="$(ls "$wheel_dir"/onnxruntime-"$ORT_VERSION"-*.whl | head -n1)"
+      actual="$(sha256sum "$wheel" | cut -d' ' -f1)"
+      if [ "$actual" != "$ORT_WHEEL_SHA256" ]; then
+        echo "setup: refusing $(basename "$wheel"): its sha256 is $actual," >&2
+        echo "setup: but ONNX Runtime $ORT_VERSION's wheel is pinned to $ORT_WHEEL_SHA256 (scripts/setup.sh)." >&2
+        echo "setup: the download is damaged or not the official wheel; nothing was extracted." >&2
+        rm -rf "$wheel_dir"
+        exit 1
+      fi
       mkdir -p "$(dirname "$ORT_LIB")"
       python3 - "$wheel" "$ORT_LIB" "$ORT_VERSION" <<'PY'
 import shutil, sys, zipfile

@@ -2,9 +2,10 @@
 //! browse, favourite, delete and export outputs. Each takes its state, calls
 //! the core off the main thread, and maps errors to `{code, message}`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use likeness_core::export::{self, ExportRequest, ExportResult};
+use likeness_core::export::{ExportDestinations, ExportRequest, ExportResult};
 use likeness_core::generation::engines::{StyleInfo, STYLES};
 use likeness_core::generation::studio::{GenerationSettings, StylePicture};
 use likeness_core::jobs::{Job, JobFilter, JobKind, Output, OutputFilter, OutputPage};
@@ -118,61 +119,63 @@ pub async fn delete_output(state: State<'_, Shared>, id: i64) -> Result<(), ApiE
     run_blocking(move || Ok(queue.history().delete_output(id)?)).await
 }
 
+/// Export into a folder the user picked with `pick_folder`, or the default
+/// folder; any other folder is refused (`folder_not_chosen`).
 #[tauri::command]
 pub async fn export_outputs(
     state: State<'_, Shared>,
+    destinations: State<'_, Arc<ExportDestinations>>,
     request: ExportRequest,
 ) -> Result<ExportResult, ApiError> {
-    let queue = state.queue();
-    run_blocking(move || Ok(export::export_outputs(queue.history(), &request)?)).await
+    let (queue, destinations) = (state.queue(), Arc::clone(&destinations));
+    run_blocking(move || Ok(destinations.export(queue.history(), &request)?)).await
 }
 
 #[tauri::command]
-pub fn default_export_folder() -> Result<String, ApiError> {
-    export::default_export_folder()
+pub fn default_export_folder(
+    destinations: State<'_, Arc<ExportDestinations>>,
+) -> Result<String, ApiError> {
+    destinations
+        .default_folder()
         .map(|p| p.display().to_string())
         .ok_or_else(|| ApiError::new(ErrorCode::Io, "No Pictures or home folder was found."))
 }
 
-/// Ask for a folder with the system dialog; `None` when the user cancels.
+/// Ask for a folder with the system dialog, and allow exports into it;
+/// `None` when the user cancels.
 #[tauri::command]
-pub async fn pick_folder(app: tauri::AppHandle) -> Result<Option<String>, ApiError> {
+pub async fn pick_folder(
+    app: tauri::AppHandle,
+    destinations: State<'_, Arc<ExportDestinations>>,
+) -> Result<Option<String>, ApiError> {
+    let destinations = Arc::clone(&destinations);
     run_blocking(move || {
-        Ok(app
-            .dialog()
-            .file()
-            .blocking_pick_folder()
-            .map(|p| p.to_string()))
+        let Some(picked) = app.dialog().file().blocking_pick_folder() else {
+            return Ok(None);
+        };
+        let folder = picked
+            .into_path()
+            .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
+        let shown = folder.display().to_string();
+        destinations.allow_picked(folder);
+        Ok(Some(shown))
     })
     .await
 }
 
-/// Open the system file manager at an exported file's folder.
+/// Show an exported file, selected, in the system file manager. Only a file
+/// an export wrote since the app started is shown (`not_exported` otherwise).
 #[tauri::command]
-pub fn show_in_folder(path: String) -> Result<(), ApiError> {
-    let path = Path::new(&path);
-    let folder = if path.is_dir() {
-        path
-    } else {
-        path.parent().unwrap_or(path)
-    };
-    if !folder.is_dir() {
-        return Err(ApiError::new(
-            ErrorCode::NotFound,
-            "That folder no longer exists.",
-        ));
-    }
-    #[cfg(target_os = "macos")]
-    let mut command = std::process::Command::new("open");
-    #[cfg(target_os = "windows")]
-    let mut command = std::process::Command::new("explorer");
-    #[cfg(not(any(target_os = "macos", target_os = "windows")))]
-    let mut command = std::process::Command::new("xdg-open");
-    command
-        .arg(folder)
-        .spawn()
-        .map(drop)
-        .map_err(|e| ApiError::new(ErrorCode::Io, format!("Could not open the folder: {e}")))
+pub async fn show_in_folder(
+    destinations: State<'_, Arc<ExportDestinations>>,
+    path: String,
+) -> Result<(), ApiError> {
+    let file = destinations.exported_file(&path)?;
+    run_blocking(move || {
+        tauri_plugin_opener::reveal_item_in_dir(&file)
+            .map_err(|e| ApiError::new(ErrorCode::Io, format!("Could not show the file: {e}")))
+    })
+    .await
 }
 
 /// Keep a picture sent as the raw body to use as a style.

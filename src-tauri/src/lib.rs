@@ -6,6 +6,7 @@ mod generation;
 
 use std::sync::Arc;
 
+use likeness_core::export::{self, ExportDestinations};
 use likeness_core::generation::studio::Studio;
 use likeness_core::jobs::{Job, JobContext, JobEvent, JobQueue, JobRunner};
 use likeness_core::{paths, Library, Moderator, Thresholds};
@@ -52,6 +53,10 @@ pub fn run() {
                     let _ = handle.emit(JOB_EVENT, event);
                 },
             )?;
+            // Exports go only where the user chose; only their files are revealed.
+            app.manage(Arc::new(ExportDestinations::new(
+                export::default_export_folder(),
+            )));
             app.manage(commands::Shared::new(
                 Arc::clone(&library),
                 Arc::new(queue),

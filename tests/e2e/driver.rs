@@ -1,11 +1,19 @@
 //! Launch the real Likeness binary through tauri-driver (WebKitWebDriver) and
 //! drive it as a user would. Needs a display (the test script runs Xvfb).
 
+use std::ops::AsyncFnMut;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+
+/// How long one step may take to show before its test fails: generous, as a
+/// CI machine may be slow or busy.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+/// How often a condition is checked again.
+const POLL: Duration = Duration::from_millis(100);
 
 /// The app binary: `$LIKENESS_APP` if set (e.g. a release build, for the
 /// startup bench), else the debug build with embedded UI assets
@@ -80,24 +88,16 @@ impl Driver {
             serde_json::json!({ "application": app_binary() }),
         );
         let url = format!("http://127.0.0.1:{}", self.port);
-        let mut last_error = None;
-        for _ in 0..50 {
-            match ClientBuilder::native()
+        // tauri-driver takes a moment to listen after it starts.
+        let client = wait_until("a WebDriver session starts", DEADLINE, async || {
+            Ok(ClientBuilder::native()
                 .capabilities(caps.clone())
                 .connect(&url)
-                .await
-            {
-                Ok(client) => {
-                    wait_for(&client, "html[data-ready='true']").await;
-                    return client;
-                }
-                Err(e) => {
-                    last_error = Some(e);
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-            }
-        }
-        panic!("could not start a WebDriver session: {last_error:?}");
+                .await?)
+        })
+        .await;
+        wait_for(&client, "html[data-ready='true']").await;
+        client
     }
 }
 
@@ -113,25 +113,113 @@ impl Drop for Driver {
     }
 }
 
-/// Wait (up to 20 s) for an element matching `css`.
-pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+/// Why a condition does not hold yet. Any error converts into it with `?`:
+/// a WebDriver error while the page changes means "not yet", not failure.
+#[derive(Debug)]
+pub struct NotYet(String);
+
+impl<E: std::fmt::Display> From<E> for NotYet {
+    fn from(e: E) -> Self {
+        NotYet(e.to_string())
+    }
 }
 
-/// Wait (up to 20 s) until `count` elements match `css`.
-pub async fn wait_for_count(client: &Client, css: &str, count: usize) {
-    for _ in 0..100 {
-        if client.find_all(Locator::Css(css)).await.unwrap().len() == count {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+/// `Ok` when `holds`; else not yet, because of `why`.
+pub fn check(holds: bool, why: impl FnOnce() -> String) -> Result<(), NotYet> {
+    if holds {
+        Ok(())
+    } else {
+        Err(NotYet(why()))
     }
-    panic!("expected {count} of {css}");
+}
+
+/// Check `condition` every 100 ms until it holds, and return what it gives;
+/// panic, saying `what` and why it last did not hold, once `deadline` passes.
+/// Every end-to-end assertion waits through this: the UI and the disk change
+/// asynchronously, so a single look can come too early.
+pub async fn wait_until<T>(
+    what: &str,
+    deadline: Duration,
+    mut condition: impl AsyncFnMut() -> Result<T, NotYet>,
+) -> T {
+    let start = Instant::now();
+    loop {
+        match condition().await {
+            Ok(value) => return value,
+            Err(NotYet(why)) if start.elapsed() >= deadline => {
+                panic!("{what}: not so after {deadline:?}: {why}")
+            }
+            Err(_) => tokio::time::sleep(POLL).await,
+        }
+    }
+}
+
+/// Wait for an element matching `css`.
+pub async fn wait_for(client: &Client, css: &str) -> Element {
+    wait_for_within(client, css, DEADLINE).await
+}
+
+/// Wait up to `deadline` for an element matching `css`.
+pub async fn wait_for_within(client: &Client, css: &str, deadline: Duration) -> Element {
+    wait_until(&format!("{css} appears"), deadline, async || {
+        Ok(client.find(Locator::Css(css)).await?)
+    })
+    .await
+}
+
+/// Wait until exactly `count` elements match `css`.
+pub async fn wait_for_count(client: &Client, css: &str, count: usize) {
+    wait_until(&format!("{count} of {css}"), DEADLINE, async || {
+        let found = client.find_all(Locator::Css(css)).await?.len();
+        check(found == count, || format!("found {found}"))
+    })
+    .await
+}
+
+/// Wait until the script `js` returns `true` in the page.
+pub async fn wait_for_script(client: &Client, what: &str, js: &str) {
+    wait_until(what, DEADLINE, async || {
+        let value = client.execute(js, vec![]).await?;
+        check(value == true, || format!("the page says {value}"))
+    })
+    .await
+}
+
+/// Wait until `count` files are under `dir`; returns them.
+pub async fn wait_for_files(dir: &Path, count: usize) -> Vec<PathBuf> {
+    wait_until(
+        &format!("{count} files under {}", dir.display()),
+        DEADLINE,
+        async || {
+            let files = files_under(dir);
+            check(files.len() == count, || format!("found {files:?}"))?;
+            Ok(files)
+        },
+    )
+    .await
+}
+
+/// Call a backend command from the page as the UI would, through Tauri's IPC:
+/// `Ok` with what it returned, or `Err` with the error it was refused with.
+pub async fn invoke(
+    client: &Client,
+    command: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    let answer = client
+        .execute_async(
+            "const [command, args, done] = arguments;\
+             window.__TAURI_INTERNALS__.invoke(command, args).then(\
+               (value) => done({ ok: value ?? null }),\
+               (error) => done({ error }));",
+            vec![command.into(), args],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{command} could not be called: {e}"));
+    match answer.get("error") {
+        Some(error) => Err(error.clone()),
+        None => Ok(answer["ok"].clone()),
+    }
 }
 
 /// Every file under `dir`, recursively.
@@ -167,16 +255,15 @@ pub async fn accept_consent(app: &Client) {
         "consent-photo-rights",
         "consent-face-processing",
     ] {
-        app.find(Locator::Css(&format!("[data-testid='{id}']")))
+        wait_for(app, &format!("[data-testid='{id}']"))
             .await
-            .unwrap()
             .click()
             .await
             .unwrap();
     }
-    app.find(Locator::Css("[data-testid='consent-continue']"))
+    // Enabled once all three are ticked.
+    wait_for(app, "[data-testid='consent-continue']:not([disabled])")
         .await
-        .unwrap()
         .click()
         .await
         .unwrap();
@@ -186,10 +273,7 @@ pub async fn accept_consent(app: &Client) {
 /// Pick files in the Library's file picker, as a user would (several paths
 /// at once are separated by newlines, per WebDriver).
 pub async fn pick_files(app: &Client, paths: &[&Path]) {
-    let input = app
-        .find(Locator::Css("[data-testid='import-input']"))
-        .await
-        .unwrap();
+    let input = wait_for(app, "[data-testid='import-input']").await;
     let text: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     input.send_keys(&text.join("\n")).await.unwrap();
 }

@@ -1,24 +1,36 @@
 //! The Library, end to end, in the real app window: import through the file
 //! picker input, see it, restart, see it again, delete it, and check the disk.
 
-use fantoccini::Locator;
+use fantoccini::{Client, Locator};
 use likeness_e2e::*;
 
 const CARD: &str = "[data-testid='portrait-card']";
 
-/// The name shown on a card. (WebKitWebDriver's "element text" reports "" for
-/// a single-line ellipsised heading, so read the rendered text node directly.)
-async fn card_name(app: &fantoccini::Client, card: &fantoccini::elements::Element) -> String {
-    let name = card
-        .find(Locator::Css("[data-testid='portrait-name']"))
-        .await
-        .unwrap();
-    let arg = serde_json::to_value(&name).unwrap();
+/// The name shown on the first card. (WebKitWebDriver's "element text"
+/// reports "" for a single-line ellipsised heading, so read the rendered text
+/// node directly.)
+async fn card_name(app: &Client) -> Result<String, NotYet> {
+    let name = app
+        .find(Locator::Css(
+            "[data-testid='portrait-card'] [data-testid='portrait-name']",
+        ))
+        .await?;
     let text = app
-        .execute("return arguments[0].textContent.trim();", vec![arg])
-        .await
-        .unwrap();
-    text.as_str().unwrap_or_default().to_owned()
+        .execute(
+            "return arguments[0].textContent.trim();",
+            vec![serde_json::to_value(&name)?],
+        )
+        .await?;
+    Ok(text.as_str().unwrap_or_default().to_owned())
+}
+
+/// Wait until the first card is named `expected`.
+async fn wait_for_card_named(app: &Client, expected: &str, what: &str) {
+    wait_until(what, DEADLINE, async || {
+        let name = card_name(app).await?;
+        check(name == expected, || format!("the card is named {name:?}"))
+    })
+    .await
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -29,41 +41,32 @@ async fn a_user_imports_a_portrait_sees_it_after_a_restart_and_deletes_it_from_d
     let app = driver.launch().await;
     accept_consent(&app).await;
     pick_files(&app, &[&astronaut()]).await;
-    let card = wait_for(&app, CARD).await;
-    assert_eq!(card_name(&app, &card).await, "astronaut.png");
-    let text = card.text().await.unwrap();
-    assert!(text.contains("512 × 512"), "card shows: {text}");
-    let loaded: bool = app
-        .execute(
-            "const img = document.querySelector(\"[data-testid='portrait-thumb']\");\
-             return img.complete && img.naturalWidth > 0;",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_bool()
-        .unwrap();
-    assert!(loaded, "the thumbnail image loads from the vault");
+    wait_for(&app, CARD).await;
+    wait_for_card_named(&app, "astronaut.png", "the card names the file").await;
+    wait_until("the card shows the size", DEADLINE, async || {
+        let text = app.find(Locator::Css(CARD)).await?.text().await?;
+        check(text.contains("512 × 512"), || {
+            format!("the card shows {text:?}")
+        })
+    })
+    .await;
+    wait_for_script(
+        &app,
+        "the thumbnail image loads from the vault",
+        "const img = document.querySelector(\"[data-testid='portrait-thumb']\");\
+         return img !== null && img.complete && img.naturalWidth > 0;",
+    )
+    .await;
     let originals = data.path().join("vault/originals");
-    assert_eq!(
-        files_under(&originals).len(),
-        1,
-        "the portrait is stored on disk"
-    );
+    wait_for_files(&originals, 1).await; // the portrait is stored on disk
     app.close().await.unwrap();
 
     let app = driver.launch().await;
     wait_for_count(&app, CARD, 1).await;
-    let card = app.find(Locator::Css(CARD)).await.unwrap();
-    assert_eq!(
-        card_name(&app, &card).await,
-        "astronaut.png",
-        "still there after a restart"
-    );
+    wait_for_card_named(&app, "astronaut.png", "still there after a restart").await;
 
-    card.find(Locator::Css("[data-testid='delete-portrait']"))
+    wait_for(&app, &format!("{CARD} [data-testid='delete-portrait']"))
         .await
-        .unwrap()
         .click()
         .await
         .unwrap();
@@ -74,14 +77,8 @@ async fn a_user_imports_a_portrait_sees_it_after_a_restart_and_deletes_it_from_d
         .unwrap();
     wait_for_count(&app, CARD, 0).await;
     wait_for(&app, "[data-testid='library-empty']").await;
-    assert!(
-        files_under(&originals).is_empty(),
-        "the image is gone from disk"
-    );
-    assert!(
-        files_under(&data.path().join("vault/thumbs")).is_empty(),
-        "and its thumbnail"
-    );
+    wait_for_files(&originals, 0).await; // the image is gone from disk
+    wait_for_files(&data.path().join("vault/thumbs"), 0).await; // and its thumbnail
     app.close().await.unwrap();
 }
 
@@ -130,23 +127,17 @@ async fn bad_files_show_their_error_in_plain_words_and_nothing_is_stored() {
 
     for (path, code, words) in &cases {
         let name = path.file_name().unwrap().to_str().unwrap();
-        let error = app
-            .find(Locator::Css(&format!(
-                "[data-testid='import-error'][data-code='{code}']"
-            )))
-            .await
-            .unwrap_or_else(|_| panic!("{name} shows {code}"));
-        let text = error.text().await.unwrap();
-        assert!(
-            text.contains(name) && text.contains(words),
-            "{name}: {text}"
-        );
+        let css = format!("[data-testid='import-error'][data-code='{code}']");
+        wait_until(&format!("{name} shows {code}"), DEADLINE, async || {
+            let text = app.find(Locator::Css(&css)).await?.text().await?;
+            check(text.contains(name) && text.contains(words), || {
+                format!("it says {text:?}")
+            })
+        })
+        .await;
     }
-    assert!(app.find_all(Locator::Css(CARD)).await.unwrap().is_empty());
-    assert!(
-        files_under(&data.path().join("vault")).is_empty(),
-        "nothing stored"
-    );
+    wait_for_count(&app, CARD, 0).await;
+    wait_for_files(&data.path().join("vault"), 0).await; // nothing stored
     app.close().await.unwrap();
 }
 
@@ -170,16 +161,16 @@ async fn a_new_user_consents_then_an_adult_portrait_is_accepted_and_a_group_phot
         "[data-testid='import-rejection'][data-reason='multiple_people']",
     )
     .await;
-    let text = rejection.text().await.unwrap();
-    assert!(
-        text.contains("We found 2 people. Use a photo of just you."),
-        "shows: {text}"
-    );
+    wait_until("the rejection says why", DEADLINE, async || {
+        let text = rejection.text().await?;
+        check(
+            text.contains("We found 2 people. Use a photo of just you."),
+            || format!("it says {text:?}"),
+        )
+    })
+    .await;
     wait_for_count(&app, CARD, 1).await;
-    assert_eq!(
-        files_under(&data.path().join("vault/originals")).len(),
-        1,
-        "only the accepted portrait is on disk; the group photo is gone"
-    );
+    // Only the accepted portrait is on disk; the group photo is gone.
+    wait_for_files(&data.path().join("vault/originals"), 1).await;
     app.close().await.unwrap();
 }

@@ -29,18 +29,22 @@ async fn a_user_generates_a_preview_finds_it_in_history_and_exports_it() {
 
     // The job shows up in the queue with a progress bar, and finishes.
     wait_for(&app, "[data-testid='job'] [role='progressbar']").await;
-    let done = app
-        .wait()
-        .at_most(Duration::from_secs(90))
-        .for_element(Locator::Css("[data-testid='job'][data-state='done']"))
-        .await;
-    assert!(done.is_ok(), "the preview job finished");
-    let percent = wait_for(&app, "[data-testid='job'] [role='progressbar']")
-        .await
-        .attr("aria-valuenow")
-        .await
-        .unwrap();
-    assert_eq!(percent.as_deref(), Some("100"));
+    wait_for_within(
+        &app,
+        "[data-testid='job'][data-state='done']",
+        Duration::from_secs(90),
+    )
+    .await;
+    wait_until("the finished job's bar is full", DEADLINE, async || {
+        let bar = app
+            .find(Locator::Css("[data-testid='job'] [role='progressbar']"))
+            .await?;
+        let percent = bar.attr("aria-valuenow").await?;
+        check(percent.as_deref() == Some("100"), || {
+            format!("it is at {percent:?}")
+        })
+    })
+    .await;
     wait_for(&app, "[data-testid='preview-image']").await;
 
     click(&app, "[data-testid='nav-history']").await;
@@ -49,14 +53,76 @@ async fn a_user_generates_a_preview_finds_it_in_history_and_exports_it() {
     let format = wait_for(&app, "[data-testid='export-format']").await;
     format.select_by_value("jpeg").await.unwrap();
     click(&app, "[data-testid='export-button']").await;
-    let result = wait_for(&app, "[data-testid='export-result']").await;
-    assert!(result.text().await.unwrap().contains("Saved to"));
+    wait_until("the export says where it saved", DEADLINE, async || {
+        let result = app
+            .find(Locator::Css("[data-testid='export-result']"))
+            .await?;
+        let text = result.text().await?;
+        check(text.contains("Saved to"), || format!("it says {text:?}"))
+    })
+    .await;
 
-    let exported = files_under(&data.path().join("Pictures/Likeness"));
-    assert_eq!(exported.len(), 1, "one exported file: {exported:?}");
+    let exported = wait_for_files(&data.path().join("Pictures/Likeness"), 1).await;
     let image = image::open(&exported[0]).expect("the export decodes");
     assert_eq!(image.width(), image.height(), "the 1:1 preview");
     assert_eq!(image.width(), 512);
     assert_eq!(exported[0].extension().unwrap(), "jpg");
+
+    // The exported file passes the reveal check (here, with no file manager
+    // on the bus, the reveal itself may fail with `io`); the vault's never does.
+    let file = exported[0].to_str().unwrap();
+    let shown = invoke(&app, "show_in_folder", serde_json::json!({ "path": file })).await;
+    if let Err(error) = &shown {
+        assert_eq!(error["code"], "io", "{file} is revealed: {error}");
+    }
+    let vault = files_under(&data.path().join("vault/outputs"));
+    assert!(!vault.is_empty(), "the preview is in the vault");
+    let vault_file = vault[0].to_str().unwrap();
+    let shown = invoke(
+        &app,
+        "show_in_folder",
+        serde_json::json!({ "path": vault_file }),
+    )
+    .await;
+    assert_eq!(refusal(shown), "not_exported");
+    app.close().await.unwrap();
+}
+
+/// What the page is refused with: the error's `code`.
+fn refusal(answer: Result<serde_json::Value, serde_json::Value>) -> String {
+    let error = answer.expect_err("the backend refuses");
+    error["code"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_window_can_neither_export_outside_a_chosen_folder_nor_reveal_a_file_it_did_not_export()
+{
+    let data = tempfile::tempdir().unwrap();
+    let elsewhere = data.path().join("elsewhere");
+    let driver = Driver::start(4454, data.path());
+    let app = driver.launch().await;
+
+    let export_to = |folder: serde_json::Value| {
+        serde_json::json!({
+            "request": { "outputIds": [1], "format": "png", "quality": 90, "folder": folder }
+        })
+    };
+    let unchosen = invoke(&app, "export_outputs", export_to(elsewhere.to_str().into())).await;
+    assert_eq!(refusal(unchosen), "folder_not_chosen");
+    let sneaky = data.path().join("Pictures/Likeness/../../elsewhere");
+    let sneaky = invoke(&app, "export_outputs", export_to(sneaky.to_str().into())).await;
+    assert_eq!(refusal(sneaky), "folder_not_chosen");
+    // The default folder is allowed: the request gets as far as the missing image.
+    let default = invoke(&app, "export_outputs", export_to(serde_json::Value::Null)).await;
+    assert_eq!(refusal(default), "output_not_found");
+    assert!(
+        !elsewhere.exists(),
+        "nothing was written where the user did not choose"
+    );
+
+    for path in ["/etc/passwd", "/", data.path().to_str().unwrap()] {
+        let shown = invoke(&app, "show_in_folder", serde_json::json!({ "path": path })).await;
+        assert_eq!(refusal(shown), "not_exported", "{path}");
+    }
     app.close().await.unwrap();
 }

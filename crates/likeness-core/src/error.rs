@@ -49,6 +49,10 @@ pub enum ErrorCode {
     EngineUnavailable,
     /// A generated image failed the NSFW check, so it was discarded.
     UnsafeOutput,
+    /// The app exports only to a folder the user chose in its folder dialog, or the default one.
+    FolderNotChosen,
+    /// The app reveals only files it exported since it started.
+    NotExported,
 }
 
 /// An error as the UI and CLI see it: `{ code, message }`.

@@ -15,11 +15,19 @@
 //! If a later image fails (say, the disk fills up), the images already saved
 //! stay and the error says which file failed.
 //!
+//! **Only where the user chose, only what it wrote.** In the app, the webview
+//! names the folder and the file to reveal, so it must not be trusted with any
+//! path: [`ExportDestinations`] lets an export go only into a folder the user
+//! picked in the app's folder dialog or into the default export folder, and
+//! reveals only files an export wrote since the app started.
+//!
 //! This is blocking work (decoding and encoding images): run it off the UI thread.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -76,6 +84,8 @@ pub struct ExportRequest {
     /// still be in range.
     pub quality: u8,
     /// An absolute folder; `null` for the default export folder. Created if missing.
+    /// The app takes only a folder the user picked in its folder dialog, or
+    /// the default one (see `ExportDestinations`).
     pub folder: Option<String>,
 }
 
@@ -101,6 +111,12 @@ pub enum ExportError {
     RelativeFolder(String),
     #[error("There is no Pictures or home folder to export to; choose a folder.")]
     NoDefaultFolder,
+    #[error("Likeness exports only to a folder chosen in its folder dialog or to the default export folder, and {0:?} is neither.")]
+    FolderNotChosen(String),
+    #[error("Likeness shows only files it exported since it started, and {0:?} is not one.")]
+    NotExported(String),
+    #[error("The exported file {} is no longer there.", .0.display())]
+    ExportedFileGone(PathBuf),
     #[error("Image {0} was not found in the History.")]
     OutputNotFound(OutputId),
     #[error("The file of image {0} is missing from the app's storage.")]
@@ -129,6 +145,9 @@ impl ExportError {
             Self::NothingChosen | Self::QualityOutOfRange(_) | Self::RelativeFolder(_) => {
                 ErrorCode::InvalidInput
             }
+            Self::FolderNotChosen(_) => ErrorCode::FolderNotChosen,
+            Self::NotExported(_) => ErrorCode::NotExported,
+            Self::ExportedFileGone(_) => ErrorCode::NotFound,
             Self::OutputNotFound(_) | Self::FileMissing(_) => ErrorCode::OutputNotFound,
             Self::History(e) => e.code(),
             Self::Decode { source, .. } => source.code(),
@@ -155,13 +174,128 @@ pub fn default_export_folder() -> Option<PathBuf> {
         .or_else(|| dirs::home_dir().map(|d| d.join(HOME_SUBFOLDER)))
 }
 
+/// Where the app may export and what it may reveal: exports go only into a
+/// folder the user picked in the app's folder dialog (remembered with
+/// [`allow_picked`](Self::allow_picked)) or into the default export folder,
+/// and only files those exports wrote may be revealed. Kept in memory: a
+/// restart forgets both.
+#[derive(Debug)]
+pub struct ExportDestinations {
+    default_folder: Option<PathBuf>,
+    allowed: Mutex<Allowed>,
+}
+
+#[derive(Debug, Default)]
+struct Allowed {
+    picked: HashSet<PathBuf>,
+    exported: HashSet<PathBuf>,
+}
+
+impl ExportDestinations {
+    /// Nothing picked or exported yet; `default_folder` is where a request
+    /// with no folder goes (normally [`default_export_folder`]).
+    pub fn new(default_folder: Option<PathBuf>) -> Self {
+        Self {
+            default_folder,
+            allowed: Mutex::default(),
+        }
+    }
+
+    /// Where a request with no folder goes.
+    pub fn default_folder(&self) -> Option<&Path> {
+        self.default_folder.as_deref()
+    }
+
+    /// Remember a folder the user picked in the app's folder dialog.
+    pub fn allow_picked(&self, folder: PathBuf) {
+        self.lock().picked.insert(folder);
+    }
+
+    /// [`export_outputs`] into the request's folder if the user picked it, or
+    /// into the default folder; remembers the files written so they may be
+    /// revealed. Any other folder is refused before anything is checked or written.
+    pub fn export(
+        &self,
+        history: &History,
+        request: &ExportRequest,
+    ) -> Result<ExportResult, ExportError> {
+        let folder = self.folder_for(request.folder.as_deref())?;
+        check_request(request)?;
+        let (folder, files) = write_outputs(history, request, folder)?;
+        let result = ExportResult {
+            folder: folder.to_string_lossy().into_owned(),
+            files: files
+                .iter()
+                .map(|f| f.to_string_lossy().into_owned())
+                .collect(),
+        };
+        self.lock().exported.extend(files);
+        Ok(result)
+    }
+
+    /// The file at `path` if an export wrote it since the app started and it
+    /// is still there; anything else is refused.
+    pub fn exported_file(&self, path: &str) -> Result<PathBuf, ExportError> {
+        let file = PathBuf::from(path);
+        if !self.lock().exported.contains(&file) {
+            return Err(ExportError::NotExported(path.to_owned()));
+        }
+        if !file.is_file() {
+            return Err(ExportError::ExportedFileGone(file));
+        }
+        Ok(file)
+    }
+
+    /// The folder to write in: the default for `None`, else one the user picked.
+    fn folder_for(&self, folder: Option<&str>) -> Result<PathBuf, ExportError> {
+        let Some(folder) = folder else {
+            return self
+                .default_folder
+                .clone()
+                .ok_or(ExportError::NoDefaultFolder);
+        };
+        let path = PathBuf::from(folder);
+        if self.default_folder.as_ref() != Some(&path) && !self.lock().picked.contains(&path) {
+            return Err(ExportError::FolderNotChosen(folder.to_owned()));
+        }
+        if !path.is_absolute() {
+            return Err(ExportError::RelativeFolder(folder.to_owned()));
+        }
+        Ok(path)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Allowed> {
+        // Sets of paths stay consistent even if a holder panicked.
+        self.allowed.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 /// Save the requested History images in `request.format` in the request's
 /// folder (see the module docs). Returns the folder and the files, in order.
+///
+/// Any absolute folder is taken: for a caller the user drives directly (the
+/// CLI, tests). The app goes through [`ExportDestinations::export`].
 pub fn export_outputs(
     history: &History,
     request: &ExportRequest,
 ) -> Result<ExportResult, ExportError> {
     let folder = check(request)?;
+    let (folder, files) = write_outputs(history, request, folder)?;
+    Ok(ExportResult {
+        folder: folder.to_string_lossy().into_owned(),
+        files: files
+            .iter()
+            .map(|f| f.to_string_lossy().into_owned())
+            .collect(),
+    })
+}
+
+/// Check that every image is present, then write them all into `folder`.
+fn write_outputs(
+    history: &History,
+    request: &ExportRequest,
+    folder: PathBuf,
+) -> Result<(PathBuf, Vec<PathBuf>), ExportError> {
     let mut ids = request.output_ids.clone();
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(*id));
@@ -195,27 +329,30 @@ pub fn export_outputs(
                     source,
                 }
             })?;
-        files.push(path.to_string_lossy().into_owned());
+        files.push(path);
     }
-    Ok(ExportResult {
-        folder: folder.to_string_lossy().into_owned(),
-        files,
-    })
+    Ok((folder, files))
 }
 
 /// Check the request; returns the folder to write in.
 fn check(request: &ExportRequest) -> Result<PathBuf, ExportError> {
+    check_request(request)?;
+    match &request.folder {
+        None => default_export_folder().ok_or(ExportError::NoDefaultFolder),
+        Some(folder) if Path::new(folder).is_absolute() => Ok(PathBuf::from(folder)),
+        Some(folder) => Err(ExportError::RelativeFolder(folder.clone())),
+    }
+}
+
+/// Check what the request asks for, whatever the folder.
+fn check_request(request: &ExportRequest) -> Result<(), ExportError> {
     if request.output_ids.is_empty() {
         return Err(ExportError::NothingChosen);
     }
     if !(1..=100).contains(&request.quality) {
         return Err(ExportError::QualityOutOfRange(request.quality));
     }
-    match &request.folder {
-        None => default_export_folder().ok_or(ExportError::NoDefaultFolder),
-        Some(folder) if Path::new(folder).is_absolute() => Ok(PathBuf::from(folder)),
-        Some(folder) => Err(ExportError::RelativeFolder(folder.clone())),
-    }
+    Ok(())
 }
 
 /// Decode an output from the vault and encode it in `format`.

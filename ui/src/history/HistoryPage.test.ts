@@ -181,8 +181,36 @@ describe("History", () => {
     await user.click(within(dialog).getByTestId("export-button"));
 
     expect(backend.exports).toEqual([{ outputIds: [3, 1], format: "png", quality: 90, folder: null }]);
-    expect(await within(dialog).findByTestId("export-result")).toHaveTextContent(
-      "Saved to /home/ada/Pictures/Likeness",
+    const result = await within(dialog).findByTestId("export-result");
+    expect(result).toHaveTextContent("Saved to /home/ada/Pictures/Likeness");
+    await user.click(within(result).getByRole("button", { name: "Show in folder" }));
+    expect(backend.shownInFolder).toEqual(["/home/ada/Pictures/Likeness/likeness-3.png"]);
+    expect(within(dialog).queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("says so when the backend refuses the folder or the file is gone from it", async () => {
+    backend.outputs = [makeOutput({ id: 3 })];
+    const user = await openHistory();
+    const detail = await openDetail(user);
+    const exportOutputs = backend.exportOutputs.bind(backend);
+    backend.exportOutputs = async () => {
+      throw { code: "folder_not_chosen", message: "/tmp/x was not chosen" };
+    };
+
+    await user.click(within(detail).getByTestId("export-button"));
+    const refused = await within(detail).findByRole("alert");
+    expect(refused).toHaveAttribute("data-code", "folder_not_chosen");
+    expect(refused).toHaveTextContent("Choose the export folder with Change… first.");
+    expect(within(detail).queryByTestId("export-result")).not.toBeInTheDocument();
+
+    backend.exportOutputs = exportOutputs;
+    backend.showInFolder = async () => {
+      throw { code: "not_found", message: "gone" };
+    };
+    await user.click(within(detail).getByTestId("export-button"));
+    await user.click(await within(detail).findByRole("button", { name: "Show in folder" }));
+    expect(await within(detail).findByRole("alert")).toHaveTextContent(
+      "That file has been moved or deleted since it was saved.",
     );
   });
 });

@@ -92,11 +92,18 @@ export interface Backend {
   listOutputs(filter: OutputFilter): Promise<OutputPage>;
   setFavourite(id: number, favourite: boolean): Promise<Output>;
   deleteOutput(id: number): Promise<void>;
+  /**
+   * Saves into `request.folder`, which must be a folder `pickFolder` returned (else
+   * `folder_not_chosen`), or `null` for the default folder.
+   */
   exportOutputs(request: ExportRequest): Promise<ExportResult>;
   defaultExportFolder(): Promise<string>;
-  /** Opens the system file manager at this file or folder. */
-  showInFolder(path: string): Promise<void>;
-  /** The native folder dialog; `null` when the user cancels. */
+  /**
+   * Opens the system file manager with this file selected. Only a file in an `ExportResult`
+   * of this run is shown (else `not_exported`); one deleted since gives `not_found`.
+   */
+  showInFolder(file: string): Promise<void>;
+  /** The native folder dialog; `null` when the user cancels. Exports may then go there. */
   pickFolder(): Promise<string | null>;
   /** A picture to paint in the style of; it is not a portrait and is not moderated as one. */
   importStylePicture(name: string, bytes: Uint8Array): Promise<StylePicture>;
@@ -129,6 +136,8 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   generation_failed: true,
   engine_unavailable: true,
   unsafe_output: true,
+  folder_not_chosen: true,
+  not_exported: true,
 };
 
 function isErrorCode(value: unknown): value is ErrorCode {
@@ -213,7 +222,7 @@ export const tauriBackend: Backend = {
   deleteOutput: (id) => callVoid("delete_output", { id }),
   exportOutputs: (request) => call(() => invoke<ExportResult>("export_outputs", { request })),
   defaultExportFolder: () => call(() => invoke<string>("default_export_folder")),
-  showInFolder: (path) => callVoid("show_in_folder", { path }),
+  showInFolder: (file) => callVoid("show_in_folder", { path: file }),
   pickFolder: () => call(() => invoke<string | null>("pick_folder")),
   importStylePicture: (name, bytes) => upload<StylePicture>("import_style_picture", name, bytes),
   outputUrl: (output) => convertFileSrc(output.imagePath),

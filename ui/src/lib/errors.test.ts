@@ -24,6 +24,8 @@ const ALL_CODES: ErrorCode[] = [
   "generation_failed",
   "engine_unavailable",
   "unsafe_output",
+  "folder_not_chosen",
+  "not_exported",
 ];
 
 describe("error messages", () => {

@@ -22,6 +22,8 @@ const MESSAGES: Record<ErrorCode, string> = {
   generation_failed: "The image couldn't be made. Retry, or try other settings.",
   engine_unavailable: "The image engine isn't available on this computer.",
   unsafe_output: "The result didn't pass the safety check, so it was discarded.",
+  folder_not_chosen: "Choose the export folder with Change… first.",
+  not_exported: "Likeness only shows the files it has just exported.",
 };
 
 export function errorMessage(code: ErrorCode): string {

@@ -39,6 +39,8 @@ const ACCEPTED: ModerationSummary = {
  * Consent is already given unless constructed with `{ consented: false }` (a first run).
  * Jobs stay queued until a test moves them on with `emitJob`, as the real queue's events would.
  * `outputs` hold the UI's parsed shape; `listOutputs` pages them like the backend's keyset.
+ * Exports go only into `exportFolder` or a folder `pickFolder` returned, and only files an
+ * export returned can be shown in their folder, as the backend enforces.
  */
 export class FakeBackend implements Backend {
   portraits: Portrait[] = [];
@@ -69,6 +71,9 @@ export class FakeBackend implements Backend {
   exportFolder = "/home/ada/Pictures/Likeness";
   /** What the folder dialog answers; `null` is Cancel. */
   pickedFolder: string | null = null;
+  // Like the backend: exports only into the default or a picked folder, reveals only exported files.
+  #pickedFolders = new Set<string>();
+  #exportedFiles = new Set<string>();
   #listeners = new Set<(p: ImportProgress) => void>();
   #jobListeners = new Set<(e: JobEvent) => void>();
   #nextId = 1;
@@ -237,19 +242,28 @@ export class FakeBackend implements Backend {
   async exportOutputs(request: ExportRequest): Promise<ExportResult> {
     this.exports.push(request);
     const folder = request.folder ?? this.exportFolder;
+    if (folder !== this.exportFolder && !this.#pickedFolders.has(folder)) {
+      throw { code: "folder_not_chosen", message: `${folder} was not chosen` } satisfies ApiError;
+    }
     const extension = request.format === "jpeg" ? "jpg" : request.format;
-    return { folder, files: request.outputIds.map((id) => `${folder}/likeness-${id}.${extension}`) };
+    const files = request.outputIds.map((id) => `${folder}/likeness-${id}.${extension}`);
+    for (const file of files) this.#exportedFiles.add(file);
+    return { folder, files };
   }
 
   async defaultExportFolder(): Promise<string> {
     return this.exportFolder;
   }
 
-  async showInFolder(path: string): Promise<void> {
-    this.shownInFolder.push(path);
+  async showInFolder(file: string): Promise<void> {
+    if (!this.#exportedFiles.has(file)) {
+      throw { code: "not_exported", message: `${file} was not exported` } satisfies ApiError;
+    }
+    this.shownInFolder.push(file);
   }
 
   async pickFolder(): Promise<string | null> {
+    if (this.pickedFolder !== null) this.#pickedFolders.add(this.pickedFolder);
     return this.pickedFolder;
   }
 

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use image::{ImageFormat, Rgba, RgbaImage};
 use likeness_core::export::{
-    default_export_folder, export_outputs, ExportFormat, ExportRequest, ExportResult,
+    default_export_folder, export_outputs, ExportDestinations, ExportFormat, ExportRequest,
+    ExportResult,
 };
 use likeness_core::jobs::{
     History, Job, JobContext, JobError, JobQueue, JobState, NewOutput, OutputFilter, OutputId,
@@ -107,6 +108,16 @@ impl Setup {
             folder: Some(folder.to_string_lossy().into_owned()),
         };
         export_outputs(self.history(), &request).map_err(ApiError::from)
+    }
+}
+
+/// A PNG export request for `ids` into `folder` (`None`: the default folder).
+fn request(ids: &[OutputId], folder: Option<&Path>) -> ExportRequest {
+    ExportRequest {
+        output_ids: ids.to_vec(),
+        format: ExportFormat::Png,
+        quality: 90,
+        folder: folder.map(|f| f.to_string_lossy().into_owned()),
     }
 }
 
@@ -329,4 +340,105 @@ fn the_request_reads_and_writes_the_ui_json_shape() {
         }
     );
     assert_eq!(serde_json::to_string(&request).unwrap(), json);
+}
+
+#[test]
+fn the_app_exports_only_to_a_folder_the_user_picked_or_the_default_and_writes_nothing_elsewhere() {
+    let setup = Setup::new();
+    let id = setup.output(serde_json::json!({ "style": "oil" }));
+    let default = setup.folder("default");
+    let picked = setup.folder("picked");
+    let elsewhere = setup.folder("elsewhere");
+    let destinations = ExportDestinations::new(Some(default.clone()));
+    let refused = |folder: &Path| {
+        let error = destinations
+            .export(setup.history(), &request(&[id], Some(folder)))
+            .map_err(ApiError::from)
+            .unwrap_err();
+        assert_eq!(
+            error.code,
+            ErrorCode::FolderNotChosen,
+            "{}",
+            folder.display()
+        );
+        assert!(error.message.contains("elsewhere"), "{}", error.message);
+    };
+
+    refused(&elsewhere);
+    refused(&picked.join("../elsewhere"));
+    destinations.allow_picked(picked.clone());
+    refused(&elsewhere);
+    refused(&picked.join("../elsewhere"));
+    let into_picked = destinations
+        .export(setup.history(), &request(&[id], Some(&picked)))
+        .unwrap();
+    let into_default = destinations
+        .export(setup.history(), &request(&[id], None))
+        .unwrap();
+    let named_default = destinations
+        .export(setup.history(), &request(&[id], Some(&default)))
+        .unwrap();
+
+    assert!(
+        !elsewhere.exists(),
+        "nothing was written where the user did not choose"
+    );
+    assert_eq!(into_picked.folder, picked.to_string_lossy());
+    assert_eq!(names_in(&picked), [format!("likeness-{id}-oil.png")]);
+    assert_eq!(into_default.folder, default.to_string_lossy());
+    assert_eq!(named_default.folder, default.to_string_lossy());
+    assert_eq!(names_in(&default).len(), 2);
+}
+
+#[test]
+fn with_no_pictures_or_home_folder_the_app_asks_for_a_folder() {
+    let setup = Setup::new();
+    let id = setup.output(serde_json::json!({}));
+    let destinations = ExportDestinations::new(None);
+
+    let error = destinations
+        .export(setup.history(), &request(&[id], None))
+        .map_err(ApiError::from)
+        .unwrap_err();
+
+    assert_eq!(error.code, ErrorCode::Io);
+    assert!(
+        error.message.contains("choose a folder"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn only_a_file_an_export_wrote_since_the_app_started_can_be_revealed() {
+    let setup = Setup::new();
+    let id = setup.output(serde_json::json!({ "style": "oil" }));
+    let default = setup.folder("default");
+    let destinations = ExportDestinations::new(Some(default.clone()));
+    let result = destinations
+        .export(setup.history(), &request(&[id], None))
+        .unwrap();
+    let file = &result.files[0];
+    let code = |destinations: &ExportDestinations, path: &str| {
+        ApiError::from(destinations.exported_file(path).unwrap_err()).code
+    };
+
+    assert_eq!(destinations.exported_file(file).unwrap(), Path::new(file));
+    let vault_image = setup.history().get_output(id).unwrap().image_path;
+    for other in [
+        "/etc/passwd",
+        result.folder.as_str(),
+        vault_image.as_str(),
+        "relative.png",
+    ] {
+        assert_eq!(
+            code(&destinations, other),
+            ErrorCode::NotExported,
+            "{other}"
+        );
+    }
+    let after_a_restart = ExportDestinations::new(Some(default));
+    assert_eq!(code(&after_a_restart, file), ErrorCode::NotExported);
+    std::fs::remove_file(file).unwrap();
+    assert_eq!(code(&destinations, file), ErrorCode::NotFound);
 }

@@ -16,5 +16,7 @@ outputIds: Array<number>, format: ExportFormat,
 quality: number, 
 /**
  * An absolute folder; `null` for the default export folder. Created if missing.
+ * The app takes only a folder the user picked in its folder dialog, or
+ * the default one (see `ExportDestinations`).
  */
 folder: string | null, };
