@@ -89,7 +89,7 @@ fn main() {
 }
 
 /// Six distinct phone-like photos: the astronaut at 12 MP, each with its own
-/// brightness and sensor-like grain, saved at JPEG quality 90.
+/// sensor-like grain, saved at JPEG quality 90.
 fn make_photos(dir: &Path) -> Vec<PathBuf> {
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/astronaut.png");
@@ -100,7 +100,6 @@ fn make_photos(dir: &Path) -> Vec<PathBuf> {
     (0..PHOTOS)
         .map(|i| {
             let mut seed = 0x9E37_79B9_u32.wrapping_mul(i as u32 + 1);
-            let lift = i as i32 * 4 - 10;
             let photo = RgbImage::from_fn(4000, 3000, |x, y| {
                 let p = big.get_pixel(x, y).0;
                 image::Rgb(p.map(|c| {
@@ -108,7 +107,7 @@ fn make_photos(dir: &Path) -> Vec<PathBuf> {
                     seed ^= seed >> 17;
                     seed ^= seed << 5;
                     let grain = (seed % 9) as i32 - 4;
-                    (i32::from(c) + lift + grain).clamp(0, 255) as u8
+                    (i32::from(c) + grain).clamp(0, 255) as u8
                 }))
             });
             let path = dir.join(format!("photo-{}.jpg", i + 1));
