@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
-use likeness_core::consent::ConsentAnswers;
+use likeness_core::consent::{self, ConsentAnswers, ConsentStatus};
 use likeness_core::generation::engines::{StyleMix, UpscaleFactor, STYLES};
 use likeness_core::generation::framing::{FaceAnchor, Framing, Orientation};
 use likeness_core::generation::studio::{
@@ -91,16 +91,22 @@ enum Command {
         withdraw: bool,
     },
     /// Check photos with the on-device safety checks (one adult, face clearly
-    /// visible, safe for work) without importing them. Exits 0 whatever the
-    /// decisions; 3 when the checks could not load (each file is then still
-    /// reported, as `moderation_unavailable`); 2 on bad arguments.
+    /// visible, safe for work) without importing them. Needs `--i-consent`.
+    /// Exits 0 whatever the decisions; 3 when the checks could not load (each
+    /// file is then still reported, as `moderation_unavailable`); 2 on bad
+    /// arguments or without consent (`consent_required`).
     Moderate {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        consent: OneOffConsent,
     },
-    /// Make a styled portrait on this device. The portrait is checked first under
-    /// the same rules as an import, and a refused one is not used.
+    /// Make a styled portrait on this device. Needs `--i-consent`. The portrait
+    /// is checked first under the same rules as an import, and a refused one is
+    /// not used (exit 1).
     Generate {
+        #[command(flatten)]
+        consent: OneOffConsent,
         /// The portrait photo.
         #[arg(long, value_name = "FILE")]
         portrait: PathBuf,
@@ -125,6 +131,31 @@ enum Command {
     },
     /// List the built-in styles.
     Styles,
+}
+
+/// Consent for the commands that analyse faces in files outside the library.
+#[derive(Args)]
+struct OneOffConsent {
+    /// Declare, for this run, that you are 18 or older, have the right to use
+    /// these photos, and consent to on-device analysis of the faces in them.
+    /// Without it the command refuses (`consent_required`, exit 2).
+    #[arg(long)]
+    i_consent: bool,
+}
+
+impl OneOffConsent {
+    /// Refuse unless `--i-consent` was given.
+    fn require(&self) -> Result<(), ApiError> {
+        let declared = ConsentStatus::declared(ConsentAnswers::all(self.i_consent));
+        consent::require_consent(&declared).map_err(|_| {
+            ApiError::new(
+                ErrorCode::ConsentRequired,
+                "Face analysis needs your consent: pass --i-consent to confirm that you are \
+                 18 or older, have the right to use these photos, and consent to on-device \
+                 face analysis.",
+            )
+        })
+    }
 }
 
 /// One line of `moderate --json` output: the verdict plus the file and `ms`.
@@ -192,11 +223,14 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     match &cli.command {
         Command::Import { files } => {
             let library = open_library()?;
-            if !library.consent_status()?.complete {
-                return Err(ApiError::new(
-                    ErrorCode::ConsentRequired,
-                    "Consent is needed before importing: run `likeness-cli consent --grant`.",
-                ));
+            if let Err(e) = library.require_consent() {
+                return Err(match e.code() {
+                    ErrorCode::ConsentRequired => ApiError::new(
+                        ErrorCode::ConsentRequired,
+                        "Consent is needed before importing: run `likeness-cli consent --grant`.",
+                    ),
+                    _ => e.into(),
+                });
             }
             if let Err(e) = library.moderator() {
                 eprintln!("likeness-cli: safety checks unavailable, every photo is refused: {e}");
@@ -310,7 +344,10 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             });
             Ok(ExitCode::SUCCESS)
         }
-        Command::Moderate { files } => moderate(cli.json, files, &cli.checks),
+        Command::Moderate { files, consent } => {
+            consent.require()?;
+            moderate(cli.json, files, &cli.checks)
+        }
         Command::Styles => {
             for style in STYLES {
                 emit(cli.json, &style, || format!("{}  {}", style.id, style.name));
@@ -318,6 +355,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate {
+            consent,
             portrait,
             style,
             framing,
@@ -327,6 +365,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             hd,
             out,
         } => {
+            consent.require()?;
             let settings = GenerationSettings {
                 framing: *framing,
                 orientation: *orientation,

@@ -9,7 +9,10 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::consent::{ConsentAnswers, ConsentKind, ConsentRecord, ConsentStatus, WithdrawOutcome};
+use crate::consent::{
+    self, ConsentAnswers, ConsentKind, ConsentRecord, ConsentRequired, ConsentStatus,
+    WithdrawOutcome,
+};
 use crate::error::{ApiError, ErrorCode};
 use crate::generation::engines::Style;
 use crate::generation::framing::FaceAnchor;
@@ -148,6 +151,12 @@ impl LibraryError {
     }
 }
 
+impl From<ConsentRequired> for LibraryError {
+    fn from(_: ConsentRequired) -> Self {
+        Self::ConsentRequired
+    }
+}
+
 impl From<LibraryError> for ApiError {
     fn from(e: LibraryError) -> Self {
         ApiError::new(e.code(), e.to_string())
@@ -209,9 +218,10 @@ impl Library {
             .ok_or(LibraryError::NotAccepted)
     }
 
-    /// Keep a picture the user wants to use as a style. It is decoded under the
-    /// import caps and stored without metadata; it is not a portrait.
+    /// Keep a picture the user wants to use as a style. It needs consent, is
+    /// decoded under the import caps and stored without metadata; it is not a portrait.
     pub fn import_style_picture(&self, bytes: &[u8]) -> Result<String, LibraryError> {
+        self.require_consent()?;
         // Decode (same caps, upright) and encode once, as PNG: no metadata kept.
         let image = imaging::decode(bytes, imaging::sniff(bytes)?)?;
         let png = imaging::encode(&image, imaging::StoredFormat::Png)?;
@@ -278,9 +288,7 @@ impl Library {
         bytes: &[u8],
         progress: &mut dyn FnMut(ImportStage),
     ) -> Result<ImportOutcome, LibraryError> {
-        if !self.consent_status()?.complete {
-            return Err(LibraryError::ConsentRequired);
-        }
+        self.require_consent()?;
         progress(ImportStage::Decoding);
         let prepared = imaging::prepare(bytes)?;
         progress(ImportStage::Moderating);
@@ -395,7 +403,13 @@ impl Library {
 
     /// Where consent stands now.
     pub fn consent_status(&self) -> Result<ConsentStatus, LibraryError> {
-        Ok(ConsentStatus::from_history(&self.store.consent_history()?))
+        Ok(ConsentStatus::recorded(&self.store)?)
+    }
+
+    /// Refuse with `consent_required` unless all three consents stand now
+    /// (see [`consent::require_consent`]).
+    pub fn require_consent(&self) -> Result<(), LibraryError> {
+        Ok(consent::require_consent(&self.consent_status()?)?)
     }
 
     /// Every consent answer, newest first.

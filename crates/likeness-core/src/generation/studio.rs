@@ -313,8 +313,9 @@ const STYLE_THUMB_SIDE: u32 = 160;
 
 impl Studio {
     /// The portrait rendered small in every built-in style, each made once and
-    /// cached in the vault: `(style id, file)`.
+    /// cached in the vault: `(style id, file)`. Needs consent, even for cached ones.
     pub fn style_thumbnails(&self, portrait_id: i64) -> Result<Vec<(String, PathBuf)>, ApiError> {
+        self.library.require_consent()?;
         let portrait = self.library.get(portrait_id)?;
         let face = self.library.face_anchor(portrait_id)?;
         let mut headshot = None;

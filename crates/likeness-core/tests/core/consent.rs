@@ -129,3 +129,12 @@ fn portraits_from_before_moderation_are_checked_and_rejected_ones_deleted() {
     );
     assert_eq!(lib.check_unmoderated().unwrap(), 0, "nothing left to check");
 }
+
+#[test]
+fn a_style_picture_is_refused_without_consent_and_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(dir.path(), moderator).unwrap();
+    let refused = lib.import_style_picture(&side_by_side()).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ConsentRequired);
+    assert!(vault_files(&lib).is_empty());
+}

@@ -248,3 +248,37 @@ fn a_picture_of_the_users_own_can_be_the_style() {
     let models: Vec<&str> = out.model_hashes.keys().map(String::as_str).collect();
     assert!(models.contains(&"arbitrary_transform.onnx"), "{models:?}");
 }
+
+/// Make the recorded consent stale, as a new consent policy does: the
+/// portraits stay, but consent no longer stands.
+fn consent_lapses(dir: &tempfile::TempDir) {
+    rusqlite::Connection::open(dir.path().join("likeness.db"))
+        .unwrap()
+        .execute(
+            "UPDATE consent_records SET policy_version = '2000-01-01'",
+            (),
+        )
+        .unwrap();
+}
+
+#[test]
+fn style_thumbnails_and_previews_are_refused_once_consent_no_longer_stands() {
+    let (dir, lib, queue, portrait) = studio();
+    consent_lapses(&dir);
+    let runner = Studio::new(Arc::clone(&lib), None, None);
+    let refused = runner.style_thumbnails(portrait).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::ConsentRequired);
+    let s = settings(&first_style(), Orientation::Square);
+    let refused = queue
+        .enqueue(Some(portrait), JobKind::Preview, &s.to_job_json(), None)
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ConsentRequired);
+    let picture = lib.import_style_picture(&side_by_side()).unwrap_err();
+    assert_eq!(picture.code(), ErrorCode::ConsentRequired);
+    assert!(
+        !vault_files(&lib)
+            .iter()
+            .any(|p| p.to_string_lossy().contains("style")),
+        "no style thumbnail or picture was made"
+    );
+}
