@@ -417,26 +417,36 @@ impl Library {
         Ok(self.store.consent_history()?)
     }
 
-    /// Record each answer under the current policy version.
+    /// Record each answer under the current policy version. Any `no` is a
+    /// withdrawal: it deletes what depends on consent, as [`Self::withdraw_consent`] does.
     pub fn record_consent(&self, answers: ConsentAnswers) -> Result<ConsentStatus, LibraryError> {
+        if answers.all_given() {
+            self.record_answers(answers)?;
+        } else {
+            self.withdraw(answers)?;
+        }
+        self.consent_status()
+    }
+
+    fn record_answers(&self, answers: ConsentAnswers) -> Result<(), LibraryError> {
         let now = now_rfc3339();
         for kind in ConsentKind::ALL {
             let policy = crate::consent::POLICY_VERSION;
             self.store
                 .insert_consent(kind, answers.get(kind), policy, &now)?;
         }
-        self.consent_status()
+        Ok(())
     }
 
     /// Withdraw all consent: record the withdrawal, then delete every portrait
     /// and its files. Moderation and consent records (no images) stay.
     pub fn withdraw_consent(&self) -> Result<WithdrawOutcome, LibraryError> {
-        let none = ConsentAnswers {
-            adult: false,
-            photo_rights: false,
-            face_processing: false,
-        };
-        self.record_consent(none)?;
+        self.withdraw(ConsentAnswers::all(false))
+    }
+
+    /// Record `answers` (at least one `no`), then delete what depends on consent.
+    fn withdraw(&self, answers: ConsentAnswers) -> Result<WithdrawOutcome, LibraryError> {
+        self.record_answers(answers)?;
         let portraits = self.store.list_portraits()?;
         for row in &portraits {
             self.delete(row.id)?;

@@ -131,6 +131,39 @@ fn portraits_from_before_moderation_are_checked_and_rejected_ones_deleted() {
 }
 
 #[test]
+fn answering_no_to_any_consent_deletes_every_portrait_like_a_withdrawal() {
+    let (_dir, lib) = library();
+    let p = lib
+        .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
+        .unwrap()
+        .portrait
+        .unwrap();
+    let style = lib.import_style_picture(&side_by_side()).unwrap();
+
+    let no_face_processing = ConsentAnswers {
+        face_processing: false,
+        ..ALL_CONSENT
+    };
+    let status = lib.record_consent(no_face_processing).unwrap();
+
+    assert!(!status.complete);
+    assert!(status.adult && status.photo_rights && !status.face_processing);
+    assert!(lib.list().unwrap().is_empty(), "the portrait is gone");
+    assert!(!std::path::Path::new(&p.image_path).exists());
+    assert!(!lib.style_picture_path(&style).exists());
+    assert!(
+        vault_files(&lib).is_empty(),
+        "nothing made from consent is left"
+    );
+    let newest = &lib.consent_history().unwrap()[..3];
+    assert_eq!(
+        newest.iter().filter(|r| r.granted).count(),
+        2,
+        "the answers are recorded as given: {newest:?}"
+    );
+}
+
+#[test]
 fn a_style_picture_is_refused_without_consent_and_not_stored() {
     let dir = tempfile::tempdir().unwrap();
     let lib = Library::open(dir.path(), moderator).unwrap();
