@@ -582,6 +582,9 @@ struct Shared {
     shutdown: AtomicBool,
     /// The job the worker is running now.
     current: Mutex<Option<Running>>,
+    /// Held while a job is put in the queue and reported queued, so the worker
+    /// cannot report it running before the UI has heard it is queued.
+    announcing: Mutex<()>,
 }
 
 struct Running {
@@ -616,6 +619,7 @@ impl JobQueue {
             wake_signal: Condvar::new(),
             shutdown: AtomicBool::new(false),
             current: Mutex::new(None),
+            announcing: Mutex::new(()),
         });
         let recovered = shared.store.recover_jobs(
             MAX_INTERRUPTIONS,
@@ -687,6 +691,7 @@ impl JobQueue {
                 Some(true) => {}
             }
         }
+        let announcing = lock(&self.shared.announcing);
         let job = self.shared.store.insert_job(&NewJob {
             portrait_id,
             kind,
@@ -695,6 +700,7 @@ impl JobQueue {
             created_at: &now_rfc3339(),
         })?;
         self.shared.emit(job.id, JobState::Queued, 0.0, None);
+        drop(announcing);
         self.shared.wake();
         Ok(job.id)
     }
@@ -724,10 +730,12 @@ impl JobQueue {
     /// already queued; consent must stand. Returns the job as it now is.
     pub fn retry(&self, id: JobId) -> Result<Job, QueueError> {
         self.shared.require_consent()?;
+        let announcing = lock(&self.shared.announcing);
         match self.shared.store.retry_job(id)? {
             None => Err(QueueError::JobNotFound(id)),
             Some(JobState::Failed | JobState::Cancelled) => {
                 self.shared.emit(id, JobState::Queued, 0.0, None);
+                drop(announcing);
                 self.shared.wake();
                 self.get(id)
             }
@@ -833,6 +841,8 @@ fn run_job(shared: &Arc<Shared>, job: Job) {
             cancelled.store(true, Ordering::SeqCst);
         }
     }
+    // Wait until the job's `queued` event has gone out.
+    drop(lock(&shared.announcing));
     shared.emit(job.id, JobState::Running, 0.0, None);
     let staging = shared
         .staging
