@@ -49,6 +49,11 @@ pub enum ErrorCode {
     EngineUnavailable,
     /// A generated image failed the NSFW check, so it was discarded.
     UnsafeOutput,
+    /// A picture given as a style failed the NSFW check, so it was not kept.
+    UnsafeStylePicture,
+    /// The on-device safety checks could not run, so the picture was refused
+    /// (moderation fails closed).
+    ModerationUnavailable,
 }
 
 /// An error as the UI and CLI see it: `{ code, message }`.

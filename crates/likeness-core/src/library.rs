@@ -18,6 +18,7 @@ use crate::generation::engines::Style;
 use crate::generation::framing::FaceAnchor;
 use crate::imaging::{self, ImagingError};
 use crate::jobs::History;
+use crate::moderation::input::Analysis;
 use crate::moderation::{
     moderate_with, Decision, FaceReport, ModerationError, Moderator, Reason, Thresholds, Verdict,
 };
@@ -128,6 +129,10 @@ pub enum LibraryError {
     NotFound(String),
     #[error("Please confirm the consent steps before importing portraits.")]
     ConsentRequired,
+    #[error("This picture looks like it may contain nudity or adult content, so it can't be used as a style.")]
+    UnsafeStylePicture,
+    #[error("Safety checks couldn't run on this computer, so the picture wasn't accepted.")]
+    ModerationUnavailable,
     #[error("This portrait has not passed the on-device checks, so it can't be used.")]
     NotAccepted,
     #[error("Could not encode moderation details: {0}")]
@@ -144,6 +149,8 @@ impl LibraryError {
             Self::Io(_) => ErrorCode::Io,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::ConsentRequired => ErrorCode::ConsentRequired,
+            Self::UnsafeStylePicture => ErrorCode::UnsafeStylePicture,
+            Self::ModerationUnavailable => ErrorCode::ModerationUnavailable,
             Self::NotAccepted => ErrorCode::PortraitNotAccepted,
             Self::Encode(_) => ErrorCode::Io,
             Self::Api(e) => e.code,
@@ -219,11 +226,22 @@ impl Library {
     }
 
     /// Keep a picture the user wants to use as a style. It needs consent, is
-    /// decoded under the import caps and stored without metadata; it is not a portrait.
+    /// decoded under the import caps, must pass the NSFW check (refused when
+    /// the check cannot run), and is stored without metadata; it is not a portrait.
     pub fn import_style_picture(&self, bytes: &[u8]) -> Result<String, LibraryError> {
         self.require_consent()?;
         // Decode (same caps, upright) and encode once, as PNG: no metadata kept.
         let image = imaging::decode(bytes, imaging::sniff(bytes)?)?;
+        // Scored on the same working copy as an import's NSFW check.
+        let working = Analysis::of(&image).image;
+        let safe = self
+            .moderator()
+            .map_err(|_| LibraryError::ModerationUnavailable)?
+            .is_safe_output(&working)
+            .map_err(|_| LibraryError::ModerationUnavailable)?;
+        if !safe {
+            return Err(LibraryError::UnsafeStylePicture);
+        }
         let png = imaging::encode(&image, imaging::StoredFormat::Png)?;
         let sha = sha256_hex(&png);
         self.vault.put_with(Kind::StylePicture, &sha, "png", || {

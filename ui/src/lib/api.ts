@@ -98,7 +98,10 @@ export interface Backend {
   showInFolder(path: string): Promise<void>;
   /** The native folder dialog; `null` when the user cancels. */
   pickFolder(): Promise<string | null>;
-  /** A picture to paint in the style of; it is not a portrait and is not moderated as one. */
+  /**
+   * A picture to paint in the style of. It is not a portrait, but it needs consent and must pass
+   * the NSFW check (`unsafe_style_picture`, or `moderation_unavailable` when the check can't run).
+   */
   importStylePicture(name: string, bytes: Uint8Array): Promise<StylePicture>;
   outputUrl(output: Output): string;
   /** Small enough for grids of thousands. */
@@ -129,6 +132,8 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   generation_failed: true,
   engine_unavailable: true,
   unsafe_output: true,
+  unsafe_style_picture: true,
+  moderation_unavailable: true,
 };
 
 function isErrorCode(value: unknown): value is ErrorCode {
