@@ -8,14 +8,13 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use likeness_core::consent::{self, ConsentAnswers, ConsentStatus};
-use likeness_core::generation::engines::{StyleMix, UpscaleFactor, STYLES};
-use likeness_core::generation::framing::{FaceAnchor, Framing, Orientation};
+use likeness_core::generation::engines::{StyleMix, STYLES};
+use likeness_core::generation::framing::{Framing, Orientation};
 use likeness_core::generation::studio::{
-    check_output, engine_error, render_preview, Engines, GenerationSettings, StyleChoice,
+    generate_once, Engines, GenerationSettings, OneOff, StyleChoice,
 };
 use likeness_core::imaging;
 use likeness_core::library::ModerationSummary;
-use likeness_core::moderation::moderate_file_with;
 use likeness_core::{
     paths, ApiError, ErrorCode, Library, ModerationError, Moderator, Portrait, Thresholds, Verdict,
 };
@@ -102,8 +101,8 @@ enum Command {
         consent: OneOffConsent,
     },
     /// Make a styled portrait on this device. Needs `--i-consent`. The portrait
-    /// is checked first under the same rules as an import, and a refused one is
-    /// not used (exit 1).
+    /// is read once, checked under the same rules as an import, and a refused
+    /// one is not used (exit 1).
     Generate {
         #[command(flatten)]
         consent: OneOffConsent,
@@ -397,7 +396,8 @@ struct GenerateLine<'a> {
     ms: f64,
 }
 
-/// Check the portrait, frame and restyle it, optionally upscale, and save a PNG.
+/// Read the portrait once, then check, frame, restyle and optionally upscale
+/// those very bytes (see `generate_once`), and save a PNG.
 fn generate(
     json: bool,
     portrait: &Path,
@@ -408,46 +408,30 @@ fn generate(
     let start = Instant::now();
     settings.validate()?;
     let shown = portrait.display().to_string();
-    let moderator = checks.load(checks.thresholds()?);
-    let verdict = moderate_file_with(moderator.as_ref(), portrait);
-    if !verdict.is_accepted() {
-        let line = ModerateLine {
-            file: &shown,
-            verdict: &verdict,
-            ms: verdict.elapsed_ms,
-        };
-        emit(json, &line, || describe_verdict(&shown, &verdict));
-        return Ok(ExitCode::from(1));
-    }
-    let bytes = std::fs::read(portrait).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
-    let photo = imaging::prepare(&bytes)
-        .map_err(ApiError::from)?
-        .image
-        .to_rgb8();
-    let face = FaceAnchor::from_report(&verdict.faces[0]);
-    let engines = Engines::load(checks.ort_lib.as_deref(), checks.models_dir.as_deref())
-        .map_err(engine_error)?;
-    let (mut image, _frame) = render_preview(
-        &engines,
-        &photo,
-        &face,
+    let thresholds = checks.thresholds()?;
+    let bytes = read_capped(portrait)?;
+    let moderator = checks.load(thresholds);
+    let load_engines = || Engines::load(checks.ort_lib.as_deref(), checks.models_dir.as_deref());
+    let made = generate_once(
+        moderator.as_ref(),
+        thresholds,
+        load_engines,
+        &bytes,
         settings,
-        None,
-        &|| false,
-        &mut |_| {},
     )?;
-    if let Some(factor) = settings.hd_factor {
-        let factor = if factor == 4 {
-            UpscaleFactor::X4
-        } else {
-            UpscaleFactor::X2
-        };
-        image = engines
-            .upscaler
-            .upscale(&image, factor, &|| false, &mut |_| {})
-            .map_err(engine_error)?;
-    }
-    check_output(moderator.as_ref(), &image)?;
+    let image = match made {
+        OneOff::Made { image, .. } => image,
+        OneOff::Refused(mut verdict) => {
+            verdict.elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+            let line = ModerateLine {
+                file: &shown,
+                verdict: &verdict,
+                ms: verdict.elapsed_ms,
+            };
+            emit(json, &line, || describe_verdict(&shown, &verdict));
+            return Ok(ExitCode::from(1));
+        }
+    };
     std::fs::create_dir_all(out).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
     let stem = portrait
         .file_stem()
@@ -479,6 +463,25 @@ fn generate(
         )
     });
     Ok(ExitCode::SUCCESS)
+}
+
+/// Read a file once, at most one byte over the import cap (the core refuses
+/// anything over it).
+fn read_capped(path: &Path) -> Result<Vec<u8>, ApiError> {
+    use std::io::Read;
+    let read = std::fs::File::open(path).and_then(|file| {
+        let mut bytes = Vec::new();
+        file.take(imaging::MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map(|_| bytes)
+    });
+    read.map_err(|e| {
+        let code = match e.kind() {
+            std::io::ErrorKind::NotFound => ErrorCode::NotFound,
+            _ => ErrorCode::Io,
+        };
+        ApiError::new(code, format!("Could not read {}: {e}", path.display()))
+    })
 }
 
 /// Exit status when the safety checks could not load: every file was refused.
