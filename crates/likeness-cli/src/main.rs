@@ -7,15 +7,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
-use likeness_core::consent::ConsentAnswers;
-use likeness_core::generation::engines::{StyleMix, UpscaleFactor, STYLES};
-use likeness_core::generation::framing::{FaceAnchor, Framing, Orientation};
+use likeness_core::consent::{self, ConsentAnswers, ConsentStatus};
+use likeness_core::generation::engines::{StyleMix, STYLES};
+use likeness_core::generation::framing::{Framing, Orientation};
 use likeness_core::generation::studio::{
-    check_output, engine_error, render_preview, Engines, GenerationSettings, StyleChoice,
+    generate_once, Engines, GenerationSettings, OneOff, StyleChoice,
 };
 use likeness_core::imaging;
 use likeness_core::library::ModerationSummary;
-use likeness_core::moderation::moderate_file_with;
 use likeness_core::{
     paths, ApiError, ErrorCode, Library, ModerationError, Moderator, Portrait, Thresholds, Verdict,
 };
@@ -91,16 +90,22 @@ enum Command {
         withdraw: bool,
     },
     /// Check photos with the on-device safety checks (one adult, face clearly
-    /// visible, safe for work) without importing them. Exits 0 whatever the
-    /// decisions; 3 when the checks could not load (each file is then still
-    /// reported, as `moderation_unavailable`); 2 on bad arguments.
+    /// visible, safe for work) without importing them. Needs `--i-consent`.
+    /// Exits 0 whatever the decisions; 3 when the checks could not load (each
+    /// file is then still reported, as `moderation_unavailable`); 2 on bad
+    /// arguments or without consent (`consent_required`).
     Moderate {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        consent: OneOffConsent,
     },
-    /// Make a styled portrait on this device. The portrait is checked first under
-    /// the same rules as an import, and a refused one is not used.
+    /// Make a styled portrait on this device. Needs `--i-consent`. The portrait
+    /// is read once, checked under the same rules as an import, and a refused
+    /// one is not used (exit 1).
     Generate {
+        #[command(flatten)]
+        consent: OneOffConsent,
         /// The portrait photo.
         #[arg(long, value_name = "FILE")]
         portrait: PathBuf,
@@ -125,6 +130,31 @@ enum Command {
     },
     /// List the built-in styles.
     Styles,
+}
+
+/// Consent for the commands that analyse faces in files outside the library.
+#[derive(Args)]
+struct OneOffConsent {
+    /// Declare, for this run, that you are 18 or older, have the right to use
+    /// these photos, and consent to on-device analysis of the faces in them.
+    /// Without it the command refuses (`consent_required`, exit 2).
+    #[arg(long)]
+    i_consent: bool,
+}
+
+impl OneOffConsent {
+    /// Refuse unless `--i-consent` was given.
+    fn require(&self) -> Result<(), ApiError> {
+        let declared = ConsentStatus::declared(ConsentAnswers::all(self.i_consent));
+        consent::require_consent(&declared).map_err(|_| {
+            ApiError::new(
+                ErrorCode::ConsentRequired,
+                "Face analysis needs your consent: pass --i-consent to confirm that you are \
+                 18 or older, have the right to use these photos, and consent to on-device \
+                 face analysis.",
+            )
+        })
+    }
 }
 
 /// One line of `moderate --json` output: the verdict plus the file and `ms`.
@@ -193,11 +223,14 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     match &cli.command {
         Command::Import { files } => {
             let library = open_library()?;
-            if !library.consent_status()?.complete {
-                return Err(ApiError::new(
-                    ErrorCode::ConsentRequired,
-                    "Consent is needed before importing: run `likeness-cli consent --grant`.",
-                ));
+            if let Err(e) = library.require_consent() {
+                return Err(match e.code() {
+                    ErrorCode::ConsentRequired => ApiError::new(
+                        ErrorCode::ConsentRequired,
+                        "Consent is needed before importing: run `likeness-cli consent --grant`.",
+                    ),
+                    _ => e.into(),
+                });
             }
             if let Err(e) = library.moderator() {
                 eprintln!("likeness-cli: safety checks unavailable, every photo is refused: {e}");
@@ -311,7 +344,10 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             });
             Ok(ExitCode::SUCCESS)
         }
-        Command::Moderate { files } => moderate(cli.json, files, &cli.checks),
+        Command::Moderate { files, consent } => {
+            consent.require()?;
+            moderate(cli.json, files, &cli.checks)
+        }
         Command::Styles => {
             for style in STYLES {
                 emit(cli.json, &style, || format!("{}  {}", style.id, style.name));
@@ -319,6 +355,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate {
+            consent,
             portrait,
             style,
             framing,
@@ -328,6 +365,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             hd,
             out,
         } => {
+            consent.require()?;
             let settings = GenerationSettings {
                 framing: *framing,
                 orientation: *orientation,
@@ -359,7 +397,8 @@ struct GenerateLine<'a> {
     ms: f64,
 }
 
-/// Check the portrait, frame and restyle it, optionally upscale, and save a PNG.
+/// Read the portrait once, then check, frame, restyle and optionally upscale
+/// those very bytes (see `generate_once`), and save a PNG.
 fn generate(
     json: bool,
     portrait: &Path,
@@ -370,47 +409,30 @@ fn generate(
     let start = Instant::now();
     settings.validate()?;
     let shown = portrait.display().to_string();
-    let moderator = checks.load(checks.thresholds()?);
-    let verdict = moderate_file_with(moderator.as_ref(), portrait);
-    if !verdict.is_accepted() {
-        let line = ModerateLine {
-            file: &shown,
-            verdict: &verdict,
-            ms: verdict.elapsed_ms,
-        };
-        emit(json, &line, || describe_verdict(&shown, &verdict));
-        return Ok(ExitCode::from(1));
-    }
-    let bytes = std::fs::read(portrait).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
-    let stored = imaging::prepare(&bytes).map_err(ApiError::from)?.encoded;
-    let photo = imaging::sniff(&stored)
-        .and_then(|format| imaging::decode(&stored, format))
-        .map_err(ApiError::from)?
-        .into_rgb8();
-    let face = FaceAnchor::from_report(&verdict.faces[0]);
-    let engines = Engines::load(checks.ort_lib.as_deref(), checks.models_dir.as_deref())
-        .map_err(engine_error)?;
-    let (mut image, _frame) = render_preview(
-        &engines,
-        &photo,
-        &face,
+    let thresholds = checks.thresholds()?;
+    let bytes = read_capped(portrait)?;
+    let moderator = checks.load(thresholds);
+    let load_engines = || Engines::load(checks.ort_lib.as_deref(), checks.models_dir.as_deref());
+    let made = generate_once(
+        moderator.as_ref(),
+        thresholds,
+        load_engines,
+        &bytes,
         settings,
-        None,
-        &|| false,
-        &mut |_| {},
     )?;
-    if let Some(factor) = settings.hd_factor {
-        let factor = if factor == 4 {
-            UpscaleFactor::X4
-        } else {
-            UpscaleFactor::X2
-        };
-        image = engines
-            .upscaler
-            .upscale(&image, factor, &|| false, &mut |_| {})
-            .map_err(engine_error)?;
-    }
-    check_output(moderator.as_ref(), &image)?;
+    let image = match made {
+        OneOff::Made { image, .. } => image,
+        OneOff::Refused(mut verdict) => {
+            verdict.elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+            let line = ModerateLine {
+                file: &shown,
+                verdict: &verdict,
+                ms: verdict.elapsed_ms,
+            };
+            emit(json, &line, || describe_verdict(&shown, &verdict));
+            return Ok(ExitCode::from(1));
+        }
+    };
     std::fs::create_dir_all(out).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
     let stem = portrait
         .file_stem()
@@ -442,6 +464,25 @@ fn generate(
         )
     });
     Ok(ExitCode::SUCCESS)
+}
+
+/// Read a file once, at most one byte over the import cap (the core refuses
+/// anything over it).
+fn read_capped(path: &Path) -> Result<Vec<u8>, ApiError> {
+    use std::io::Read;
+    let read = std::fs::File::open(path).and_then(|file| {
+        let mut bytes = Vec::new();
+        file.take(imaging::MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map(|_| bytes)
+    });
+    read.map_err(|e| {
+        let code = match e.kind() {
+            std::io::ErrorKind::NotFound => ErrorCode::NotFound,
+            _ => ErrorCode::Io,
+        };
+        ApiError::new(code, format!("Could not read {}: {e}", path.display()))
+    })
 }
 
 /// Exit status when the safety checks could not load: every file was refused.

@@ -154,6 +154,7 @@ fn moderate_accepts_the_portrait_and_calls_a_text_file_unreadable_with_exit_0() 
         data.path(),
         &[
             "moderate",
+            "--i-consent",
             astronaut().to_str().unwrap(),
             text.to_str().unwrap(),
         ],
@@ -184,6 +185,7 @@ fn moderate_without_the_runtime_refuses_every_file_and_exits_3() {
         data.path(),
         &[
             "moderate",
+            "--i-consent",
             astronaut().to_str().unwrap(),
             "--ort-lib",
             "/nonexistent/libonnxruntime.so.1",
@@ -204,6 +206,7 @@ fn moderate_refuses_a_youthful_age_below_21() {
         data.path(),
         &[
             "moderate",
+            "--i-consent",
             astronaut().to_str().unwrap(),
             "--youthful-age",
             "20",
@@ -273,6 +276,7 @@ fn generate_writes_a_styled_portrait_with_the_chosen_aspect_ratio() {
         data.path(),
         &[
             "generate",
+            "--i-consent",
             "--portrait",
             astronaut().to_str().unwrap(),
             "--style",
@@ -307,6 +311,7 @@ fn generate_refuses_a_group_photo_with_the_moderation_reason_and_writes_nothing(
         data.path(),
         &[
             "generate",
+            "--i-consent",
             "--portrait",
             pair.to_str().unwrap(),
             "--style",
@@ -329,6 +334,7 @@ fn generate_refuses_an_unknown_style_before_doing_any_work() {
         data.path(),
         &[
             "generate",
+            "--i-consent",
             "--portrait",
             astronaut().to_str().unwrap(),
             "--style",
@@ -339,4 +345,50 @@ fn generate_refuses_an_unknown_style_before_doing_any_work() {
     );
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("van-gogh"));
+}
+
+#[test]
+fn moderate_and_generate_refuse_without_i_consent_and_analyse_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let portrait = astronaut();
+    let portrait = portrait.to_str().unwrap();
+    let commands: [&[&str]; 2] = [
+        &["moderate", portrait],
+        &[
+            "generate",
+            "--portrait",
+            portrait,
+            "--style",
+            "style-01",
+            "--out",
+            out.path().to_str().unwrap(),
+        ],
+    ];
+    for args in commands {
+        let run = cli(data.path(), args);
+        assert_eq!(run.status.code(), Some(2), "{args:?}");
+        assert!(json_lines(&run).is_empty(), "no verdict without consent");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            stderr.contains("consent_required") && stderr.contains("--i-consent"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn the_help_of_moderate_and_generate_explains_i_consent() {
+    for command in ["moderate", "generate"] {
+        let help = Command::new(env!("CARGO_BIN_EXE_likeness-cli"))
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert!(
+            text.contains("--i-consent") && text.contains("18 or older"),
+            "{text}"
+        );
+    }
 }

@@ -1,8 +1,15 @@
 //! Consent: the three answers a user gives before any import, each kept as a
 //! record (what, policy version, when), and what withdrawing them means.
+//!
+//! [`require_consent`] is the one gate every use of a face goes through: import,
+//! style pictures, style thumbnails, queued and running jobs, and the CLI's
+//! one-off `moderate` and `generate`.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::store::{Store, StoreError};
 
 /// The consent policy the current app asks for. Bump it when the wording changes:
 /// consent given under an older version no longer counts.
@@ -62,6 +69,20 @@ pub struct ConsentAnswers {
 }
 
 impl ConsentAnswers {
+    /// Every answer `yes`, or every answer `no`.
+    pub const fn all(granted: bool) -> Self {
+        Self {
+            adult: granted,
+            photo_rights: granted,
+            face_processing: granted,
+        }
+    }
+
+    /// True when every answer is `yes`.
+    pub fn all_given(&self) -> bool {
+        ConsentKind::ALL.into_iter().all(|kind| self.get(kind))
+    }
+
     pub fn get(&self, kind: ConsentKind) -> bool {
         match kind {
             ConsentKind::Adult => self.adult,
@@ -106,6 +127,45 @@ impl ConsentStatus {
             policy_version: POLICY_VERSION.to_owned(),
             complete: adult && photo_rights && face_processing,
         }
+    }
+
+    /// Where consent stands in a library's records.
+    pub fn recorded(store: &Store) -> Result<Self, StoreError> {
+        Ok(Self::from_history(&store.consent_history()?))
+    }
+
+    /// The status of answers given for one run only, never recorded (the CLI's
+    /// `--i-consent` for `moderate` and `generate`, which have no library).
+    pub fn declared(answers: ConsentAnswers) -> Self {
+        Self {
+            adult: answers.adult,
+            photo_rights: answers.photo_rights,
+            face_processing: answers.face_processing,
+            policy_version: POLICY_VERSION.to_owned(),
+            complete: answers.all_given(),
+        }
+    }
+}
+
+/// Why a face was not analysed: consent is missing, partial or withdrawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Please confirm the consent steps first: Likeness analyses faces only with your consent.")]
+pub struct ConsentRequired;
+
+impl From<ConsentRequired> for ApiError {
+    fn from(e: ConsentRequired) -> Self {
+        ApiError::new(ErrorCode::ConsentRequired, e.to_string())
+    }
+}
+
+/// Refuse to analyse or use a face unless all three answers are given under
+/// the current policy. Call it before any work on a portrait or picture, and
+/// again when queued work starts, so a withdrawal stops work queued before it.
+pub fn require_consent(status: &ConsentStatus) -> Result<(), ConsentRequired> {
+    if status.complete {
+        Ok(())
+    } else {
+        Err(ConsentRequired)
     }
 }
 

@@ -53,6 +53,11 @@ pub enum ErrorCode {
     FolderNotChosen,
     /// The app reveals only files it exported since it started.
     NotExported,
+    /// A picture given as a style failed the NSFW check, so it was not kept.
+    UnsafeStylePicture,
+    /// The on-device safety checks could not run, so the picture was refused
+    /// (moderation fails closed).
+    ModerationUnavailable,
 }
 
 /// An error as the UI and CLI see it: `{ code, message }`.

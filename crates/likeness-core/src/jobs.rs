@@ -28,6 +28,10 @@
 //! asks the running job to stop and puts it back in the queue without counting
 //! an interruption.
 //!
+//! **Consent.** A job is queued only while consent stands, and is checked again
+//! when it starts: a job queued before consent was withdrawn fails with
+//! `consent_required` instead of running.
+//!
 //! **Portraits.** Only a portrait that passed moderation can be queued. Deleting
 //! a portrait deletes its jobs (`ON DELETE CASCADE`: pending work on a face that is
 //! gone must not run) but keeps its outputs, which have their own retention; their
@@ -48,6 +52,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::consent::{self, ConsentRequired, ConsentStatus};
 use crate::error::{ApiError, ErrorCode};
 use crate::imaging;
 use crate::store::{NewJob, NewOutputRow, OutputRow, Store, StoreError};
@@ -348,6 +353,8 @@ pub enum QueueError {
     PortraitNotAccepted(i64),
     #[error("Portrait {0} was not found.")]
     PortraitNotFound(i64),
+    #[error(transparent)]
+    ConsentRequired(#[from] ConsentRequired),
     #[error("{0}")]
     InvalidInput(String),
     #[error("The worker thread could not start: {0}")]
@@ -364,6 +371,7 @@ impl QueueError {
             Self::NotRetryable { .. } => ErrorCode::JobNotRetryable,
             Self::PortraitNotAccepted(_) => ErrorCode::PortraitNotAccepted,
             Self::PortraitNotFound(_) => ErrorCode::NotFound,
+            Self::ConsentRequired(_) => ErrorCode::ConsentRequired,
             Self::InvalidInput(_) => ErrorCode::InvalidInput,
         }
     }
@@ -574,6 +582,9 @@ struct Shared {
     shutdown: AtomicBool,
     /// The job the worker is running now.
     current: Mutex<Option<Running>>,
+    /// Held while a job is put in the queue and reported queued, so the worker
+    /// cannot report it running before the UI has heard it is queued.
+    announcing: Mutex<()>,
 }
 
 struct Running {
@@ -608,6 +619,7 @@ impl JobQueue {
             wake_signal: Condvar::new(),
             shutdown: AtomicBool::new(false),
             current: Mutex::new(None),
+            announcing: Mutex::new(()),
         });
         let recovered = shared.store.recover_jobs(
             MAX_INTERRUPTIONS,
@@ -638,7 +650,8 @@ impl JobQueue {
     ///
     /// A preview needs `portrait_id`; an HD job needs `parent_output_id` (the
     /// preview it upscales) and, without `portrait_id`, takes the preview's.
-    /// The portrait must have passed moderation. `settings_json` must be a JSON object.
+    /// The portrait must have passed moderation, and consent must stand.
+    /// `settings_json` must be a JSON object.
     pub fn enqueue(
         &self,
         portrait_id: Option<i64>,
@@ -646,6 +659,7 @@ impl JobQueue {
         settings_json: &str,
         parent_output_id: Option<OutputId>,
     ) -> Result<JobId, QueueError> {
+        self.shared.require_consent()?;
         let settings: serde_json::Value = serde_json::from_str(settings_json)
             .map_err(|e| QueueError::InvalidInput(format!("The job settings are not JSON: {e}")))?;
         if !settings.is_object() {
@@ -677,6 +691,7 @@ impl JobQueue {
                 Some(true) => {}
             }
         }
+        let announcing = lock(&self.shared.announcing);
         let job = self.shared.store.insert_job(&NewJob {
             portrait_id,
             kind,
@@ -685,6 +700,7 @@ impl JobQueue {
             created_at: &now_rfc3339(),
         })?;
         self.shared.emit(job.id, JobState::Queued, 0.0, None);
+        drop(announcing);
         self.shared.wake();
         Ok(job.id)
     }
@@ -711,12 +727,15 @@ impl JobQueue {
     }
 
     /// Queue a failed or cancelled job again, as a new attempt behind the jobs
-    /// already queued. Returns the job as it now is.
+    /// already queued; consent must stand. Returns the job as it now is.
     pub fn retry(&self, id: JobId) -> Result<Job, QueueError> {
+        self.shared.require_consent()?;
+        let announcing = lock(&self.shared.announcing);
         match self.shared.store.retry_job(id)? {
             None => Err(QueueError::JobNotFound(id)),
             Some(JobState::Failed | JobState::Cancelled) => {
                 self.shared.emit(id, JobState::Queued, 0.0, None);
+                drop(announcing);
                 self.shared.wake();
                 self.get(id)
             }
@@ -760,6 +779,13 @@ impl Drop for JobQueue {
 }
 
 impl Shared {
+    /// Refuse unless consent stands now, as recorded in the library.
+    fn require_consent(&self) -> Result<(), QueueError> {
+        Ok(consent::require_consent(&ConsentStatus::recorded(
+            &self.store,
+        )?)?)
+    }
+
     fn emit(&self, job_id: JobId, state: JobState, progress: f32, error: Option<ApiError>) {
         (self.on_event)(JobEvent {
             job_id,
@@ -815,6 +841,8 @@ fn run_job(shared: &Arc<Shared>, job: Job) {
             cancelled.store(true, Ordering::SeqCst);
         }
     }
+    // Wait until the job's `queued` event has gone out.
+    drop(lock(&shared.announcing));
     shared.emit(job.id, JobState::Running, 0.0, None);
     let staging = shared
         .staging
@@ -827,8 +855,11 @@ fn run_job(shared: &Arc<Shared>, job: Job) {
         shared: shared.clone(),
         last_progress: Mutex::new(None),
     };
-    let result = crate::private_fs::create_dir_all(&staging)
-        .map_err(JobError::from)
+    // Consent may have been withdrawn since the job was queued: then it never runs.
+    let result = shared
+        .require_consent()
+        .map_err(|e| JobError::failed(e.code(), e.to_string()))
+        .and_then(|()| crate::private_fs::create_dir_all(&staging).map_err(JobError::from))
         .and_then(|()| {
             catch_unwind(AssertUnwindSafe(|| shared.runner.run(&job, &ctx))).unwrap_or_else(|_| {
                 Err(JobError::failed(

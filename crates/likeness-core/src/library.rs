@@ -9,7 +9,10 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::consent::{ConsentAnswers, ConsentKind, ConsentRecord, ConsentStatus, WithdrawOutcome};
+use crate::consent::{
+    self, ConsentAnswers, ConsentKind, ConsentRecord, ConsentRequired, ConsentStatus,
+    WithdrawOutcome,
+};
 use crate::error::{ApiError, ErrorCode};
 use crate::generation::engines::Style;
 use crate::generation::framing::FaceAnchor;
@@ -126,6 +129,10 @@ pub enum LibraryError {
     NotFound(String),
     #[error("Please confirm the consent steps before importing portraits.")]
     ConsentRequired,
+    #[error("This picture looks like it may contain nudity or adult content, so it can't be used as a style.")]
+    UnsafeStylePicture,
+    #[error("Safety checks couldn't run on this computer, so the picture wasn't accepted.")]
+    ModerationUnavailable,
     #[error("This portrait has not passed the on-device checks, so it can't be used.")]
     NotAccepted,
     #[error("Could not encode moderation details: {0}")]
@@ -142,10 +149,18 @@ impl LibraryError {
             Self::Io(_) => ErrorCode::Io,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::ConsentRequired => ErrorCode::ConsentRequired,
+            Self::UnsafeStylePicture => ErrorCode::UnsafeStylePicture,
+            Self::ModerationUnavailable => ErrorCode::ModerationUnavailable,
             Self::NotAccepted => ErrorCode::PortraitNotAccepted,
             Self::Encode(_) => ErrorCode::Io,
             Self::Api(e) => e.code,
         }
+    }
+}
+
+impl From<ConsentRequired> for LibraryError {
+    fn from(_: ConsentRequired) -> Self {
+        Self::ConsentRequired
     }
 }
 
@@ -212,11 +227,23 @@ impl Library {
             .ok_or(LibraryError::NotAccepted)
     }
 
-    /// Keep a picture the user wants to use as a style. It is decoded under the
-    /// import caps and stored without metadata; it is not a portrait.
+    /// Keep a picture the user wants to use as a style. It needs consent, is
+    /// decoded under the import caps, must pass the NSFW check (refused when
+    /// the check cannot run), and is stored without metadata; it is not a portrait.
     pub fn import_style_picture(&self, bytes: &[u8]) -> Result<String, LibraryError> {
+        self.require_consent()?;
         // Decode (same caps, upright) and encode once, as PNG: no metadata kept.
         let image = imaging::decode(bytes, imaging::sniff(bytes)?)?;
+        // Scored on the same working copy as an import's NSFW check.
+        let working = Analysis::of(&image).image;
+        let safe = self
+            .moderator()
+            .map_err(|_| LibraryError::ModerationUnavailable)?
+            .is_safe_output(&working)
+            .map_err(|_| LibraryError::ModerationUnavailable)?;
+        if !safe {
+            return Err(LibraryError::UnsafeStylePicture);
+        }
         let png = imaging::encode(&image, imaging::StoredFormat::Png)?;
         let sha = sha256_hex(&png);
         self.vault.put_with(Kind::StylePicture, &sha, "png", || {
@@ -281,9 +308,7 @@ impl Library {
         bytes: &[u8],
         progress: &mut dyn FnMut(ImportStage),
     ) -> Result<ImportOutcome, LibraryError> {
-        if !self.consent_status()?.complete {
-            return Err(LibraryError::ConsentRequired);
-        }
+        self.require_consent()?;
         progress(ImportStage::Decoding);
         let prepared = imaging::prepare(bytes)?;
         progress(ImportStage::Moderating);
@@ -399,7 +424,13 @@ impl Library {
 
     /// Where consent stands now.
     pub fn consent_status(&self) -> Result<ConsentStatus, LibraryError> {
-        Ok(ConsentStatus::from_history(&self.store.consent_history()?))
+        Ok(ConsentStatus::recorded(&self.store)?)
+    }
+
+    /// Refuse with `consent_required` unless all three consents stand now
+    /// (see [`consent::require_consent`]).
+    pub fn require_consent(&self) -> Result<(), LibraryError> {
+        Ok(consent::require_consent(&self.consent_status()?)?)
     }
 
     /// Every consent answer, newest first.
@@ -407,26 +438,36 @@ impl Library {
         Ok(self.store.consent_history()?)
     }
 
-    /// Record each answer under the current policy version.
+    /// Record each answer under the current policy version. Any `no` is a
+    /// withdrawal: it deletes what depends on consent, as [`Self::withdraw_consent`] does.
     pub fn record_consent(&self, answers: ConsentAnswers) -> Result<ConsentStatus, LibraryError> {
+        if answers.all_given() {
+            self.record_answers(answers)?;
+        } else {
+            self.withdraw(answers)?;
+        }
+        self.consent_status()
+    }
+
+    fn record_answers(&self, answers: ConsentAnswers) -> Result<(), LibraryError> {
         let now = now_rfc3339();
         for kind in ConsentKind::ALL {
             let policy = crate::consent::POLICY_VERSION;
             self.store
                 .insert_consent(kind, answers.get(kind), policy, &now)?;
         }
-        self.consent_status()
+        Ok(())
     }
 
     /// Withdraw all consent: record the withdrawal, then delete every portrait
     /// and its files. Moderation and consent records (no images) stay.
     pub fn withdraw_consent(&self) -> Result<WithdrawOutcome, LibraryError> {
-        let none = ConsentAnswers {
-            adult: false,
-            photo_rights: false,
-            face_processing: false,
-        };
-        self.record_consent(none)?;
+        self.withdraw(ConsentAnswers::all(false))
+    }
+
+    /// Record `answers` (at least one `no`), then delete what depends on consent.
+    fn withdraw(&self, answers: ConsentAnswers) -> Result<WithdrawOutcome, LibraryError> {
+        self.record_answers(answers)?;
         let portraits = self.store.list_portraits()?;
         for row in &portraits {
             self.delete(row.id)?;

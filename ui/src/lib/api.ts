@@ -105,7 +105,10 @@ export interface Backend {
   showInFolder(file: string): Promise<void>;
   /** The native folder dialog; `null` when the user cancels. Exports may then go there. */
   pickFolder(): Promise<string | null>;
-  /** A picture to paint in the style of; it is not a portrait and is not moderated as one. */
+  /**
+   * A picture to paint in the style of. It is not a portrait, but it needs consent and must pass
+   * the NSFW check (`unsafe_style_picture`, or `moderation_unavailable` when the check can't run).
+   */
   importStylePicture(name: string, bytes: Uint8Array): Promise<StylePicture>;
   outputUrl(output: Output): string;
   /** Small enough for grids of thousands. */
@@ -138,6 +141,8 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   unsafe_output: true,
   folder_not_chosen: true,
   not_exported: true,
+  unsafe_style_picture: true,
+  moderation_unavailable: true,
 };
 
 function isErrorCode(value: unknown): value is ErrorCode {

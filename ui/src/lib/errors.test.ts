@@ -26,6 +26,8 @@ const ALL_CODES: ErrorCode[] = [
   "unsafe_output",
   "folder_not_chosen",
   "not_exported",
+  "unsafe_style_picture",
+  "moderation_unavailable",
 ];
 
 describe("error messages", () => {
@@ -42,9 +44,14 @@ describe("error messages", () => {
     expect(errorMessage("empty_file")).toBe("This file is empty.");
   });
 
-  it("asks for consent when the backend refuses an import without it", () => {
+  it("asks for consent when the backend refuses an import or a generation without it", () => {
     expect(errorMessage("consent_required")).toBe(
-      "Please confirm the consent steps before importing portraits.",
+      "Please confirm the consent steps before importing or using portraits.",
     );
+  });
+
+  it("says why a style picture was refused", () => {
+    expect(errorMessage("unsafe_style_picture")).toContain("can't be used as a style");
+    expect(errorMessage("moderation_unavailable")).toContain("Safety checks couldn't run");
   });
 });

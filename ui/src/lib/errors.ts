@@ -12,7 +12,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   io: "Likeness couldn't read or write a file on this computer.",
   database: "Likeness couldn't read its library database.",
   invalid_input: "Likeness received a request it doesn't understand.",
-  consent_required: "Please confirm the consent steps before importing portraits.",
+  consent_required: "Please confirm the consent steps before importing or using portraits.",
   job_not_found: "That job is no longer in the queue.",
   output_not_found: "That image is no longer in your history.",
   job_not_retryable: "Only a failed or cancelled job can be tried again.",
@@ -24,6 +24,10 @@ const MESSAGES: Record<ErrorCode, string> = {
   unsafe_output: "The result didn't pass the safety check, so it was discarded.",
   folder_not_chosen: "Choose the export folder with Change… first.",
   not_exported: "Likeness only shows the files it has just exported.",
+  unsafe_style_picture:
+    "This picture looks like it may contain nudity or adult content, so it can't be used as a style.",
+  moderation_unavailable:
+    "Safety checks couldn't run on this computer, so the picture wasn't accepted.",
 };
 
 export function errorMessage(code: ErrorCode): string {

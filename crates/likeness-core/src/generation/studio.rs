@@ -18,7 +18,7 @@ use crate::inference::{
 };
 use crate::jobs::{Job, JobContext, JobError, JobKind, JobRunner, NewOutput};
 use crate::library::Library;
-use crate::moderation::Moderator;
+use crate::moderation::{moderate_with, Analysis, ModerationError, Moderator, Thresholds, Verdict};
 
 /// Key, in an output's recorded settings, of the part of the photo it was cut
 /// from: `{x, y, w, h, photoWidth, photoHeight}` (may reach past the photo).
@@ -203,6 +203,63 @@ pub fn check_output(
     }
 }
 
+/// What [`generate_once`] made of a photo.
+#[derive(Debug)]
+pub enum OneOff {
+    /// The photo was accepted; `image` was made from the very pixels moderated.
+    Made { image: RgbImage, verdict: Verdict },
+    /// The photo was refused (or could not be decoded); nothing was made.
+    Refused(Verdict),
+}
+
+/// Generate from a photo given as bytes, with no library (the CLI's
+/// `generate`): decode the bytes once, moderate those pixels under
+/// `thresholds`, and frame, restyle and (if `settings` ask) upscale the same
+/// pixels, then check the result. The caller reads the file once and has
+/// checked consent; `load_engines` runs only for an accepted photo.
+pub fn generate_once(
+    moderator: Result<&Moderator, &ModerationError>,
+    thresholds: Thresholds,
+    load_engines: impl FnOnce() -> Result<Engines, EngineError>,
+    bytes: &[u8],
+    settings: &GenerationSettings,
+) -> Result<OneOff, ApiError> {
+    settings.validate()?;
+    let decoded = imaging::sniff(bytes).and_then(|format| imaging::decode(bytes, format));
+    let Ok(photo) = decoded else {
+        return Ok(OneOff::Refused(Verdict::unreadable(thresholds)));
+    };
+    let verdict = moderate_with(moderator, &Analysis::of(&photo), thresholds);
+    let Some(face) = verdict.faces.first().filter(|_| verdict.is_accepted()) else {
+        return Ok(OneOff::Refused(verdict));
+    };
+    let face = FaceAnchor::from_report(face);
+    let photo = photo.to_rgb8();
+    let engines = load_engines().map_err(engine_error)?;
+    let (mut image, _frame) = render_preview(
+        &engines,
+        &photo,
+        &face,
+        settings,
+        None,
+        &|| false,
+        &mut |_| {},
+    )?;
+    if let Some(factor) = settings.hd_factor {
+        let factor = if factor == 4 {
+            UpscaleFactor::X4
+        } else {
+            UpscaleFactor::X2
+        };
+        image = engines
+            .upscaler
+            .upscale(&image, factor, &|| false, &mut |_| {})
+            .map_err(engine_error)?;
+    }
+    check_output(moderator, &image)?;
+    Ok(OneOff::Made { image, verdict })
+}
+
 /// The job runner: previews and HD upscales for the queue.
 pub struct Studio {
     library: Arc<Library>,
@@ -314,8 +371,9 @@ const STYLE_THUMB_SIDE: u32 = 160;
 
 impl Studio {
     /// The portrait rendered small in every built-in style, each made once and
-    /// cached in the vault: `(style id, file)`.
+    /// cached in the vault: `(style id, file)`. Needs consent, even for cached ones.
     pub fn style_thumbnails(&self, portrait_id: i64) -> Result<Vec<(String, PathBuf)>, ApiError> {
+        self.library.require_consent()?;
         let portrait = self.library.get(portrait_id)?;
         let face = self.library.face_anchor(portrait_id)?;
         let mut headshot = None;

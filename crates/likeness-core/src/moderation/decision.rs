@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::ModerationError;
+use crate::inference::InferenceError;
 
 /// Accept or reject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -242,4 +243,56 @@ impl Verdict {
     pub fn is_accepted(&self) -> bool {
         self.decision == Decision::Accept
     }
+}
+
+/// A model's score as a number to decide on. NaN or an infinity means the
+/// model misbehaved: an inference error, so moderation fails closed
+/// (`moderation_unavailable`) instead of letting comparisons with NaN (all
+/// false) fall through to `accepted`.
+pub fn finite_score(score: f32, model: &str) -> Result<f32, InferenceError> {
+    if score.is_finite() {
+        Ok(score)
+    } else {
+        Err(InferenceError::Run {
+            file: model.to_owned(),
+            reason: format!("it gave a score that is not a number ({score})"),
+        })
+    }
+}
+
+/// The last checks, on the main face once it is clear enough to judge: under
+/// 18 is `minor`, under the youthful threshold `ambiguous_youthful`, an NSFW
+/// score at or over its threshold `nsfw`, else `accepted`. `nsfw` runs only
+/// when the age passes (it costs a model run). Returns the reason, its
+/// confidence (see [`Verdict`]) and the NSFW score when it ran. Any score
+/// that is not a finite number is an error (see [`finite_score`]).
+pub fn judge_scores(
+    detector_score: f32,
+    age: f32,
+    nsfw: impl FnOnce() -> Result<f32, InferenceError>,
+    t: Thresholds,
+) -> Result<(Reason, f32, Option<f32>), InferenceError> {
+    let detector_score = finite_score(detector_score, crate::inference::CENTERFACE.file)?;
+    let age = finite_score(age, crate::inference::AGE.file)?;
+    if age < Thresholds::ADULT_AGE {
+        let confidence = 0.5 + (Thresholds::ADULT_AGE - age) / 10.0;
+        return Ok((Reason::Minor, confidence, None));
+    }
+    if age < t.youthful_age() {
+        let confidence = 0.5 + (t.youthful_age() - age) / 10.0;
+        return Ok((Reason::AmbiguousYouthful, confidence, None));
+    }
+    let nsfw = finite_score(nsfw()?, crate::inference::NSFW.file)?;
+    if nsfw >= t.nsfw() {
+        return Ok((Reason::Nsfw, nsfw, Some(nsfw)));
+    }
+    let age_margin = ((age - t.youthful_age()) / 10.0).min(1.0);
+    let confidence = detector_score.min(age_margin).min(1.0 - nsfw);
+    Ok((Reason::Accepted, confidence, Some(nsfw)))
+}
+
+/// Whether a generated image (or a style picture) with this open_nsfw score
+/// may be kept: only a finite score under the threshold is safe.
+pub fn is_safe_score(nsfw: f32, t: Thresholds) -> bool {
+    nsfw.is_finite() && nsfw < t.nsfw()
 }

@@ -126,6 +126,13 @@ pub fn detect(session: &mut Session, image: &RgbImage) -> Result<Detections, Inf
             .map_err(run_error)
     };
     let (heatmap, scale, offset, landmarks) = (get("537")?, get("538")?, get("539")?, get("540")?);
+    // A NaN is neither under nor over the threshold: it would pass as a face
+    // with a NaN score and box. Any non-finite output is a failed inference.
+    for output in [heatmap, scale, offset, landmarks] {
+        if let Some(bad) = output.iter().find(|v| !v.is_finite()) {
+            super::finite_score(*bad, crate::inference::CENTERFACE.file)?;
+        }
+    }
     let (gw, gh) = (pw_us / STRIDE, ph_us / STRIDE);
     let cells = gw * gh;
     if heatmap.len() < cells

@@ -24,7 +24,10 @@ use std::time::Instant;
 use image::{DynamicImage, RgbImage};
 use ort::session::Session;
 
-pub use decision::{reason_message, Decision, FaceReport, Reason, Thresholds, Verdict};
+pub use decision::{
+    finite_score, is_safe_score, judge_scores, reason_message, Decision, FaceReport, Reason,
+    Thresholds, Verdict,
+};
 
 use crate::imaging;
 use crate::inference::{self, InferenceError, AGE, CENTERFACE, NSFW};
@@ -85,11 +88,12 @@ impl Moderator {
         })
     }
 
-    /// Whether a generated image is safe to show: its open_nsfw score is under
-    /// the NSFW threshold. Outputs are checked like imports.
+    /// Whether a generated image is safe to show: its open_nsfw score is a
+    /// number under the NSFW threshold (see [`is_safe_score`]). Outputs are
+    /// checked like imports.
     pub fn is_safe_output(&self, image: &RgbImage) -> Result<bool, InferenceError> {
         let score = nsfw::score(&mut lock(&self.nsfw), image)?;
-        Ok(score < self.thresholds.nsfw())
+        Ok(is_safe_score(score, self.thresholds))
     }
 
     pub fn thresholds(&self) -> Thresholds {
@@ -209,30 +213,11 @@ impl Moderator {
 
         let chip = age::aligned_chip(image, main.landmarks[0], main.landmarks[1]);
         let age = age::estimate(&mut lock(&self.age), &chip)?;
+        let nsfw = || nsfw::score(&mut lock(&self.nsfw), image);
+        let (reason, confidence, nsfw) = judge_scores(main.score, age, nsfw, t)?;
         reports[0].age = Some(age);
-        if age < Thresholds::ADULT_AGE {
-            let confidence = 0.5 + (Thresholds::ADULT_AGE - age) / 10.0;
-            return Ok(verdict(Reason::Minor, confidence, 1, reports));
-        }
-        if age < t.youthful_age() {
-            let confidence = 0.5 + (t.youthful_age() - age) / 10.0;
-            return Ok(verdict(Reason::AmbiguousYouthful, confidence, 1, reports));
-        }
-
-        let nsfw = nsfw::score(&mut lock(&self.nsfw), image)?;
-        let reason = if nsfw >= t.nsfw() {
-            Reason::Nsfw
-        } else {
-            Reason::Accepted
-        };
-        let confidence = if reason == Reason::Nsfw {
-            nsfw
-        } else {
-            let age_margin = ((age - t.youthful_age()) / 10.0).min(1.0);
-            main.score.min(age_margin).min(1.0 - nsfw)
-        };
         Ok(Verdict {
-            nsfw_score: Some(nsfw),
+            nsfw_score: nsfw,
             ..verdict(reason, confidence, 1, reports)
         })
     }
@@ -248,14 +233,6 @@ pub fn moderate_with(
     match moderator {
         Ok(m) => m.moderate_under(analysis, thresholds),
         Err(_) => Verdict::unavailable(thresholds),
-    }
-}
-
-/// [`moderate_with`] for a file on disk.
-pub fn moderate_file_with(moderator: Result<&Moderator, &ModerationError>, path: &Path) -> Verdict {
-    match moderator {
-        Ok(m) => m.moderate_file(path),
-        Err(_) => Verdict::unavailable(Thresholds::default()),
     }
 }
 

@@ -14,7 +14,9 @@ const CROP: usize = 224;
 /// B, G, R means.
 const MEAN_BGR: [f32; 3] = [104.0, 117.0, 123.0];
 
-/// The probability (0..1) that `image` is not safe for work.
+/// The probability (0..1) that `image` is not safe for work. A score that is
+/// not a finite number comes back as it is, for the caller to refuse (see
+/// `decision::finite_score` and `decision::is_safe_score`), never clamped into range.
 pub fn score(session: &mut Session, image: &RgbImage) -> Result<f32, InferenceError> {
     let resized = imageops::resize(image, RESIZE, RESIZE, FilterType::Triangle);
     let off = (RESIZE as usize - CROP) / 2;
@@ -36,6 +38,7 @@ pub fn score(session: &mut Session, image: &RgbImage) -> Result<f32, InferenceEr
     let outputs = session.run(ort::inputs![tensor]).map_err(run_error)?;
     let (_, probs) = outputs[0].try_extract_tensor::<f32>().map_err(run_error)?;
     match probs {
+        [_sfw, nsfw] if !nsfw.is_finite() => Ok(*nsfw),
         [_sfw, nsfw] => Ok(nsfw.clamp(0.0, 1.0)),
         _ => Err(InferenceError::Run {
             file: NSFW.file.into(),

@@ -1,8 +1,9 @@
 //! Consent: the gate before imports, the record, and withdrawal.
 
 use likeness_core::consent::{ConsentAnswers, ConsentKind};
+use likeness_core::inference::InferenceError;
 use likeness_core::moderation::Reason;
-use likeness_core::{ErrorCode, Library};
+use likeness_core::{ErrorCode, Library, ModerationError};
 
 use crate::fixtures::*;
 
@@ -128,4 +129,78 @@ fn portraits_from_before_moderation_are_checked_and_rejected_ones_deleted() {
         1
     );
     assert_eq!(lib.check_unmoderated().unwrap(), 0, "nothing left to check");
+}
+
+#[test]
+fn answering_no_to_any_consent_deletes_every_portrait_like_a_withdrawal() {
+    let (_dir, lib) = library();
+    let p = lib
+        .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
+        .unwrap()
+        .portrait
+        .unwrap();
+    let style = lib.import_style_picture(&side_by_side()).unwrap();
+
+    let no_face_processing = ConsentAnswers {
+        face_processing: false,
+        ..ALL_CONSENT
+    };
+    let status = lib.record_consent(no_face_processing).unwrap();
+
+    assert!(!status.complete);
+    assert!(status.adult && status.photo_rights && !status.face_processing);
+    assert!(lib.list().unwrap().is_empty(), "the portrait is gone");
+    assert!(!std::path::Path::new(&p.image_path).exists());
+    assert!(!lib.style_picture_path(&style).exists());
+    assert!(
+        vault_files(&lib).is_empty(),
+        "nothing made from consent is left"
+    );
+    let newest = &lib.consent_history().unwrap()[..3];
+    assert_eq!(
+        newest.iter().filter(|r| r.granted).count(),
+        2,
+        "the answers are recorded as given: {newest:?}"
+    );
+}
+
+#[test]
+fn a_style_picture_is_refused_without_consent_and_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(dir.path(), moderator).unwrap();
+    let refused = lib.import_style_picture(&side_by_side()).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ConsentRequired);
+    assert!(vault_files(&lib).is_empty());
+}
+
+#[test]
+fn a_style_picture_is_refused_as_moderation_unavailable_when_the_checks_cannot_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(dir.path(), || {
+        Err(ModerationError::Inference(
+            InferenceError::RuntimeNotFound {
+                searched: Vec::new(),
+            },
+        ))
+    })
+    .unwrap();
+    lib.record_consent(ALL_CONSENT).unwrap();
+    let refused = lib.import_style_picture(&side_by_side()).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ModerationUnavailable);
+    assert!(refused.to_string().contains("Safety checks couldn't run"));
+    assert!(vault_files(&lib).is_empty(), "nothing is stored");
+}
+
+#[test]
+fn a_style_picture_the_nsfw_check_refuses_is_not_stored() {
+    let (_dir, lib) = library();
+    let refused = lib
+        .import_style_picture(&nsfw_scoring_picture())
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::UnsafeStylePicture);
+    assert!(refused.to_string().contains("can't be used as a style"));
+    assert!(vault_files(&lib).is_empty(), "nothing is stored");
+    // An ordinary picture still is.
+    let sha = lib.import_style_picture(&side_by_side()).unwrap();
+    assert!(lib.style_picture_path(&sha).exists());
 }

@@ -132,3 +132,37 @@ pub fn vault_files(lib: &Library) -> Vec<PathBuf> {
     walk(lib.vault_dir(), &mut out);
     out
 }
+
+/// 16×16 RGB pixels, hex: an abstract skin-toned pattern (no picture of anyone)
+/// found by hill-climbing open_nsfw's score, so that the NSFW check has a
+/// deterministic input it refuses. Scaled to 256×256, it scores about 0.97.
+const NSFW_SCORING_PIXELS: [&str; 16] = [
+    "c8786ecc7a6ec8786ec27f7ae49b83cd786effbebbc8786ec8786ed16d80c8786ec8786ec77b6ac8786ec8786ed47977",
+    "c8786ec8786ec8786effb8aec8786ebd675fee9587c47774c8786ec8786ec8786ec26f75c8786ec8786ec8786ec8786e",
+    "dd8b72c8786ec8786eef95919a572fc8786ecb7f73c8786ec8786ebe7a6bc8786ec8786ec8786ec8786ec8786ec8786e",
+    "c8786ec8786ec8786eae515bc8786ec8786ec8786ec08162c8786ec8786eed8e95c8786ec8786eeda098e28081c8786e",
+    "c57463c8786ec8786ec8786ec8786ec8786ec8786ec98575c8786ee5987ef3a0a9f1a99ac8786ec8786ec8786ead5f5c",
+    "c8786ec8786ec8786ec8786ec67760c28766c8786ef19f88c8786ec8786ecd8877c8786ed58477b86b6bc8786ec8786e",
+    "c8786ec8786ec8786ec96e68c8786ec8786ece776de39188a96350c8786ebb6a61c8786ec8786ec8786ec8786ec8786e",
+    "df8e86bf7461c8786ec7746aca8373ef8a89ba696fc8786ec0716aaa5a51c8786ec8786ec8786ec8786ec8786ed9867b",
+    "c8786ec8786ec47870c8786ec8786ec8786ec8786ec8786ed28774c36f6ec8786ec97b6bd1806cc8786ec8786ec1695e",
+    "c8786ec8786ecf7872c8786ec8786ec8786ec8786ecc7b7cc8786ec8786ec8786ec8786ec8786ec8786ec67162c8786e",
+    "c8786ec77d6ec8786ec8786ec8786ec8786ec8786ec8786ec8786ec8786ec8786ec8786ec8786ec8786ec8786eab6a60",
+    "c8786ec8786ec8786ec8786ec8786ec8786ec8786ec8786ebf756cc26a70c8786ec8786ec8786ec8786ec8786ed4816f",
+    "c8786ec8786ec8786ec8786ec8786ec8786ec8786ecd7471b37053c8786ec8786ec8786ec8786ec8786ed87776a3594c",
+    "c8786ec8786ecd8f6cec9c8fc8786ec8786ec8786ec8786ec8786ef5938ec8786ec8786ece746ec8786ec38275c8786e",
+    "c8786ec8786ec8786ec8786ec8786ec8786ec8786ec8786ec8786ebd7d6cc8786ec8786ec8786ecb8067c8786e9d5f4b",
+    "821c30c8786ece8d81c8786ec8786ec8786ec8786ec3575ff38f9af5a590eaa08fbb5f5fc8786ec8786ec8786ed07473",
+];
+
+/// A PNG that open_nsfw scores as adult content (see `NSFW_SCORING_PIXELS`).
+pub fn nsfw_scoring_picture() -> Vec<u8> {
+    let hex: String = NSFW_SCORING_PIXELS.concat();
+    let pixels: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    let small = RgbImage::from_raw(16, 16, pixels).unwrap();
+    let picture = image::imageops::resize(&small, 256, 256, image::imageops::FilterType::Triangle);
+    encode(&DynamicImage::ImageRgb8(picture), ImageFormat::Png)
+}

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use image::{Rgb, RgbImage};
+use likeness_core::consent::{ConsentKind, POLICY_VERSION};
 use likeness_core::jobs::{
     History, Job, JobContext, JobError, JobEvent, JobFilter, JobKind, JobQueue, JobState,
     NewOutput, OutputFilter,
@@ -155,8 +156,19 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// A portrait that passed moderation.
+/// Record every consent answer as `granted`, as the consent screen does.
+pub(crate) fn answer_consent(store: &Store, granted: bool) {
+    for kind in ConsentKind::ALL {
+        store
+            .insert_consent(kind, granted, POLICY_VERSION, "2026-01-01T00:00:00Z")
+            .unwrap();
+    }
+}
+
+/// A portrait that passed moderation, in a library where consent is given
+/// (as it is for every imported portrait).
 pub(crate) fn accepted_portrait(store: &Store, name: &str) -> i64 {
+    answer_consent(store, true);
     let sha = sha256_hex(name.as_bytes());
     let moderation_id = store
         .insert_moderation(&NewModerationRecord {
@@ -881,4 +893,57 @@ fn deleting_a_portrait_drops_its_jobs_but_keeps_its_images() {
     assert_eq!(output.len(), 1);
     assert_eq!((output[0].portrait_id, output[0].job_id), (None, None));
     assert!(Path::new(&output[0].image_path).is_file());
+}
+
+#[test]
+fn no_job_can_be_queued_or_retried_without_consent() {
+    let data = Data::new();
+    let (queue, store, _) = data.start(&Arc::new(Probe::default()));
+    let portrait = accepted_portrait(&store, "me.png");
+    let settings = serde_json::json!({ "failFirst": true }).to_string();
+    let failed = queue
+        .enqueue(Some(portrait), JobKind::Preview, &settings, None)
+        .unwrap();
+    wait_state(&queue, failed, JobState::Failed);
+    // Recorded only (no deletion), as when the policy changed since consent was given.
+    answer_consent(&store, false);
+
+    let refused = queue
+        .enqueue(Some(portrait), JobKind::Preview, "{}", None)
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ConsentRequired);
+    assert_eq!(
+        queue.retry(failed).unwrap_err().code(),
+        ErrorCode::ConsentRequired
+    );
+    let jobs = queue.list(&JobFilter::default()).unwrap();
+    assert_eq!(jobs.len(), 1, "nothing new was queued");
+    assert_eq!(jobs[0].state, JobState::Failed);
+}
+
+#[test]
+fn a_job_queued_before_consent_was_withdrawn_fails_with_consent_required_and_never_runs() {
+    let data = Data::new();
+    let probe = Arc::new(Probe::default());
+    probe.hold.store(true, Ordering::SeqCst);
+    let (queue, store, events) = data.start(&probe);
+    let portrait = accepted_portrait(&store, "me.png");
+    let first = preview(&queue, portrait, serde_json::json!({}));
+    let waiting = preview(&queue, portrait, serde_json::json!({ "shade": 9 }));
+    wait_state(&queue, first, JobState::Running);
+
+    answer_consent(&store, false);
+    probe.hold.store(false, Ordering::SeqCst);
+    queue.cancel(first).unwrap();
+    let job = wait_state(&queue, waiting, JobState::Failed);
+
+    let error = job.error.expect("the job says why it failed");
+    assert_eq!(error.code, ErrorCode::ConsentRequired);
+    assert!(error.message.contains("consent"), "{}", error.message);
+    assert!(all_outputs(queue.history()).is_empty(), "nothing was made");
+    assert!(data.vault_output_files().is_empty());
+    let told = events.lock().unwrap().iter().any(|e| {
+        e.job_id == waiting && e.error.as_ref().map(|e| e.code) == Some(ErrorCode::ConsentRequired)
+    });
+    assert!(told, "the UI hears why");
 }

@@ -8,7 +8,8 @@ use image::{imageops::FilterType, DynamicImage, ImageFormat, RgbImage};
 use likeness_core::inference::{self, InferenceError};
 use likeness_core::moderation::detect::{nms, Detection};
 use likeness_core::moderation::{
-    moderate_with, Analysis, Decision, ModerationError, Moderator, Reason, Thresholds, Verdict,
+    is_safe_score, judge_scores, moderate_with, Analysis, Decision, ModerationError, Moderator,
+    Reason, Thresholds, Verdict,
 };
 
 use crate::fixtures::*;
@@ -252,4 +253,57 @@ fn nms_merges_overlapping_boxes_and_keeps_separate_faces() {
     );
     let scores: Vec<f32> = kept.iter().map(|d| d.score).collect();
     assert_eq!(scores, [0.95, 0.7, 0.6]);
+}
+
+/// The score checks with a detector score of 0.9 and an NSFW score of `nsfw`.
+fn judge(age: f32, nsfw: f32) -> Result<(Reason, f32, Option<f32>), InferenceError> {
+    judge_scores(0.9, age, || Ok(nsfw), Thresholds::default())
+}
+
+#[test]
+fn a_nan_or_infinite_age_estimate_makes_moderation_unavailable_never_accepted() {
+    for age in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        assert!(judge(age, 0.01).is_err(), "age {age} must not decide");
+    }
+}
+
+#[test]
+fn a_nan_or_infinite_nsfw_score_makes_moderation_unavailable_never_accepted() {
+    for nsfw in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        assert!(judge(30.0, nsfw).is_err(), "nsfw {nsfw} must not decide");
+    }
+}
+
+#[test]
+fn a_nan_detector_score_makes_moderation_unavailable_never_accepted() {
+    let judged = judge_scores(f32::NAN, 30.0, || Ok(0.01), Thresholds::default());
+    assert!(judged.is_err());
+}
+
+#[test]
+fn the_score_checks_refuse_minors_and_youthful_faces_before_nsfw_then_accept_adults() {
+    let never = || -> Result<f32, InferenceError> { panic!("NSFW need not run") };
+    let t = Thresholds::default();
+    let (reason, _, nsfw) = judge_scores(0.9, 15.0, never, t).unwrap();
+    assert_eq!((reason, nsfw), (Reason::Minor, None));
+    let (reason, _, nsfw) = judge_scores(0.9, 22.0, never, t).unwrap();
+    assert_eq!((reason, nsfw), (Reason::AmbiguousYouthful, None));
+    let (reason, confidence, nsfw) = judge(30.0, 0.95).unwrap();
+    assert_eq!((reason, confidence, nsfw), (Reason::Nsfw, 0.95, Some(0.95)));
+    let (reason, confidence, nsfw) = judge(30.0, 0.01).unwrap();
+    assert_eq!((reason, nsfw), (Reason::Accepted, Some(0.01)));
+    assert!(
+        (confidence - 0.5).abs() < 1e-6,
+        "the age margin is the weakest link"
+    );
+}
+
+#[test]
+fn an_output_with_a_nan_or_infinite_nsfw_score_is_unsafe() {
+    let t = Thresholds::default();
+    assert!(is_safe_score(0.1, t));
+    assert!(!is_safe_score(0.9, t));
+    for score in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        assert!(!is_safe_score(score, t), "score {score} is not safe");
+    }
 }

@@ -1,11 +1,15 @@
 //! The studio end to end in the core: an accepted portrait, framed and
 //! restyled through the real job queue and engines, then upscaled.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
-use likeness_core::generation::framing::{Framing, Orientation};
-use likeness_core::generation::studio::{GenerationSettings, Studio, StyleChoice};
+use likeness_core::generation::framing::{self, FaceAnchor, Framing, Orientation};
+use likeness_core::generation::studio::{
+    generate_once, Engines, GenerationSettings, OneOff, Studio, StyleChoice, PREVIEW_LONG_SIDE,
+};
 use likeness_core::jobs::{JobKind, JobQueue, JobState, OutputFilter};
+use likeness_core::moderation::{Moderator, Reason, Thresholds};
 use likeness_core::{ErrorCode, Library};
 
 use crate::fixtures::*;
@@ -247,4 +251,116 @@ fn a_picture_of_the_users_own_can_be_the_style() {
     assert_eq!(out.style_key.as_deref(), Some("picture"));
     let models: Vec<&str> = out.model_hashes.keys().map(String::as_str).collect();
     assert!(models.contains(&"arbitrary_transform.onnx"), "{models:?}");
+}
+
+/// Make the recorded consent stale, as a new consent policy does: the
+/// portraits stay, but consent no longer stands.
+fn consent_lapses(dir: &tempfile::TempDir) {
+    rusqlite::Connection::open(dir.path().join("likeness.db"))
+        .unwrap()
+        .execute(
+            "UPDATE consent_records SET policy_version = '2000-01-01'",
+            (),
+        )
+        .unwrap();
+}
+
+#[test]
+fn style_thumbnails_and_previews_are_refused_once_consent_no_longer_stands() {
+    let (dir, lib, queue, portrait) = studio();
+    consent_lapses(&dir);
+    let runner = Studio::new(Arc::clone(&lib), None, None);
+    let refused = runner.style_thumbnails(portrait).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::ConsentRequired);
+    let s = settings(&first_style(), Orientation::Square);
+    let refused = queue
+        .enqueue(Some(portrait), JobKind::Preview, &s.to_job_json(), None)
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ConsentRequired);
+    let picture = lib.import_style_picture(&side_by_side()).unwrap_err();
+    assert_eq!(picture.code(), ErrorCode::ConsentRequired);
+    assert!(
+        !vault_files(&lib)
+            .iter()
+            .any(|p| p.to_string_lossy().contains("style")),
+        "no style thumbnail or picture was made"
+    );
+}
+
+fn one_off_moderator() -> Moderator {
+    Moderator::load(None, None, Thresholds::default()).unwrap()
+}
+
+#[test]
+fn a_one_off_generation_is_made_from_the_very_pixels_that_passed_moderation() {
+    let bytes = astronaut_bytes();
+    let moderator = one_off_moderator();
+    let s = GenerationSettings {
+        strength: 0.0, // the photo itself, framed: comparable pixel for pixel
+        ..settings(&first_style(), Orientation::Portrait4x5)
+    };
+    let made = generate_once(
+        Ok(&moderator),
+        Thresholds::default(),
+        || Engines::load(None, None),
+        &bytes,
+        &s,
+    )
+    .unwrap();
+    let OneOff::Made { image, verdict } = made else {
+        panic!("the astronaut is accepted: {made:?}");
+    };
+    assert_eq!(verdict.reason, Reason::Accepted);
+
+    // The same bytes, decoded and framed on the face moderation found.
+    let photo = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    let face = FaceAnchor::from_report(&verdict.faces[0]);
+    let frame = framing::plan(
+        photo.width(),
+        photo.height(),
+        &face,
+        s.framing,
+        s.orientation,
+    )
+    .unwrap();
+    let expected = framing::render(&photo, &frame, PREVIEW_LONG_SIDE).unwrap();
+    assert_eq!(image.dimensions(), expected.dimensions());
+    assert!(
+        image == expected,
+        "the output is cut from the moderated photo"
+    );
+}
+
+#[test]
+fn a_one_off_generation_of_a_refused_photo_makes_nothing_and_loads_no_engine() {
+    let moderator = one_off_moderator();
+    let s = settings(&first_style(), Orientation::Square);
+    let loaded = Cell::new(false);
+    let load = || {
+        loaded.set(true);
+        Engines::load(None, None)
+    };
+    let made = generate_once(
+        Ok(&moderator),
+        Thresholds::default(),
+        load,
+        &side_by_side(),
+        &s,
+    )
+    .unwrap();
+    let OneOff::Refused(verdict) = made else {
+        panic!("a group photo is refused: {made:?}");
+    };
+    assert_eq!(verdict.reason, Reason::MultiplePeople);
+    assert!(!loaded.get(), "no engine ran on a refused photo");
+
+    let made = generate_once(
+        Ok(&moderator),
+        Thresholds::default(),
+        || Engines::load(None, None),
+        b"not a photo",
+        &s,
+    )
+    .unwrap();
+    assert!(matches!(made, OneOff::Refused(v) if v.reason == Reason::Unreadable));
 }
