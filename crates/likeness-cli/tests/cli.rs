@@ -392,3 +392,45 @@ fn the_help_of_moderate_and_generate_explains_i_consent() {
         );
     }
 }
+
+#[test]
+fn moderate_writes_nothing_outside_its_data_folder_not_even_a_runtime_telemetry_store() {
+    let home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_likeness-cli"))
+        .args(["moderate", "--i-consent", "--json"])
+        .arg(astronaut())
+        .arg("--data-dir")
+        .arg(data.path())
+        .env("HOME", home.path())
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("ORT_DISABLE_TELEMETRY")
+        .env_remove("LIKENESS_DATA_DIR")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        json_lines(&out)[0]["decision"],
+        "accept",
+        "the models really ran"
+    );
+    let written: Vec<_> = walkdir(home.path());
+    assert!(written.is_empty(), "written under HOME: {written:?}");
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walkdir(&path));
+        }
+        out.push(path);
+    }
+    out
+}

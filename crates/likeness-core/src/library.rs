@@ -252,9 +252,16 @@ impl Library {
         Ok(sha)
     }
 
-    /// Where the style picture with this hash is kept.
-    pub fn style_picture_path(&self, sha256: &str) -> PathBuf {
-        self.vault.path(Kind::StylePicture, sha256, "png")
+    /// Where the style picture with this hash is kept; a key that is not a
+    /// sha256 is refused, never turned into a path.
+    pub fn style_picture_path(&self, sha256: &str) -> Result<PathBuf, LibraryError> {
+        if !crate::vault::is_sha256_hex(sha256) {
+            return Err(LibraryError::Api(ApiError::new(
+                ErrorCode::InvalidInput,
+                "That style picture is not one Likeness stored.",
+            )));
+        }
+        Ok(self.vault.path(Kind::StylePicture, sha256, "png"))
     }
 
     /// The cached thumbnail of `portrait` in built-in style `style_id`, made by

@@ -52,6 +52,13 @@ impl Kind {
     }
 }
 
+/// Whether `key` is a sha256 as the vault writes it: 64 lowercase hex digits.
+/// A key from outside (settings JSON, the webview) must pass this before it
+/// becomes a path, so `../` or an absolute path can never name a file.
+pub fn is_sha256_hex(key: &str) -> bool {
+    key.len() == 64 && key.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// Hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

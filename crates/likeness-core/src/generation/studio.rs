@@ -19,6 +19,7 @@ use crate::inference::{
 use crate::jobs::{Job, JobContext, JobError, JobKind, JobRunner, NewOutput};
 use crate::library::Library;
 use crate::moderation::{moderate_with, Analysis, ModerationError, Moderator, Thresholds, Verdict};
+use crate::vault::is_sha256_hex;
 
 /// Key, in an output's recorded settings, of the part of the photo it was cut
 /// from: `{x, y, w, h, photoWidth, photoHeight}` (may reach past the photo).
@@ -96,8 +97,15 @@ impl GenerationSettings {
                 "Strength must be between 0 and 100%.",
             ));
         }
-        if let StyleChoice::Preset { mix } = &self.style {
-            self.mix(mix)?;
+        match &self.style {
+            StyleChoice::Preset { mix } => drop(self.mix(mix)?),
+            StyleChoice::Picture { picture_sha256 } if !is_sha256_hex(picture_sha256) => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidInput,
+                    "The style picture must be named by its sha256 (64 hex digits).",
+                ))
+            }
+            StyleChoice::Picture { .. } => {}
         }
         Ok(())
     }
@@ -306,7 +314,7 @@ impl Studio {
         let photo = open_rgb(Path::new(&portrait.image_path))?;
         let picture = match &settings.style {
             StyleChoice::Picture { picture_sha256 } => {
-                Some(open_rgb(&self.library.style_picture_path(picture_sha256))?)
+                Some(open_rgb(&self.library.style_picture_path(picture_sha256)?)?)
             }
             StyleChoice::Preset { .. } => None,
         };

@@ -231,7 +231,7 @@ fn a_picture_of_the_users_own_can_be_the_style() {
         ErrorCode::UnsupportedFormat
     );
     let sha = lib.import_style_picture(&side_by_side()).unwrap();
-    assert!(lib.style_picture_path(&sha).exists());
+    assert!(lib.style_picture_path(&sha).unwrap().exists());
     let s = GenerationSettings {
         style: StyleChoice::Picture {
             picture_sha256: sha,
@@ -363,4 +363,38 @@ fn a_one_off_generation_of_a_refused_photo_makes_nothing_and_loads_no_engine() {
     )
     .unwrap();
     assert!(matches!(made, OneOff::Refused(v) if v.reason == Reason::Unreadable));
+}
+
+#[test]
+fn a_style_picture_named_by_a_path_instead_of_a_hash_is_refused_and_nothing_is_read() {
+    let (_dir, lib, queue, portrait) = studio();
+    let outside = astronaut_path().with_extension("");
+    for key in [
+        outside.to_string_lossy().into_owned(),
+        "../../../../../../etc/passwd".to_owned(),
+        "A".repeat(64),
+    ] {
+        let s = GenerationSettings {
+            style: StyleChoice::Picture {
+                picture_sha256: key.clone(),
+            },
+            ..settings(&first_style(), Orientation::Square)
+        };
+        assert_eq!(s.validate().unwrap_err().code, ErrorCode::InvalidInput);
+        assert_eq!(
+            lib.style_picture_path(&key).unwrap_err().code(),
+            ErrorCode::InvalidInput
+        );
+        let job = queue
+            .enqueue(Some(portrait), JobKind::Preview, &s.to_job_json(), None)
+            .unwrap();
+        let failed = wait_state(&queue, job, JobState::Failed);
+        assert_eq!(failed.error.unwrap().code, ErrorCode::InvalidInput, "{key}");
+    }
+    assert!(lib
+        .history()
+        .list_outputs(&OutputFilter::default())
+        .unwrap()
+        .outputs
+        .is_empty());
 }
