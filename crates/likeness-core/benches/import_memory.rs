@@ -46,14 +46,15 @@ fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/astronaut.png")
 }
 
-/// Files at the caps: 100 MP, made to be as costly to decode as possible.
+/// Files at the caps: 100 MP, as costly to decode as the 50 MB file cap allows
+/// (smooth content, so that they compress under it).
 fn worst_files(dir: &Path) -> Vec<(String, PathBuf)> {
     let (w, h) = (10_000u32, 10_000u32);
     let mut cases = Vec::new();
 
     let deep = ImageBuffer::from_fn(w, h, |x, y| {
-        let v = ((x ^ y) & 0xFF) as u16 * 257;
-        Rgba([v, v / 2, 65535 - v, 40000])
+        let v = (x / 40) as u16 * 256;
+        Rgba([v, (y / 40) as u16 * 256, 65535 - v, 40000])
     });
     cases.push((
         "10000x10000 16-bit RGBA PNG".to_owned(),
