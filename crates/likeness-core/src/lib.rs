@@ -12,6 +12,7 @@ pub mod library;
 pub mod moderation;
 pub mod paths;
 pub mod store;
+pub mod sweep;
 pub mod vault;
 
 pub use error::{ApiError, ErrorCode};

@@ -174,16 +174,19 @@ pub(crate) fn accepted_portrait(store: &Store, name: &str) -> i64 {
         })
         .unwrap();
     let (row, _) = store
-        .insert_portrait(&NewPortrait {
-            sha256: &sha,
-            original_name: name,
-            format: "png",
-            width: 100,
-            height: 120,
-            bytes: 1000,
-            imported_at: "2026-01-01T00:00:00Z",
-            moderation_id,
-        })
+        .insert_portrait(
+            &NewPortrait {
+                sha256: &sha,
+                original_name: name,
+                format: "png",
+                width: 100,
+                height: 120,
+                bytes: 1000,
+                imported_at: "2026-01-01T00:00:00Z",
+                moderation_id,
+            },
+            || Ok::<_, StoreError>(()),
+        )
         .unwrap();
     row.id
 }
@@ -869,9 +872,7 @@ fn deleting_a_portrait_drops_its_jobs_but_keeps_its_images() {
     let id = preview(&queue, portrait, serde_json::json!({}));
     wait_state(&queue, id, JobState::Done);
 
-    store
-        .delete_portrait(portrait, |_| Ok::<_, StoreError>(()))
-        .unwrap();
+    store.delete_portrait(portrait).unwrap();
     assert_eq!(queue.get(id).unwrap_err().code(), ErrorCode::JobNotFound);
     let output = queue
         .history()
