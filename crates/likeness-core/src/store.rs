@@ -92,7 +92,10 @@ impl Store {
     pub fn from_connection(mut conn: Connection, target: usize) -> Result<Self, StoreError> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // FULL: a commit survives a power cut too. A deletion must be durable
+        // before its files are unlinked (see `crate::sweep`); in WAL mode NORMAL
+        // may roll back the last commits after a power cut.
+        conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn, target)?;
         Ok(Self {
