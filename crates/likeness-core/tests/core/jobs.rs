@@ -725,6 +725,35 @@ fn deleting_an_output_removes_its_file_unless_another_output_shares_it() {
 }
 
 #[test]
+fn an_output_whose_thumbnail_cannot_be_removed_is_still_deleted() {
+    let data = Data::new();
+    let (queue, store, _) = data.start(&Arc::new(Probe::default()));
+    let portrait = accepted_portrait(&store, "me.png");
+    let id = preview(&queue, portrait, serde_json::json!({ "shade": 9 }));
+    wait_state(&queue, id, JobState::Done);
+    let history = queue.history();
+    let output = history.get_output(all_outputs(history)[0]).unwrap();
+    // Removing the thumbnail fails: a folder stands where the file was.
+    let thumb = Path::new(&output.thumb_path);
+    std::fs::remove_file(thumb).unwrap();
+    std::fs::create_dir(thumb).unwrap();
+    std::fs::write(thumb.join("keep"), b"x").unwrap();
+
+    history
+        .delete_output(output.id)
+        .expect("the deletion stands once its row is gone");
+    assert_eq!(
+        history.get_output(output.id).unwrap_err().code(),
+        ErrorCode::OutputNotFound
+    );
+    assert!(
+        !Path::new(&output.image_path).exists(),
+        "its image is removed"
+    );
+    assert!(all_outputs(history).is_empty());
+}
+
+#[test]
 fn progress_reaches_the_ui_live_but_at_most_five_times_a_second() {
     let data = Data::new();
     let (queue, store, events) = data.start(&Arc::new(Probe::default()));
