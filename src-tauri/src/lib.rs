@@ -33,6 +33,9 @@ pub fn run() {
                 let (ort, models) = (moderator_ort.as_deref(), moderator_models.as_deref());
                 Moderator::load(ort, models, Thresholds::default()).map(Arc::new)
             })?;
+            if let Some(note) = library.opening_sweep_note() {
+                eprintln!("likeness: {note}");
+            }
             // The webview may load images from the vault and nowhere else.
             app.asset_protocol_scope()
                 .allow_directory(library.vault_dir(), true)?;

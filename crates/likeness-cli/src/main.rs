@@ -216,9 +216,13 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             })?;
         let thresholds = cli.checks.thresholds()?;
         let (ort_lib, models_dir) = (cli.checks.ort_lib.clone(), cli.checks.models_dir.clone());
-        Ok(Library::open(&dir, move || {
+        let library = Library::open(&dir, move || {
             Moderator::load(ort_lib.as_deref(), models_dir.as_deref(), thresholds).map(Arc::new)
-        })?)
+        })?;
+        if let Some(note) = library.opening_sweep_note() {
+            eprintln!("likeness-cli: {note}");
+        }
+        Ok(library)
     };
     match &cli.command {
         Command::Import { files } => {

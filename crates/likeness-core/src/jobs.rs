@@ -8,11 +8,11 @@
 //! cancelled job can be retried: it goes to the back of the queue as a new attempt.
 //!
 //! **All or nothing.** The runner writes into a staging folder of its own. When
-//! it succeeds, the queue checks each file (a real PNG, JPEG or WebP), copies it
-//! into the vault (content-addressed, atomic), and inserts the output rows and
-//! marks the job `done` in one transaction. When it fails or is cancelled, the
-//! staging folder is deleted. So History never shows a half-written image, and a
-//! cancelled job leaves no files.
+//! it succeeds, the queue checks each file (a real PNG, JPEG or WebP), and in one
+//! write transaction copies it into the vault (content-addressed, atomic),
+//! inserts the output rows and marks the job `done` (see [`crate::sweep`]).
+//! When it fails or is cancelled, the staging folder is deleted. So History
+//! never shows a half-written image, and a cancelled job leaves no files.
 //!
 //! **Cancel.** [`JobQueue::cancel`] marks the job `cancelled` at once and raises its
 //! cancel flag; the runner checks [`JobContext::is_cancelled`] and stops (within
@@ -56,6 +56,7 @@ use crate::consent::{self, ConsentRequired, ConsentStatus};
 use crate::error::{ApiError, ErrorCode};
 use crate::imaging;
 use crate::store::{NewJob, NewOutputRow, OutputRow, Store, StoreError};
+use crate::sweep::{self, VaultFile};
 use crate::vault::{sha256_hex, Kind, Vault};
 
 /// A job's id.
@@ -517,21 +518,16 @@ impl History {
         self.get_output(id)
     }
 
-    /// Delete an output: its row, and its image and thumbnail unless another
-    /// output is the very same image. All or nothing: if a file cannot be
-    /// removed, the output stays.
+    /// Delete an output: its row, then its image and thumbnail unless another
+    /// output is the very same image. Once the row is gone the output is gone:
+    /// a file that cannot be removed now is left for the next start's sweep.
     pub fn delete_output(&self, id: OutputId) -> Result<(), QueueError> {
-        self.store
-            .delete_output(id, |row| {
-                self.remove_files(&row.sha256, extension_of(&row.format))
-            })?
-            .map(|_| ())
-            .ok_or(QueueError::OutputNotFound(id))
-    }
-
-    fn remove_files(&self, sha: &str, extension: &str) -> Result<(), QueueError> {
-        self.vault.remove(Kind::Output, sha, extension)?;
-        self.vault.remove(Kind::OutputThumbnail, sha, "jpg")?;
+        let row = self
+            .store
+            .delete_output(id)?
+            .ok_or(QueueError::OutputNotFound(id))?;
+        let files = output_files(&row.sha256, extension_of(&row.format));
+        sweep::unlink_released(&self.store, &self.vault, &files);
         Ok(())
     }
 
@@ -994,17 +990,22 @@ fn finish(
         Err(e) => {
             // Files written before the failure belong to no row: remove them,
             // unless another output is the same image.
-            let shas: Vec<&str> = prepared.iter().map(|p| p.sha256.as_str()).collect();
-            let _ = shared.store.remove_unreferenced(&shas, |sha| {
-                let ext = prepared
-                    .iter()
-                    .find(|p| p.sha256 == sha)
-                    .map_or("png", |p| extension_of(p.format));
-                shared.history.remove_files(sha, ext)
-            });
+            let files: Vec<VaultFile> = prepared
+                .iter()
+                .flat_map(|p| output_files(&p.sha256, extension_of(p.format)))
+                .collect();
+            sweep::unlink_released(&shared.store, vault, &files);
             Err(JobError::failed(e.code(), e.to_string()))
         }
     }
+}
+
+/// The vault files of an output: its image and its thumbnail.
+fn output_files(sha256: &str, extension: &'static str) -> [VaultFile; 2] {
+    [
+        VaultFile::new(Kind::Output, sha256, extension),
+        VaultFile::new(Kind::OutputThumbnail, sha256, "jpg"),
+    ]
 }
 
 /// Check one runner output: inside the staging folder, a decodable PNG, JPEG or

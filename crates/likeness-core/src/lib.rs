@@ -13,6 +13,7 @@ pub mod moderation;
 pub mod paths;
 pub mod private_fs;
 pub mod store;
+pub mod sweep;
 pub mod vault;
 
 pub use error::{ApiError, ErrorCode};

@@ -23,6 +23,7 @@ use crate::moderation::{
     Verdict,
 };
 use crate::store::{NewModerationRecord, NewPortrait, PortraitRow, Store, StoreError};
+use crate::sweep::{self, SweepReport, VaultFile};
 use crate::vault::{sha256_hex, Kind, Vault};
 
 /// The moderator the library checks imports with, or why it could not load
@@ -179,11 +180,17 @@ pub struct Library {
     load_moderator: ModeratorLoader,
     /// Ties this run's moderation records together.
     session_ref: String,
+    /// What the sweep at open found (or why it could not run).
+    opening_sweep: Result<SweepReport, ApiError>,
 }
 
 impl Library {
     /// Open (creating) the library in `data_dir`: `likeness.db` and `vault/`.
     /// `load_moderator` runs once, at the first import or [`Library::moderator`] call.
+    ///
+    /// Opening sweeps the vault of files a crash left without a row (see
+    /// [`crate::sweep`]); [`Library::opening_sweep`] says what it removed. A sweep
+    /// that cannot run (say, the database is busy) does not stop the library opening.
     pub fn open(
         data_dir: &Path,
         load_moderator: impl Fn() -> ModeratorHandle + Send + Sync + 'static,
@@ -194,13 +201,41 @@ impl Library {
         let store = Arc::new(Store::open(&data_dir.join("likeness.db"))?);
         let vault = Arc::new(Vault::open(data_dir.join("vault"))?);
         let session_ref = sha256_hex(format!("{} {}", now_nanos(), std::process::id()).as_bytes());
+        let opening_sweep = sweep::sweep(&store, &vault).map_err(|e| LibraryError::from(e).into());
         Ok(Self {
             store,
             vault,
             moderator: OnceLock::new(),
             load_moderator: Box::new(load_moderator),
             session_ref: session_ref[..16].to_owned(),
+            opening_sweep,
         })
+    }
+
+    /// What the sweep at open removed, or why it could not run.
+    pub fn opening_sweep(&self) -> Result<&SweepReport, &ApiError> {
+        self.opening_sweep.as_ref()
+    }
+
+    /// A line for the log when the sweep at open removed something, could not
+    /// remove something, or could not run; `None` when the vault was clean.
+    pub fn opening_sweep_note(&self) -> Option<String> {
+        match &self.opening_sweep {
+            Ok(r) if r.removed() == 0 && r.failed == 0 => None,
+            Ok(r) => Some(format!(
+                "removed {} files a crash left in the vault ({} orphaned images, {} unfinished writes); {} could not be removed",
+                r.removed(),
+                r.orphans_removed,
+                r.temp_files_removed,
+                r.failed
+            )),
+            Err(e) => Some(format!("could not check the vault for leftover files: {e}")),
+        }
+    }
+
+    /// Remove every vault file no row refers to, and leftover temp files (see [`crate::sweep`]).
+    pub fn sweep(&self) -> Result<SweepReport, LibraryError> {
+        Ok(sweep::sweep(&self.store, &self.vault)?)
     }
 
     /// The database and vault, shared with the job queue and the History.
@@ -246,8 +281,11 @@ impl Library {
         }
         let png = imaging::encode(&image, imaging::StoredFormat::Png)?;
         let sha = sha256_hex(&png);
-        self.vault.put_with(Kind::StylePicture, &sha, "png", || {
-            Ok::<_, LibraryError>(png)
+        // Written under the write lock, so a sweep never sees it half-made.
+        self.store.write_locked(|_| {
+            self.vault.put_with(Kind::StylePicture, &sha, "png", || {
+                Ok::<_, LibraryError>(png)
+            })
         })?;
         Ok(sha)
     }
@@ -265,7 +303,8 @@ impl Library {
     }
 
     /// The cached thumbnail of `portrait` in built-in style `style_id`, made by
-    /// `render` the first time it is asked for.
+    /// `render` the first time it is asked for. It is kept only while the
+    /// portrait is: one deleted while this rendered gets no thumbnail.
     pub fn style_thumbnail(
         &self,
         portrait: &Portrait,
@@ -273,8 +312,19 @@ impl Library {
         render: impl FnOnce() -> Result<Vec<u8>, LibraryError>,
     ) -> Result<PathBuf, LibraryError> {
         let key = style_thumbnail_key(&portrait.sha256, style_id);
-        self.vault
-            .put_with(Kind::StyleThumbnail, &key, "jpg", render)
+        let path = self.vault.path(Kind::StyleThumbnail, &key, "jpg");
+        if path.is_file() {
+            return Ok(path);
+        }
+        // Rendering is slow: do it before taking the write lock.
+        let jpeg = render()?;
+        self.store.write_locked(|conn| {
+            if !sweep::is_referenced(conn, Kind::StyleThumbnail, &key).map_err(StoreError::from)? {
+                return Err(LibraryError::NotFound(format!("Portrait {}", portrait.id)));
+            }
+            self.vault
+                .put_with(Kind::StyleThumbnail, &key, "jpg", || Ok(jpeg))
+        })
     }
 
     /// The moderator, loading it if this is the first call (callers meanwhile wait).
@@ -319,9 +369,19 @@ impl Library {
         progress(ImportStage::Decoding);
         let prepared = imaging::prepare(bytes)?;
         progress(ImportStage::Moderating);
+        let thresholds = self.thresholds()?;
         let analysis = Analysis::of_prepared(&prepared);
-        let verdict = moderate_with(self.moderator(), &analysis, self.thresholds()?);
-        let sha = sha256_hex(&prepared.encoded);
+        // The hash and the thumbnail need nothing from moderation: make them on
+        // the other core meanwhile (the thumbnail is only written if accepted).
+        let (verdict, (sha, thumbnail)) = std::thread::scope(|s| {
+            let side = s.spawn(|| {
+                let sha = sha256_hex(&prepared.encoded);
+                (sha, imaging::thumbnail(&prepared.working))
+            });
+            let verdict = moderate_with(self.moderator(), &analysis, thresholds);
+            let side = side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (verdict, side)
+        });
         let name = clean_name(name);
         let moderation_id = self.record_verdict(&sha, &name, &verdict)?;
         let moderation = ModerationSummary::from(&verdict);
@@ -335,14 +395,8 @@ impl Library {
         }
         progress(ImportStage::Storing);
         let ext = prepared.format.extension();
-        self.vault.put_with(Kind::Original, &sha, ext, || {
-            Ok::<_, LibraryError>(prepared.encoded.clone())
-        })?;
-        self.vault.put_with(Kind::Thumbnail, &sha, "jpg", || {
-            Ok::<_, LibraryError>(imaging::thumbnail(&prepared.working)?)
-        })?;
         let now = now_rfc3339();
-        let (row, inserted) = self.store.insert_portrait(&NewPortrait {
+        let new = NewPortrait {
             sha256: &sha,
             original_name: &name,
             format: prepared.format.as_str(),
@@ -351,7 +405,35 @@ impl Library {
             bytes: prepared.encoded.len() as i64,
             imported_at: &now,
             moderation_id,
-        })?;
+        };
+        // The files are written in the transaction that commits the row.
+        let thumbnail = thumbnail?;
+        // The files are written in the transaction that commits the row, side
+        // by side so that their fsyncs overlap.
+        let stored = self.store.insert_portrait(&new, || {
+            std::thread::scope(|s| {
+                let thumb = s.spawn(|| {
+                    self.vault.put_with(Kind::Thumbnail, &sha, "jpg", || {
+                        Ok::<_, LibraryError>(thumbnail)
+                    })
+                });
+                self.vault.put_with(Kind::Original, &sha, ext, || {
+                    Ok::<_, LibraryError>(prepared.encoded.clone())
+                })?;
+                thumb
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+                Ok(())
+            })
+        });
+        let (row, inserted) = match stored {
+            Ok(stored) => stored,
+            Err(e) => {
+                // Whatever was written has no row: remove it (unless another has).
+                sweep::unlink_released(&self.store, &self.vault, &portrait_files(&sha, ext));
+                return Err(e);
+            }
+        };
         progress(ImportStage::Done);
         Ok(ImportOutcome {
             portrait: Some(self.portrait(row)),
@@ -492,7 +574,10 @@ impl Library {
                 history.delete_output(output.id).map_err(ApiError::from)?;
             }
         }
-        self.vault.clear(Kind::StylePicture)?;
+        self.store
+            .write_locked(|_| Ok::<_, LibraryError>(self.vault.clear(Kind::StylePicture)?))?;
+        // And whatever a crash ever left behind: no image may outlive consent.
+        self.sweep()?;
         Ok(WithdrawOutcome {
             portraits_deleted: portraits.len() as u32,
         })
@@ -521,21 +606,17 @@ impl Library {
             .ok_or_else(|| LibraryError::NotFound(format!("Portrait {id}")))
     }
 
-    /// Delete a portrait: its record, its image and its thumbnail, all or nothing.
+    /// Delete a portrait: its record, then its image, thumbnail and style
+    /// thumbnails. Once the record is gone the portrait is gone: a file that
+    /// cannot be removed now is left for the next start's sweep.
     pub fn delete(&self, id: i64) -> Result<(), LibraryError> {
-        let deleted = self.store.delete_portrait(id, |row| {
-            self.vault
-                .remove(Kind::Original, &row.sha256, extension_of(&row.format))?;
-            self.vault.remove(Kind::Thumbnail, &row.sha256, "jpg")?;
-            for style in Style::all() {
-                let key = style_thumbnail_key(&row.sha256, style.id());
-                self.vault.remove(Kind::StyleThumbnail, &key, "jpg")?;
-            }
-            Ok::<_, LibraryError>(())
-        })?;
-        deleted
-            .map(|_| ())
-            .ok_or_else(|| LibraryError::NotFound(format!("Portrait {id}")))
+        let row = self
+            .store
+            .delete_portrait(id)?
+            .ok_or_else(|| LibraryError::NotFound(format!("Portrait {id}")))?;
+        let files = portrait_files(&row.sha256, extension_of(&row.format));
+        sweep::unlink_released(&self.store, &self.vault, &files);
+        Ok(())
     }
 
     fn portrait(&self, row: PortraitRow) -> Portrait {
@@ -556,6 +637,22 @@ impl Library {
             thumb_path: path_string(thumb_path),
         }
     }
+}
+
+/// The vault files of the portrait with `sha256`: its image, its thumbnail and
+/// its thumbnail in each style.
+fn portrait_files(sha256: &str, extension: &'static str) -> Vec<VaultFile> {
+    let styles = Style::all().map(|style| {
+        let key = style_thumbnail_key(sha256, style.id());
+        VaultFile::new(Kind::StyleThumbnail, key, "jpg")
+    });
+    [
+        VaultFile::new(Kind::Original, sha256, extension),
+        VaultFile::new(Kind::Thumbnail, sha256, "jpg"),
+    ]
+    .into_iter()
+    .chain(styles)
+    .collect()
 }
 
 /// The vault key of a portrait's thumbnail in one style.

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use crate::consent::{ConsentKind, ConsentRecord};
 
@@ -92,7 +92,10 @@ impl Store {
     pub fn from_connection(mut conn: Connection, target: usize) -> Result<Self, StoreError> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // FULL: a commit survives a power cut too. A deletion must be durable
+        // before its files are unlinked (see `crate::sweep`); in WAL mode NORMAL
+        // may roll back the last commits after a power cut.
+        conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn, target)?;
         Ok(Self {
@@ -127,31 +130,43 @@ impl Store {
     }
 
     /// Insert a portrait, or return the existing row with the same content hash.
+    /// `write_files` puts its files in the vault first, inside the same write
+    /// transaction, so the row never commits without them (see [`crate::sweep`]).
     /// The `bool` is true when the row is new.
-    pub fn insert_portrait(&self, p: &NewPortrait<'_>) -> Result<(PortraitRow, bool), StoreError> {
-        let conn = self.conn();
-        let inserted = conn.execute(
-            "INSERT INTO portraits
-                 (sha256, original_name, format, width, height, bytes, imported_at, last_used_at, moderation_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)
-             ON CONFLICT (sha256) DO NOTHING",
-            params![
-                p.sha256,
-                p.original_name,
-                p.format,
-                p.width,
-                p.height,
-                p.bytes,
-                p.imported_at,
-                p.moderation_id
-            ],
-        )?;
-        let row = conn.query_row(
-            &format!("{SELECT_PORTRAIT} WHERE sha256 = ?1"),
-            [p.sha256],
-            portrait_from_row,
-        )?;
-        Ok((row, inserted == 1))
+    pub fn insert_portrait<E: From<StoreError>>(
+        &self,
+        p: &NewPortrait<'_>,
+        write_files: impl FnOnce() -> Result<(), E>,
+    ) -> Result<(PortraitRow, bool), E> {
+        self.write_locked(|conn| {
+            write_files()?;
+            let inserted = conn
+                .execute(
+                    "INSERT INTO portraits
+                         (sha256, original_name, format, width, height, bytes, imported_at, last_used_at, moderation_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)
+                     ON CONFLICT (sha256) DO NOTHING",
+                    params![
+                        p.sha256,
+                        p.original_name,
+                        p.format,
+                        p.width,
+                        p.height,
+                        p.bytes,
+                        p.imported_at,
+                        p.moderation_id
+                    ],
+                )
+                .map_err(StoreError::from)?;
+            let row = conn
+                .query_row(
+                    &format!("{SELECT_PORTRAIT} WHERE sha256 = ?1"),
+                    [p.sha256],
+                    portrait_from_row,
+                )
+                .map_err(StoreError::from)?;
+            Ok((row, inserted == 1))
+        })
     }
 
     /// All portraits, newest first.
@@ -179,29 +194,39 @@ impl Store {
             .optional()?)
     }
 
-    /// Delete a portrait row, running `remove_files` inside the same transaction:
-    /// if the files cannot be removed, the row stays, so nothing is left half-deleted.
-    pub fn delete_portrait<E: From<StoreError>>(
+    /// Delete a portrait row and commit. Its files are unlinked after this, by
+    /// the caller (see [`crate::sweep`]): a crash in between leaves files for
+    /// the next sweep, never a row without its files.
+    pub fn delete_portrait(&self, id: i64) -> Result<Option<PortraitRow>, StoreError> {
+        self.write_locked(|conn| {
+            let row = conn
+                .query_row(
+                    &format!("{SELECT_PORTRAIT} WHERE id = ?1"),
+                    [id],
+                    portrait_from_row,
+                )
+                .optional()?;
+            if row.is_some() {
+                conn.execute("DELETE FROM portraits WHERE id = ?1", [id])?;
+            }
+            Ok(row)
+        })
+    }
+
+    /// Run `f` in a write (`IMMEDIATE`) transaction, committed if `f` succeeds.
+    /// Vault files are written and removed under this lock, so that no other
+    /// connection sees a file whose row is about to commit (see [`crate::sweep`]).
+    pub(crate) fn write_locked<T, E: From<StoreError>>(
         &self,
-        id: i64,
-        remove_files: impl FnOnce(&PortraitRow) -> Result<(), E>,
-    ) -> Result<Option<PortraitRow>, E> {
+        f: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(StoreError::from)?;
-        let row = tx
-            .query_row(
-                &format!("{SELECT_PORTRAIT} WHERE id = ?1"),
-                [id],
-                portrait_from_row,
-            )
-            .optional()
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let Some(row) = row else { return Ok(None) };
-        tx.execute("DELETE FROM portraits WHERE id = ?1", [id])
-            .map_err(StoreError::from)?;
-        remove_files(&row)?;
+        let value = f(&tx)?;
         tx.commit().map_err(StoreError::from)?;
-        Ok(Some(row))
+        Ok(value)
     }
 }
 
@@ -369,8 +394,6 @@ fn migrate(conn: &mut Connection, target: usize) -> Result<(), StoreError> {
 
 // Generation jobs and their outputs (the queue and the History); the types and
 // the rules live in `crate::jobs`, the SQL here.
-
-use rusqlite::TransactionBehavior;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::jobs::{code_from_name, code_name, Job, JobFilter, JobKind, JobState, OutputFilter};
@@ -776,54 +799,22 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Delete an output row, running `remove_files` inside the same transaction
-    /// when no other output shares its file (same sha256): if the files cannot be
-    /// removed, the row stays.
-    pub(crate) fn delete_output<E: From<StoreError>>(
-        &self,
-        id: i64,
-        remove_files: impl FnOnce(&OutputRow) -> Result<(), E>,
-    ) -> Result<Option<OutputRow>, E> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let row = tx
-            .query_row(
-                &format!("{SELECT_OUTPUT} WHERE id = ?1"),
-                [id],
-                output_from_row,
-            )
-            .optional()
-            .map_err(StoreError::from)?;
-        let Some(row) = row else { return Ok(None) };
-        tx.execute("DELETE FROM outputs WHERE id = ?1", [id])
-            .map_err(StoreError::from)?;
-        if !sha_referenced(&tx, &row.sha256).map_err(StoreError::from)? {
-            remove_files(&row)?;
-        }
-        tx.commit().map_err(StoreError::from)?;
-        Ok(Some(row))
-    }
-
-    /// Run `remove` for each of `shas` that no output refers to, with the database
-    /// locked so that no output can start referring to it meanwhile.
-    pub(crate) fn remove_unreferenced<E: From<StoreError>>(
-        &self,
-        shas: &[&str],
-        mut remove: impl FnMut(&str) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        for sha in shas {
-            if !sha_referenced(&tx, sha).map_err(StoreError::from)? {
-                remove(sha)?;
+    /// Delete an output row and commit. Its files are unlinked after this, by
+    /// the caller, unless another output is the same image (see [`crate::sweep`]).
+    pub(crate) fn delete_output(&self, id: i64) -> Result<Option<OutputRow>, StoreError> {
+        self.write_locked(|conn| {
+            let row = conn
+                .query_row(
+                    &format!("{SELECT_OUTPUT} WHERE id = ?1"),
+                    [id],
+                    output_from_row,
+                )
+                .optional()?;
+            if row.is_some() {
+                conn.execute("DELETE FROM outputs WHERE id = ?1", [id])?;
             }
-        }
-        tx.commit().map_err(StoreError::from)?;
-        Ok(())
+            Ok(row)
+        })
     }
 }
 
@@ -872,14 +863,6 @@ fn output_from_row(r: &Row<'_>) -> rusqlite::Result<OutputRow> {
         favourite: r.get(13)?,
         created_at: r.get(14)?,
     })
-}
-
-fn sha_referenced(conn: &Connection, sha: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM outputs WHERE sha256 = ?1)",
-        [sha],
-        |r| r.get(0),
-    )
 }
 
 fn conversion_error(column: usize, e: String) -> rusqlite::Error {

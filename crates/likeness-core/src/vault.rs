@@ -1,5 +1,10 @@
 //! The vault: image files named by their sha256, written atomically
 //! (temp file, fsync, rename) so a crash never leaves a half-written image.
+//!
+//! The database is the truth: a vault file exists for a row that refers to it.
+//! Files are written inside the write transaction that commits their row, and
+//! unlinked only after the transaction deleting the row has committed; see
+//! [`crate::sweep`], which also removes whatever a crash left behind.
 
 use std::fs;
 use std::io::{self, Write};
@@ -13,7 +18,7 @@ pub struct Vault {
 }
 
 /// What kind of file a vault entry is; each kind has its own folder.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A stored portrait.
     Original,
@@ -31,7 +36,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Self; 6] = [
+    /// Every kind, each with its own folder.
+    pub const ALL: [Self; 6] = [
         Self::Original,
         Self::Thumbnail,
         Self::Output,
@@ -40,7 +46,8 @@ impl Kind {
         Self::StyleThumbnail,
     ];
 
-    fn folder(self) -> &'static str {
+    /// The kind's folder inside the vault root.
+    pub fn folder(self) -> &'static str {
         match self {
             Self::Original => "originals",
             Self::Thumbnail => "thumbs",
@@ -58,6 +65,10 @@ impl Kind {
 pub fn is_sha256_hex(key: &str) -> bool {
     key.len() == 64 && key.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
+
+/// The name prefix of a file being written (see [`write_atomically`]); one left
+/// behind was cut off by a crash.
+pub const TEMP_PREFIX: &str = ".incoming-";
 
 /// Hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -78,11 +89,15 @@ impl Vault {
         &self.root
     }
 
+    /// The folder holding every file of `kind` (in two-character shards).
+    pub fn dir(&self, kind: Kind) -> PathBuf {
+        self.root.join(kind.folder())
+    }
+
     /// Where the file for `sha256` of `kind` lives, e.g. `originals/ab/abcd….jpg`.
     pub fn path(&self, kind: Kind, sha256: &str, extension: &str) -> PathBuf {
         let shard = sha256.get(..2).unwrap_or("00");
-        self.root
-            .join(kind.folder())
+        self.dir(kind)
             .join(shard)
             .join(format!("{sha256}.{extension}"))
     }
@@ -108,7 +123,7 @@ impl Vault {
 
     /// Remove every file of one kind.
     pub fn clear(&self, kind: Kind) -> io::Result<()> {
-        let dir = self.root.join(kind.folder());
+        let dir = self.dir(kind);
         fs::remove_dir_all(&dir).or_else(|e| match e.kind() {
             io::ErrorKind::NotFound => Ok(()),
             _ => Err(e),
@@ -133,7 +148,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .ok_or_else(|| io::Error::other("vault path has no folder"))?;
     crate::private_fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".incoming-")
+        .prefix(TEMP_PREFIX)
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;

@@ -186,16 +186,19 @@ pub(crate) fn accepted_portrait(store: &Store, name: &str) -> i64 {
         })
         .unwrap();
     let (row, _) = store
-        .insert_portrait(&NewPortrait {
-            sha256: &sha,
-            original_name: name,
-            format: "png",
-            width: 100,
-            height: 120,
-            bytes: 1000,
-            imported_at: "2026-01-01T00:00:00Z",
-            moderation_id,
-        })
+        .insert_portrait(
+            &NewPortrait {
+                sha256: &sha,
+                original_name: name,
+                format: "png",
+                width: 100,
+                height: 120,
+                bytes: 1000,
+                imported_at: "2026-01-01T00:00:00Z",
+                moderation_id,
+            },
+            || Ok::<_, StoreError>(()),
+        )
         .unwrap();
     row.id
 }
@@ -734,6 +737,35 @@ fn deleting_an_output_removes_its_file_unless_another_output_shares_it() {
 }
 
 #[test]
+fn an_output_whose_thumbnail_cannot_be_removed_is_still_deleted() {
+    let data = Data::new();
+    let (queue, store, _) = data.start(&Arc::new(Probe::default()));
+    let portrait = accepted_portrait(&store, "me.png");
+    let id = preview(&queue, portrait, serde_json::json!({ "shade": 9 }));
+    wait_state(&queue, id, JobState::Done);
+    let history = queue.history();
+    let output = history.get_output(all_outputs(history)[0]).unwrap();
+    // Removing the thumbnail fails: a folder stands where the file was.
+    let thumb = Path::new(&output.thumb_path);
+    std::fs::remove_file(thumb).unwrap();
+    std::fs::create_dir(thumb).unwrap();
+    std::fs::write(thumb.join("keep"), b"x").unwrap();
+
+    history
+        .delete_output(output.id)
+        .expect("the deletion stands once its row is gone");
+    assert_eq!(
+        history.get_output(output.id).unwrap_err().code(),
+        ErrorCode::OutputNotFound
+    );
+    assert!(
+        !Path::new(&output.image_path).exists(),
+        "its image is removed"
+    );
+    assert!(all_outputs(history).is_empty());
+}
+
+#[test]
 fn progress_reaches_the_ui_live_but_at_most_five_times_a_second() {
     let data = Data::new();
     let (queue, store, events) = data.start(&Arc::new(Probe::default()));
@@ -881,9 +913,7 @@ fn deleting_a_portrait_drops_its_jobs_but_keeps_its_images() {
     let id = preview(&queue, portrait, serde_json::json!({}));
     wait_state(&queue, id, JobState::Done);
 
-    store
-        .delete_portrait(portrait, |_| Ok::<_, StoreError>(()))
-        .unwrap();
+    store.delete_portrait(portrait).unwrap();
     assert_eq!(queue.get(id).unwrap_err().code(), ErrorCode::JobNotFound);
     let output = queue
         .history()

@@ -1,6 +1,7 @@
 //! Integration tests for the core: one binary, one module per area.
 
 mod consent;
+mod crash;
 mod engines;
 mod export;
 mod fixtures;

@@ -1,0 +1,185 @@
+//! Crash consistency: the database is the truth, and no vault file outlives
+//! the row that refers to it.
+//!
+//! Why: the app can be killed (or lose power) between any database change and
+//! the file change that goes with it. A portrait's image is a face, so a file
+//! left behind is a privacy leak, and a row whose file is gone is a broken
+//! library. So every operation orders the two the one way a crash cannot break:
+//!
+//! - **Writing.** A file is written (atomically, see [`crate::vault`]) inside the
+//!   write transaction that commits the row referring to it, before the commit.
+//!   A crash before the commit leaves a file no row refers to, never a row
+//!   without its file. Nothing shows such a file: everything is found through rows.
+//! - **Deleting.** A row's deletion commits first. Then [`unlink_released`]
+//!   removes its files under the write lock again, each only if no row refers to
+//!   it any more: identical portraits or outputs share one file, and the same
+//!   image may have been imported again meanwhile. A crash or an unlink error
+//!   after the commit leaves a file without a row; the deletion stands.
+//! - **Sweeping.** [`sweep`] runs when the library opens (and after a consent
+//!   withdrawal): under the write lock, it removes every vault file no row refers
+//!   to, and every `.incoming-*` temp file (a write cut off by a crash). Holding
+//!   the lock, it never sees a file whose row is about to commit, even in another
+//!   process that has the library open.
+//!
+//! What refers to what ([`is_referenced`], the one rule all three use):
+//! originals and thumbnails are a portrait's (by its sha256); style thumbnails
+//! (`<portrait sha256>-<style id>`) are their portrait's; outputs and their
+//! thumbnails are an output's (by its sha256); a style picture is kept by any
+//! job or output whose settings mention its sha256 (`style.pictureSha256`).
+//! A style picture has no row of its own until a job uses it, so one stored less
+//! than [`STYLE_PICTURE_GRACE`] ago is kept: the user may have just picked it in
+//! a Studio that is still open. Moderation records are metadata, not files, and
+//! stay whatever happens to their image.
+//!
+//! Job staging folders are not in the vault: the job queue owns its staging
+//! folder and empties it when it starts ([`crate::jobs::JobQueue::start`]).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use rusqlite::Connection;
+
+use crate::store::{Store, StoreError};
+use crate::vault::{Kind, Vault, TEMP_PREFIX};
+
+/// How long an unused style picture is kept, waiting for the job it was picked for.
+pub const STYLE_PICTURE_GRACE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// What one [`sweep`] found and did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Vault files looked at (temp files not counted).
+    pub files_checked: u64,
+    /// Files no row referred to, now removed.
+    pub orphans_removed: u64,
+    /// `.incoming-*` temp files, now removed.
+    pub temp_files_removed: u64,
+    /// Files that should go but could not be removed; the next sweep tries again.
+    pub failed: u64,
+}
+
+impl SweepReport {
+    /// Files removed, orphans and temp files together.
+    pub fn removed(&self) -> u64 {
+        self.orphans_removed + self.temp_files_removed
+    }
+}
+
+/// A vault file that a deletion may have left without a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct VaultFile {
+    pub kind: Kind,
+    pub key: String,
+    pub extension: &'static str,
+}
+
+impl VaultFile {
+    pub fn new(kind: Kind, key: impl Into<String>, extension: &'static str) -> Self {
+        Self {
+            kind,
+            key: key.into(),
+            extension,
+        }
+    }
+}
+
+/// Remove every vault file no row refers to, and every leftover temp file.
+pub fn sweep(store: &Store, vault: &Vault) -> Result<SweepReport, StoreError> {
+    let now = SystemTime::now();
+    store.write_locked(|conn| {
+        let mut report = SweepReport::default();
+        for kind in Kind::ALL {
+            for path in files_in(&vault.dir(kind)) {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let counter = if name.starts_with(TEMP_PREFIX) {
+                    &mut report.temp_files_removed
+                } else {
+                    report.files_checked += 1;
+                    let key = name.split('.').next().unwrap_or_default();
+                    let waiting = || kind == Kind::StylePicture && stored_since(&path, now);
+                    if is_referenced(conn, kind, key)? || waiting() {
+                        continue;
+                    }
+                    &mut report.orphans_removed
+                };
+                match fs::remove_file(&path) {
+                    Ok(()) => *counter += 1,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(_) => report.failed += 1,
+                }
+            }
+        }
+        Ok(report)
+    })
+}
+
+/// Unlink `files`, released by a deletion that has already committed, each
+/// unless a row refers to it again. Whatever cannot be removed now (an unlink
+/// error, a busy database) stays for the next [`sweep`]; the deletion stands.
+pub(crate) fn unlink_released(store: &Store, vault: &Vault, files: &[VaultFile]) {
+    let _ = store.write_locked(|conn| {
+        for file in files {
+            if !is_referenced(conn, file.kind, &file.key)? {
+                // An error leaves the file for the sweep.
+                let _ = vault.remove(file.kind, &file.key, file.extension);
+            }
+        }
+        Ok::<_, StoreError>(())
+    });
+}
+
+/// Whether a row refers to the vault file of `kind` named `key`.
+pub(crate) fn is_referenced(conn: &Connection, kind: Kind, key: &str) -> rusqlite::Result<bool> {
+    // Every key starts with a sha256; anything else is no file of ours.
+    let hex = |c: u8| c.is_ascii_digit() || (b'a'..=b'f').contains(&c);
+    if key.len() < 64 || !key.bytes().take(64).all(hex) {
+        return Ok(false);
+    }
+    let sql = match kind {
+        Kind::Original | Kind::Thumbnail => {
+            "SELECT EXISTS (SELECT 1 FROM portraits WHERE sha256 = ?1)"
+        }
+        Kind::StyleThumbnail => {
+            "SELECT EXISTS (SELECT 1 FROM portraits
+                 WHERE sha256 = substr(?1, 1, 64) AND substr(?1, 65, 1) = '-')"
+        }
+        Kind::Output | Kind::OutputThumbnail => {
+            "SELECT EXISTS (SELECT 1 FROM outputs WHERE sha256 = ?1)"
+        }
+        Kind::StylePicture => {
+            "SELECT EXISTS (SELECT 1 FROM jobs WHERE instr(settings_json, ?1) > 0)
+                 OR EXISTS (SELECT 1 FROM outputs WHERE instr(settings_json, ?1) > 0)"
+        }
+    };
+    conn.prepare_cached(sql)?.query_row([key], |r| r.get(0))
+}
+
+/// Whether the file at `path` was stored within [`STYLE_PICTURE_GRACE`] of `now`.
+fn stored_since(path: &Path, now: SystemTime) -> bool {
+    let modified = fs::metadata(path).and_then(|m| m.modified());
+    modified.is_ok_and(|t| now.duration_since(t).unwrap_or_default() < STYLE_PICTURE_GRACE)
+}
+
+/// The files of one kind's folder: those in its shard folders, and any stray
+/// file beside them. A folder that cannot be read is skipped.
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in read_dir(dir) {
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => files.extend(
+                read_dir(&entry.path())
+                    .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+                    .map(|e| e.path()),
+            ),
+            Ok(_) => files.push(entry.path()),
+            Err(_) => {}
+        }
+    }
+    files
+}
+
+fn read_dir(dir: &Path) -> impl Iterator<Item = fs::DirEntry> {
+    fs::read_dir(dir).into_iter().flatten().flatten()
+}
