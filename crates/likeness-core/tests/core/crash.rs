@@ -4,8 +4,9 @@
 //! and checks, after each kill, that every row has its files and every file its row.
 //!
 //! The kill loop's child is this test binary run again with
-//! `crash::kill_loop_child --ignored` and `LIKENESS_KILL_CHILD_DIR` set. CI runs
-//! 40 kills; `LIKENESS_KILLS=1000` (or `scripts/soak.sh`) runs a soak.
+//! `crash::the_kill_loop_child_works_until_it_is_killed --ignored` and
+//! `LIKENESS_KILL_CHILD_DIR` set. CI runs 40 kills; `LIKENESS_KILLS=1000` (or
+//! `scripts/soak.sh`) runs a soak.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -282,7 +283,7 @@ fn child_settings(rng: &mut Rng) -> GenerationSettings {
 /// studio), importing, generating and deleting until the process is killed.
 #[test]
 #[ignore = "the kill loop's child process: the kill loop starts it"]
-fn kill_loop_child() {
+fn the_kill_loop_child_works_until_it_is_killed() {
     let dir = PathBuf::from(
         std::env::var_os(CHILD_DIR_ENV).expect("started by the kill loop with its data folder"),
     );
@@ -517,7 +518,7 @@ fn check_after_kill(dir: &Path, figures: &mut Figures, context: &str) {
 fn start_child(dir: &Path, seed: u64) -> (std::process::Child, mpsc::Receiver<String>) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
-            "crash::kill_loop_child",
+            "crash::the_kill_loop_child_works_until_it_is_killed",
             "--exact",
             "--ignored",
             "--nocapture",
