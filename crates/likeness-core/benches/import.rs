@@ -75,6 +75,12 @@ fn main() {
         &measure(|| timed(|| drop(imaging::prepare(&jpeg).unwrap()))),
     );
     report(
+        "  full-size decode of the stored file (what generation reads)",
+        &measure(|| {
+            timed(|| drop(imaging::decode(&prepared.encoded, image::ImageFormat::Jpeg).unwrap()))
+        }),
+    );
+    report(
         "  sha256 of stored bytes",
         &measure(|| timed(|| drop(sha256_hex(&prepared.encoded)))),
     );

@@ -383,9 +383,9 @@ impl Library {
             (verdict, side)
         });
         let name = clean_name(name);
-        let moderation_id = self.record_verdict(&sha, &name, &verdict)?;
         let moderation = ModerationSummary::from(&verdict);
         if !verdict.is_accepted() {
+            self.record_verdict(&sha, &name, &verdict)?;
             progress(ImportStage::Done);
             return Ok(ImportOutcome {
                 portrait: None,
@@ -404,26 +404,27 @@ impl Library {
             height: prepared.height,
             bytes: prepared.encoded.len() as i64,
             imported_at: &now,
-            moderation_id,
         };
-        // The files are written in the transaction that commits the row.
         let thumbnail = thumbnail?;
-        // The files are written in the transaction that commits the row, side
-        // by side so that their fsyncs overlap.
-        let stored = self.store.insert_portrait(&new, || {
-            std::thread::scope(|s| {
-                let thumb = s.spawn(|| {
-                    self.vault.put_with(Kind::Thumbnail, &sha, "jpg", || {
-                        Ok::<_, LibraryError>(thumbnail)
-                    })
-                });
-                self.vault.put_with(Kind::Original, &sha, ext, || {
-                    Ok::<_, LibraryError>(prepared.encoded.clone())
-                })?;
-                thumb
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-                Ok(())
+        // The accepting record, the row and its files commit together (side by
+        // side, so that the files' fsyncs overlap): a killed import leaves
+        // neither an "accept" record without its portrait nor a file without its row.
+        let stored = self.with_verdict_record(&sha, &name, &verdict, |record| {
+            self.store.insert_portrait(&new, record, || {
+                std::thread::scope(|s| {
+                    let thumb = s.spawn(|| {
+                        self.vault.put_with(Kind::Thumbnail, &sha, "jpg", || {
+                            Ok::<_, LibraryError>(thumbnail)
+                        })
+                    });
+                    self.vault.put_with(Kind::Original, &sha, ext, || {
+                        Ok::<_, LibraryError>(prepared.encoded.clone())
+                    })?;
+                    thumb
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+                    Ok(())
+                })
             })
         });
         let (row, inserted) = match stored {
@@ -444,7 +445,18 @@ impl Library {
 
     /// Keep the moderation record (metadata only) for a decision.
     fn record_verdict(&self, sha: &str, name: &str, v: &Verdict) -> Result<i64, LibraryError> {
-        Ok(self.store.insert_moderation(&NewModerationRecord {
+        self.with_verdict_record(sha, name, v, |r| Ok(self.store.insert_moderation(r)?))
+    }
+
+    /// Call `f` with the moderation record (metadata only) of a decision.
+    fn with_verdict_record<T>(
+        &self,
+        sha: &str,
+        name: &str,
+        v: &Verdict,
+        f: impl FnOnce(&NewModerationRecord<'_>) -> Result<T, LibraryError>,
+    ) -> Result<T, LibraryError> {
+        f(&NewModerationRecord {
             image_sha256: sha,
             source_name: name,
             decision: if v.is_accepted() { "accept" } else { "reject" },
@@ -456,7 +468,7 @@ impl Library {
             app_version: env!("CARGO_PKG_VERSION"),
             session_ref: &self.session_ref,
             decided_at: &now_rfc3339(),
-        })?)
+        })
     }
 
     /// Moderate portraits stored before moderation existed: accepted ones are

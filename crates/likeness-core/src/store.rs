@@ -52,8 +52,6 @@ pub struct NewPortrait<'a> {
     pub height: u32,
     pub bytes: i64,
     pub imported_at: &'a str,
-    /// The accepting moderation decision.
-    pub moderation_id: i64,
 }
 
 /// A moderation decision to record. JSON columns hold the per-face details,
@@ -136,9 +134,11 @@ impl Store {
     pub fn insert_portrait<E: From<StoreError>>(
         &self,
         p: &NewPortrait<'_>,
+        accepted_by: &NewModerationRecord<'_>,
         write_files: impl FnOnce() -> Result<(), E>,
     ) -> Result<(PortraitRow, bool), E> {
         self.write_locked(|conn| {
+            let moderation_id = insert_moderation(conn, accepted_by)?;
             write_files()?;
             let inserted = conn
                 .execute(
@@ -154,7 +154,7 @@ impl Store {
                         p.height,
                         p.bytes,
                         p.imported_at,
-                        p.moderation_id
+                        moderation_id
                     ],
                 )
                 .map_err(StoreError::from)?;
@@ -233,26 +233,7 @@ impl Store {
 impl Store {
     /// Record a moderation decision; returns its id.
     pub fn insert_moderation(&self, r: &NewModerationRecord<'_>) -> Result<i64, StoreError> {
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO moderation_records (image_sha256, source_name, decision, reason, confidence,
-                 faces_json, model_hashes_json, thresholds_json, app_version, session_ref, decided_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                r.image_sha256,
-                r.source_name,
-                r.decision,
-                r.reason,
-                r.confidence,
-                r.faces_json,
-                r.model_hashes_json,
-                r.thresholds_json,
-                r.app_version,
-                r.session_ref,
-                r.decided_at
-            ],
-        )?;
-        Ok(conn.last_insert_rowid())
+        insert_moderation(&self.conn(), r)
     }
 
     /// Count moderation records, optionally only those with `reason`.
@@ -877,4 +858,27 @@ fn job_state(tx: &rusqlite::Transaction<'_>, id: i64) -> Result<Option<JobState>
     Ok(state
         .map(|s| JobState::parse(&s).map_err(|e| conversion_error(0, e)))
         .transpose()?)
+}
+
+/// Record a moderation decision on `conn` (inside a caller's transaction or not).
+fn insert_moderation(conn: &Connection, r: &NewModerationRecord<'_>) -> Result<i64, StoreError> {
+    conn.execute(
+            "INSERT INTO moderation_records (image_sha256, source_name, decision, reason, confidence,
+                 faces_json, model_hashes_json, thresholds_json, app_version, session_ref, decided_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                r.image_sha256,
+                r.source_name,
+                r.decision,
+                r.reason,
+                r.confidence,
+                r.faces_json,
+                r.model_hashes_json,
+                r.thresholds_json,
+                r.app_version,
+                r.session_ref,
+                r.decided_at
+            ],
+        )?;
+    Ok(conn.last_insert_rowid())
 }

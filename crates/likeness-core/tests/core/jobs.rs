@@ -170,21 +170,19 @@ pub(crate) fn answer_consent(store: &Store, granted: bool) {
 pub(crate) fn accepted_portrait(store: &Store, name: &str) -> i64 {
     answer_consent(store, true);
     let sha = sha256_hex(name.as_bytes());
-    let moderation_id = store
-        .insert_moderation(&NewModerationRecord {
-            image_sha256: &sha,
-            source_name: name,
-            decision: "accept",
-            reason: "ok",
-            confidence: 0.9,
-            faces_json: "[]",
-            model_hashes_json: "{}",
-            thresholds_json: "{}",
-            app_version: "test",
-            session_ref: "test",
-            decided_at: "2026-01-01T00:00:00Z",
-        })
-        .unwrap();
+    let accepted_by = NewModerationRecord {
+        image_sha256: &sha,
+        source_name: name,
+        decision: "accept",
+        reason: "ok",
+        confidence: 0.9,
+        faces_json: "[]",
+        model_hashes_json: "{}",
+        thresholds_json: "{}",
+        app_version: "test",
+        session_ref: "test",
+        decided_at: "2026-01-01T00:00:00Z",
+    };
     let (row, _) = store
         .insert_portrait(
             &NewPortrait {
@@ -195,8 +193,8 @@ pub(crate) fn accepted_portrait(store: &Store, name: &str) -> i64 {
                 height: 120,
                 bytes: 1000,
                 imported_at: "2026-01-01T00:00:00Z",
-                moderation_id,
             },
+            &accepted_by,
             || Ok::<_, StoreError>(()),
         )
         .unwrap();
