@@ -61,6 +61,8 @@ pub enum ImagingError {
     Truncated,
     #[error("The image data is damaged and cannot be read ({0}).")]
     Corrupt(String),
+    #[error("Decoding the image would need more memory than Likeness allows ({} MB).", DECODE_BUDGET_BYTES / (1024 * 1024))]
+    DecoderLimit,
     #[error("Could not encode the image: {0}")]
     Encode(String),
     #[error("Could not read the file: {0}")]
@@ -72,7 +74,9 @@ impl ImagingError {
         match self {
             Self::Empty => ErrorCode::EmptyFile,
             Self::TooLarge(_) => ErrorCode::FileTooLarge,
-            Self::TooManyPixels { .. } | Self::TooMuchMemory { .. } => ErrorCode::TooManyPixels,
+            Self::TooManyPixels { .. } | Self::TooMuchMemory { .. } | Self::DecoderLimit => {
+                ErrorCode::TooManyPixels
+            }
             Self::Unsupported => ErrorCode::UnsupportedFormat,
             Self::Truncated => ErrorCode::TruncatedImage,
             Self::Corrupt(_) => ErrorCode::CorruptImage,

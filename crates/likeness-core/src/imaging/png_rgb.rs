@@ -90,12 +90,7 @@ fn decode_error(e: png::DecodingError) -> ImagingError {
         png::DecodingError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
             ImagingError::Truncated
         }
-        png::DecodingError::LimitsExceeded => ImagingError::TooMuchMemory {
-            width: 0,
-            height: 0,
-            mb: 0,
-            limit: DECODE_BUDGET_BYTES / (1024 * 1024),
-        },
+        png::DecodingError::LimitsExceeded => ImagingError::DecoderLimit,
         other => ImagingError::Corrupt(other.to_string()),
     }
 }

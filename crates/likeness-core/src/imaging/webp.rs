@@ -56,12 +56,7 @@ fn decode_error(e: image_webp::DecodingError) -> ImagingError {
         {
             ImagingError::Truncated
         }
-        image_webp::DecodingError::MemoryLimitExceeded => ImagingError::TooMuchMemory {
-            width: 0,
-            height: 0,
-            mb: 0,
-            limit: DECODE_BUDGET_BYTES / (1024 * 1024),
-        },
+        image_webp::DecodingError::MemoryLimitExceeded => ImagingError::DecoderLimit,
         other => ImagingError::Corrupt(other.to_string()),
     }
 }
