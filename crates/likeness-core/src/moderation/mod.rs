@@ -150,6 +150,22 @@ impl Moderator {
     /// Run the checks in order; an inference error is returned (and becomes
     /// `moderation_unavailable`).
     fn evaluate(&self, analysis: &Analysis, t: Thresholds) -> Result<Verdict, InferenceError> {
+        // The NSFW model needs only the picture: it runs on the other core
+        // while the face checks run, and is used only if they all pass.
+        std::thread::scope(|s| {
+            let nsfw = s.spawn(|| nsfw::score(&mut lock(&self.nsfw), &analysis.image));
+            let nsfw = || nsfw.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            self.evaluate_faces(analysis, t, nsfw)
+        })
+    }
+
+    /// The checks in order, with the NSFW score from `nsfw` once a face passed.
+    fn evaluate_faces(
+        &self,
+        analysis: &Analysis,
+        t: Thresholds,
+        nsfw: impl FnOnce() -> Result<f32, InferenceError>,
+    ) -> Result<Verdict, InferenceError> {
         let (ow, oh) = analysis.original;
         if ow.min(oh) < quality::MIN_IMAGE_SIDE {
             return Ok(Verdict::bare(Reason::UnclearFace, 1.0, t));
@@ -213,7 +229,6 @@ impl Moderator {
 
         let chip = age::aligned_chip(image, main.landmarks[0], main.landmarks[1]);
         let age = age::estimate(&mut lock(&self.age), &chip)?;
-        let nsfw = || nsfw::score(&mut lock(&self.nsfw), image);
         let (reason, confidence, nsfw) = judge_scores(main.score, age, nsfw, t)?;
         reports[0].age = Some(age);
         Ok(Verdict {
