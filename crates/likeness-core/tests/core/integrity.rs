@@ -191,3 +191,37 @@ fn a_data_folder_left_readable_by_an_earlier_version_is_made_private_on_open() {
     assert_eq!(mode(dir.path()), 0o700);
     assert_eq!(mode(&db), 0o600);
 }
+
+/// `astronaut-q80.webp`: the shared public-domain fixture saved as lossy WebP
+/// (Pillow 13, quality 80), since the `image` crate only writes lossless WebP.
+fn lossy_webp() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/core/astronaut-q80.webp"
+    ))
+    .unwrap()
+}
+
+#[test]
+fn a_lossy_webp_is_accepted_and_one_whose_frame_data_is_cut_short_is_refused_as_corrupt() {
+    let webp = lossy_webp();
+    let (_dir, lib) = library();
+    let outcome = lib.import_bytes("me.webp", &webp, &mut |_| {}).unwrap();
+    assert_eq!(outcome.moderation.reason, Reason::Accepted);
+
+    // Keep 90% of the VP8 frame and fix both sizes, so the container is consistent.
+    let size = u32::from_le_bytes(webp[16..20].try_into().unwrap()) as usize;
+    let kept = (size * 9 / 10) & !1;
+    let mut cut = webp[..20 + kept].to_vec();
+    cut[16..20].copy_from_slice(&(kept as u32).to_le_bytes());
+    let riff = (cut.len() - 8) as u32;
+    cut[4..8].copy_from_slice(&riff.to_le_bytes());
+    let (_dir, lib) = library();
+    let code = lib
+        .import_bytes("cut.webp", &cut, &mut |_| {})
+        .map(|_| ())
+        .unwrap_err()
+        .code();
+    assert_eq!(code, ErrorCode::CorruptImage);
+    assert!(vault_files(&lib).is_empty());
+}
