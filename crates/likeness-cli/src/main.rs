@@ -414,7 +414,7 @@ fn generate(
     settings.validate()?;
     let shown = portrait.display().to_string();
     let thresholds = checks.thresholds()?;
-    let bytes = read_capped(portrait)?;
+    let bytes = imaging::read_capped(portrait).map_err(ApiError::from)?;
     let moderator = checks.load(thresholds);
     let load_engines = || Engines::load(checks.ort_lib.as_deref(), checks.models_dir.as_deref());
     let made = generate_once(
@@ -468,25 +468,6 @@ fn generate(
         )
     });
     Ok(ExitCode::SUCCESS)
-}
-
-/// Read a file once, at most one byte over the import cap (the core refuses
-/// anything over it).
-fn read_capped(path: &Path) -> Result<Vec<u8>, ApiError> {
-    use std::io::Read;
-    let read = std::fs::File::open(path).and_then(|file| {
-        let mut bytes = Vec::new();
-        file.take(imaging::MAX_FILE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map(|_| bytes)
-    });
-    read.map_err(|e| {
-        let code = match e.kind() {
-            std::io::ErrorKind::NotFound => ErrorCode::NotFound,
-            _ => ErrorCode::Io,
-        };
-        ApiError::new(code, format!("Could not read {}: {e}", path.display()))
-    })
 }
 
 /// Exit status when the safety checks could not load: every file was refused.

@@ -1,7 +1,6 @@
 //! The portrait library: import (decode, strip, store, thumbnail, record),
 //! list and delete, over the store and the vault.
 
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -343,12 +342,7 @@ impl Library {
         path: &Path,
         progress: &mut dyn FnMut(ImportStage),
     ) -> Result<ImportOutcome, LibraryError> {
-        let meta = fs::metadata(path).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => LibraryError::NotFound(path.display().to_string()),
-            _ => LibraryError::Io(e),
-        })?;
-        imaging::check_file_size(meta.len())?;
-        let bytes = fs::read(path)?;
+        let bytes = imaging::read_capped(path)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -67,6 +67,8 @@ pub enum ImagingError {
     Encode(String),
     #[error("Could not read the file: {0}")]
     Read(String),
+    #[error("{0} was not found.")]
+    NotFound(String),
 }
 
 impl ImagingError {
@@ -81,6 +83,7 @@ impl ImagingError {
             Self::Truncated => ErrorCode::TruncatedImage,
             Self::Corrupt(_) => ErrorCode::CorruptImage,
             Self::Encode(_) | Self::Read(_) => ErrorCode::Io,
+            Self::NotFound(_) => ErrorCode::NotFound,
         }
     }
 }
@@ -221,14 +224,22 @@ fn finish(
     })
 }
 
-/// Shrink a decoded picture to the working size moderation needs.
+/// Shrink a decoded picture to the working size moderation needs (a small
+/// one is returned as it is, without a copy).
 pub fn working_copy(image: DynamicImage) -> DynamicImage {
-    if image.width().max(image.height()) > WORKING_MAX_LONG_SIDE {
-        // `thumbnail` averages areas with integer arithmetic: fast and alias-free.
-        image.thumbnail(WORKING_LONG_SIDE, WORKING_LONG_SIDE)
-    } else {
-        image
-    }
+    shrunk(&image).unwrap_or(image)
+}
+
+/// The working copy of a large picture, `None` for one already small enough.
+fn shrunk(image: &DynamicImage) -> Option<DynamicImage> {
+    // `thumbnail` averages areas with integer arithmetic: fast and alias-free.
+    (image.width().max(image.height()) > WORKING_MAX_LONG_SIDE)
+        .then(|| image.thumbnail(WORKING_LONG_SIDE, WORKING_LONG_SIDE))
+}
+
+/// The working copy of a picture the caller keeps, copying only what it needs.
+pub fn working_copy_of(image: &DynamicImage) -> RgbImage {
+    shrunk(image).map_or_else(|| image.to_rgb8(), DynamicImage::into_rgb8)
 }
 
 /// Check `bytes` before decoding: the size cap, an allowed format (JPEG, PNG,
@@ -289,13 +300,27 @@ pub fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, Imaging
     }
 }
 
-/// Read a file (size checked first) and [`decode`] it.
+/// Read a file for decoding: its size is checked before a byte is read, and
+/// no more than the cap is read even if the file grows meanwhile.
+pub fn read_capped(path: &Path) -> Result<Vec<u8>, ImagingError> {
+    use std::io::Read;
+    let failed = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => ImagingError::NotFound(path.display().to_string()),
+        _ => ImagingError::Read(e.to_string()),
+    };
+    let file = std::fs::File::open(path).map_err(failed)?;
+    check_file_size(file.metadata().map_err(failed)?.len())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(failed)?;
+    check_file_size(bytes.len() as u64)?;
+    Ok(bytes)
+}
+
+/// Read a file ([`read_capped`]) and [`decode`] it.
 pub fn open(path: &Path) -> Result<DynamicImage, ImagingError> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| ImagingError::Read(e.to_string()))?
-        .len();
-    check_file_size(len)?;
-    let bytes = std::fs::read(path).map_err(|e| ImagingError::Read(e.to_string()))?;
+    let bytes = read_capped(path)?;
     decode(&bytes, sniff(&bytes)?)
 }
 

@@ -17,7 +17,7 @@ impl Analysis {
     pub fn of(image: &DynamicImage) -> Self {
         let original = (image.width(), image.height());
         Self {
-            image: imaging::working_copy(image.clone()).into_rgb8(),
+            image: imaging::working_copy_of(image),
             original,
         }
     }

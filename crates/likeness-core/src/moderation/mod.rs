@@ -129,9 +129,9 @@ impl Moderator {
     /// or decoded is `unreadable`.
     pub fn moderate_file(&self, path: &Path) -> Verdict {
         let start = Instant::now();
-        let verdict = match read_capped(path) {
-            Some(bytes) => return self.finish_from(self.moderate_bytes(&bytes), start),
-            None => Ok(Verdict::unreadable(self.thresholds)),
+        let verdict = match imaging::read_capped(path) {
+            Ok(bytes) => return self.finish_from(self.moderate_bytes(&bytes), start),
+            Err(_) => Ok(Verdict::unreadable(self.thresholds)),
         };
         self.finish(verdict, start)
     }
@@ -249,13 +249,6 @@ pub fn moderate_with(
         Ok(m) => m.moderate_under(analysis, thresholds),
         Err(_) => Verdict::unavailable(thresholds),
     }
-}
-
-/// Read a file if its size is within the import cap.
-fn read_capped(path: &Path) -> Option<Vec<u8>> {
-    let len = std::fs::metadata(path).ok()?.len();
-    imaging::check_file_size(len).ok()?;
-    std::fs::read(path).ok()
 }
 
 /// A poisoned lock only means another thread panicked mid-inference; the

@@ -9,7 +9,7 @@ use image::{DynamicImage, ImageFormat, RgbImage};
 use likeness_core::consent::ConsentAnswers;
 use likeness_core::library::ModeratorHandle;
 use likeness_core::moderation::{Moderator, Thresholds};
-use likeness_core::Library;
+use likeness_core::{ErrorCode, Library};
 
 /// `../shared/fixtures/astronaut.png` beside the repository.
 pub fn astronaut_path() -> PathBuf {
@@ -165,4 +165,22 @@ pub fn nsfw_scoring_picture() -> Vec<u8> {
     let small = RgbImage::from_raw(16, 16, pixels).unwrap();
     let picture = image::imageops::resize(&small, 256, 256, image::imageops::FilterType::Triangle);
     encode(&DynamicImage::ImageRgb8(picture), ImageFormat::Png)
+}
+
+/// Import `bytes` into a fresh library, expecting it refused with `code` and nothing stored.
+pub fn assert_refused(name: &str, bytes: &[u8], code: ErrorCode) {
+    let (_dir, lib) = library();
+    assert_eq!(
+        lib.import_bytes(name, bytes, &mut |_| {})
+            .map(|_| ())
+            .unwrap_err()
+            .code(),
+        code,
+        "{name}"
+    );
+    assert!(
+        lib.list().unwrap().is_empty(),
+        "{name}: nothing in the library"
+    );
+    assert!(vault_files(&lib).is_empty(), "{name}: nothing in the vault");
 }

@@ -126,16 +126,6 @@ fn jpeg_and_webp_imports_are_accepted() {
 }
 
 /// Each bad input gets its stable code, and nothing reaches the database or the vault.
-fn assert_refused(name: &str, bytes: &[u8], code: ErrorCode) {
-    let (_dir, lib) = library();
-    assert_eq!(import(&lib, name, bytes).unwrap_err(), code, "{name}");
-    assert!(
-        lib.list().unwrap().is_empty(),
-        "{name}: nothing in the library"
-    );
-    assert!(vault_files(&lib).is_empty(), "{name}: nothing in the vault");
-}
-
 #[test]
 fn an_empty_file_is_refused_as_empty() {
     assert_refused("empty.jpg", b"", ErrorCode::EmptyFile);
