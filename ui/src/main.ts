@@ -1,6 +1,6 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
-import { tauriBackend } from "./lib/api";
+import { tauriBackend } from "./lib/backend/tauri";
 import { applyTheme, loadTheme } from "./shell/theme";
 import "./shell/global.css";
 

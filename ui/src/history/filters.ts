@@ -1,4 +1,4 @@
-import type { OutputCursor, OutputFilter } from "../lib/api";
+import type { OutputCursor, OutputFilter } from "../lib/backend";
 
 /** The History filter bar: date inputs hold local calendar days ("2025-03-04") or "". */
 export type FilterForm = {

@@ -1,5 +1,5 @@
-import { toApiError, type Backend, type Output, type OutputCursor } from "../lib/api";
-import type { ApiError } from "../lib/bindings/ApiError";
+import { toApiError } from "../lib/backend/errors";
+import type { ApiError, Backend, Output, OutputCursor } from "../lib/backend";
 import { NO_FILTERS, toOutputFilter, type FilterForm } from "./filters";
 
 /** Keyset paging over `list_outputs`: the grid asks for the next page as it nears the end. */

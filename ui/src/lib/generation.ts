@@ -1,6 +1,6 @@
 // Names and helpers for generation settings, shared by the Studio (choosing them) and the
 // History (showing what made an image).
-import type { Framing, Orientation, StyleChoice, StyleInfo } from "./api";
+import type { Framing, Orientation, StyleChoice, StyleInfo } from "./backend";
 
 export const FRAMINGS: readonly { value: Framing; label: string }[] = [
   { value: "headshot", label: "Headshot" },

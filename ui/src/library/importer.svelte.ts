@@ -1,10 +1,5 @@
-import type { Backend } from "../lib/api";
-import { toApiError } from "../lib/api";
-import type { ApiError } from "../lib/bindings/ApiError";
-import type { ImportProgress } from "../lib/bindings/ImportProgress";
-import type { ImportStage } from "../lib/bindings/ImportStage";
-import type { ModerationSummary } from "../lib/bindings/ModerationSummary";
-import type { Portrait } from "../lib/bindings/Portrait";
+import { toApiError } from "../lib/backend/errors";
+import type { ApiError, Backend, ImportProgress, ImportStage, ModerationSummary, Portrait } from "../lib/backend";
 
 /** Same limit the backend enforces; checked here so huge files are never read into memory. */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;

@@ -1,5 +1,5 @@
-import { toApiError, type Backend, type Job, type JobEvent } from "../lib/api";
-import type { ApiError } from "../lib/bindings/ApiError";
+import { toApiError } from "../lib/backend/errors";
+import type { ApiError, Backend, Job, JobEvent } from "../lib/backend";
 
 /** The generation queue as the Studio shows it: `list_jobs`, kept live by `job-event`s. */
 export class Jobs {

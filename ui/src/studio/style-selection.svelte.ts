@@ -1,4 +1,4 @@
-import type { StyleChoice } from "../lib/api";
+import type { StyleChoice } from "../lib/backend";
 import { presetStyle } from "../lib/generation";
 
 /** What the style picker has chosen: a preset (optionally blended with a second) or a picture. */

@@ -1,27 +1,28 @@
 import type {
+  ApiError,
+  AppInfo,
   Backend,
+  ConsentAnswers,
+  ConsentKind,
+  ConsentRecord,
+  ConsentStatus,
   ExportRequest,
   ExportResult,
   GenerationSettings,
   HdFactor,
+  ImportOutcome,
+  ImportProgress,
   Job,
   JobEvent,
+  ModerationSummary,
   Output,
   OutputFilter,
   OutputPage,
+  Portrait,
   StyleInfo,
-} from "../lib/api";
-import type { ApiError } from "../lib/bindings/ApiError";
-import type { AppInfo } from "../lib/bindings/AppInfo";
-import type { ConsentAnswers } from "../lib/bindings/ConsentAnswers";
-import type { ConsentKind } from "../lib/bindings/ConsentKind";
-import type { ConsentRecord } from "../lib/bindings/ConsentRecord";
-import type { ConsentStatus } from "../lib/bindings/ConsentStatus";
-import type { ImportOutcome } from "../lib/bindings/ImportOutcome";
-import type { ImportProgress } from "../lib/bindings/ImportProgress";
-import type { ModerationSummary } from "../lib/bindings/ModerationSummary";
-import type { Portrait } from "../lib/bindings/Portrait";
-import type { WithdrawOutcome } from "../lib/bindings/WithdrawOutcome";
+  StylePicture,
+  WithdrawOutcome,
+} from "../lib/backend";
 
 export const POLICY_VERSION = "2025-03";
 
@@ -267,7 +268,7 @@ export class FakeBackend implements Backend {
     return this.pickedFolder;
   }
 
-  async importStylePicture(name: string, bytes: Uint8Array): Promise<{ sha256: string }> {
+  async importStylePicture(name: string, bytes: Uint8Array): Promise<StylePicture> {
     this.stylePictures.push(name);
     return { sha256: hex(bytes) };
   }

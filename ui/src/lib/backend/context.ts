@@ -1,5 +1,5 @@
 import { getContext, setContext } from "svelte";
-import type { Backend } from "./api";
+import type { Backend } from "./index";
 
 const KEY = Symbol("backend");
 

@@ -1,6 +1,8 @@
-import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ApiError } from "../bindings/ApiError";
+import type { ErrorCode } from "../bindings/ErrorCode";
 
-// A Record (not a switch) so TypeScript fails the build when a new code appears.
+// The one list of error codes the UI knows. A Record (not a switch) so TypeScript fails the
+// build when the backend gains a code that has no message here.
 const MESSAGES: Record<ErrorCode, string> = {
   empty_file: "This file is empty.",
   file_too_large: "This file is larger than 50 MB.",
@@ -32,4 +34,19 @@ const MESSAGES: Record<ErrorCode, string> = {
 
 export function errorMessage(code: ErrorCode): string {
   return MESSAGES[code];
+}
+
+// Own keys only, so "toString" and friends aren't mistaken for codes.
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.prototype.hasOwnProperty.call(MESSAGES, value);
+}
+
+/** Every failure the UI handles has this shape; anything unexpected becomes `io`. */
+export function toApiError(err: unknown): ApiError {
+  if (typeof err === "object" && err !== null) {
+    const { code, message } = err as { code?: unknown; message?: unknown };
+    if (isErrorCode(code)) return { code, message: typeof message === "string" ? message : "" };
+    if (typeof message === "string") return { code: "io", message };
+  }
+  return { code: "io", message: String(err) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ErrorCode } from "./bindings/ErrorCode";
-import { errorMessage } from "./errors";
+import { errorMessage, toApiError } from "./errors";
+import type { ErrorCode } from "./index";
 
 // Listed by hand so a new backend code also needs a conscious decision here.
 const ALL_CODES: ErrorCode[] = [
@@ -53,5 +53,24 @@ describe("error messages", () => {
   it("says why a style picture was refused", () => {
     expect(errorMessage("unsafe_style_picture")).toContain("can't be used as a style");
     expect(errorMessage("moderation_unavailable")).toContain("Safety checks couldn't run");
+  });
+});
+
+describe("toApiError", () => {
+  it("keeps a backend error as it is", () => {
+    expect(toApiError({ code: "corrupt_image", message: "bad huffman" })).toEqual({
+      code: "corrupt_image",
+      message: "bad huffman",
+    });
+  });
+
+  it("turns strings and Errors into io errors", () => {
+    expect(toApiError("ipc closed")).toEqual({ code: "io", message: "ipc closed" });
+    expect(toApiError(new Error("boom"))).toEqual({ code: "io", message: "boom" });
+  });
+
+  it("treats an unknown code as io", () => {
+    expect(toApiError({ code: "martian", message: "?" })).toEqual({ code: "io", message: "?" });
+    expect(toApiError({ code: "toString", message: "?" })).toEqual({ code: "io", message: "?" });
   });
 });

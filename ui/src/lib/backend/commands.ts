@@ -1,0 +1,47 @@
+// The names the Rust side registers its commands and emits its events under. A name is
+// spelled once, here; `commands.test.ts` checks this list against the handler list, the
+// build script's declarations and the window's capability, so a command missing from any
+// of them fails the tests rather than the app at run time.
+
+export const COMMANDS = {
+  listPortraits: "list_portraits",
+  importPortrait: "import_portrait",
+  deletePortrait: "delete_portrait",
+
+  consentStatus: "consent_status",
+  recordConsent: "record_consent",
+  consentHistory: "consent_history",
+  withdrawConsent: "withdraw_consent",
+
+  appInfo: "app_info",
+  youthfulAge: "youthful_age",
+  setYouthfulAge: "set_youthful_age",
+
+  listStyles: "list_styles",
+  styleThumbnails: "style_thumbnails",
+  enqueuePreview: "enqueue_preview",
+  enqueueHd: "enqueue_hd",
+  importStylePicture: "import_style_picture",
+
+  listJobs: "list_jobs",
+  cancelJob: "cancel_job",
+  retryJob: "retry_job",
+
+  listOutputs: "list_outputs",
+  setFavourite: "set_favourite",
+  deleteOutput: "delete_output",
+
+  exportOutputs: "export_outputs",
+  defaultExportFolder: "default_export_folder",
+  showInFolder: "show_in_folder",
+  pickFolder: "pick_folder",
+} as const;
+
+export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+export const EVENTS = {
+  importProgress: "import-progress",
+  jobEvent: "job-event",
+} as const;
+
+export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

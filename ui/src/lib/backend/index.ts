@@ -1,0 +1,160 @@
+// What the UI may ask of the Rust backend, one interface per domain. Components receive a
+// `Backend` through context (see `context.ts`), so tests can hand them an in-memory fake
+// instead of Tauri (`tauri.ts`). They take every backend type from here, never from the
+// generated bindings, so a change in the generated shapes is absorbed by this folder.
+import type { AppInfo } from "../bindings/AppInfo";
+import type { ConsentAnswers } from "../bindings/ConsentAnswers";
+import type { ConsentRecord } from "../bindings/ConsentRecord";
+import type { ConsentStatus } from "../bindings/ConsentStatus";
+import type { ExportRequest } from "../bindings/ExportRequest";
+import type { ExportResult } from "../bindings/ExportResult";
+import type { GenerationSettings } from "../bindings/GenerationSettings";
+import type { ImportOutcome } from "../bindings/ImportOutcome";
+import type { ImportProgress } from "../bindings/ImportProgress";
+import type { Job } from "../bindings/Job";
+import type { JobEvent } from "../bindings/JobEvent";
+import type { Output as StoredOutput } from "../bindings/Output";
+import type { OutputCursor } from "../bindings/OutputCursor";
+import type { OutputFilter } from "../bindings/OutputFilter";
+import type { Portrait } from "../bindings/Portrait";
+import type { StyleInfo } from "../bindings/StyleInfo";
+import type { StylePicture } from "../bindings/StylePicture";
+import type { WithdrawOutcome } from "../bindings/WithdrawOutcome";
+
+export type { ApiError } from "../bindings/ApiError";
+export type { ConsentKind } from "../bindings/ConsentKind";
+export type { ErrorCode } from "../bindings/ErrorCode";
+export type { ExportFormat } from "../bindings/ExportFormat";
+export type { Framing } from "../bindings/Framing";
+export type { ImportStage } from "../bindings/ImportStage";
+export type { JobState } from "../bindings/JobState";
+export type { ModerationSummary } from "../bindings/ModerationSummary";
+export type { Orientation } from "../bindings/Orientation";
+export type { StyleChoice } from "../bindings/StyleChoice";
+export type {
+  AppInfo,
+  ConsentAnswers,
+  ConsentRecord,
+  ConsentStatus,
+  ExportRequest,
+  ExportResult,
+  GenerationSettings,
+  ImportOutcome,
+  ImportProgress,
+  Job,
+  JobEvent,
+  OutputCursor,
+  OutputFilter,
+  Portrait,
+  StyleInfo,
+  StylePicture,
+  WithdrawOutcome,
+};
+
+/** How many times larger an HD upscale is than its preview. */
+export type HdFactor = 2 | 4;
+
+/** A generated image, with the settings that made it read from the stored JSON. */
+export type Output = Omit<StoredOutput, "settingsJson"> & {
+  /** `null` when the stored settings aren't in the Studio's shape (an engine's own). */
+  settings: GenerationSettings | null;
+  /** How much an HD image was upscaled; `null` for a preview. */
+  hdFactor: number | null;
+  /** The part of the portrait photo it was cut from, to line the original up with it. */
+  sourceCrop: SourceCrop | null;
+};
+
+/** A rectangle of the portrait photo, in its pixels (it may reach past the photo). */
+export type SourceCrop = { x: number; y: number; w: number; h: number; photoWidth: number; photoHeight: number };
+
+export type OutputPage = { outputs: Output[]; next: OutputCursor | null };
+
+/** The portrait library: importing, listing and deleting photos. */
+export interface LibraryBackend {
+  listPortraits(): Promise<Portrait[]>;
+  importPortrait(name: string, bytes: Uint8Array): Promise<ImportOutcome>;
+  deletePortrait(id: number): Promise<void>;
+  /** Resolves to a function that stops listening. */
+  onImportProgress(cb: (progress: ImportProgress) => void): Promise<() => void>;
+  thumbnailUrl(portrait: Portrait): string;
+  /** The full-size portrait image (the thumbnail is too small to compare against). */
+  imageUrl(portrait: Portrait): string;
+}
+
+export interface ConsentBackend {
+  consentStatus(): Promise<ConsentStatus>;
+  recordConsent(answers: ConsentAnswers): Promise<ConsentStatus>;
+  /** Newest first. */
+  consentHistory(): Promise<ConsentRecord[]>;
+  /** Records the withdrawal and deletes every portrait and its files. */
+  withdrawConsent(): Promise<WithdrawOutcome>;
+}
+
+export interface SettingsBackend {
+  appInfo(): Promise<AppInfo>;
+  /** The age under which faces are refused as ambiguously youthful. */
+  youthfulAge(): Promise<number>;
+  /** Raise it for a stricter check; the backend refuses values below 21. */
+  setYouthfulAge(years: number): Promise<number>;
+}
+
+/** What the Studio needs to start generations: styles and the jobs that make images. */
+export interface StudioBackend {
+  listStyles(): Promise<StyleInfo[]>;
+  /** Each style rendered small from this portrait: style id → image URL. */
+  styleThumbnails(portraitId: number): Promise<Map<string, string>>;
+  enqueuePreview(portraitId: number, settings: GenerationSettings): Promise<Job>;
+  enqueueHd(outputId: number, factor: HdFactor): Promise<Job>;
+  /**
+   * A picture to paint in the style of. It is not a portrait, but it needs consent and must pass
+   * the NSFW check (`unsafe_style_picture`, or `moderation_unavailable` when the check can't run).
+   */
+  importStylePicture(name: string, bytes: Uint8Array): Promise<StylePicture>;
+}
+
+/** The generation queue. */
+export interface JobsBackend {
+  /** Newest first. */
+  listJobs(): Promise<Job[]>;
+  cancelJob(id: number): Promise<Job>;
+  retryJob(id: number): Promise<Job>;
+  /** Resolves to a function that stops listening. */
+  onJobEvent(cb: (event: JobEvent) => void): Promise<() => void>;
+}
+
+/** The generated images. */
+export interface HistoryBackend {
+  /** Newest first, one keyset page at a time. */
+  listOutputs(filter: OutputFilter): Promise<OutputPage>;
+  setFavourite(id: number, favourite: boolean): Promise<Output>;
+  deleteOutput(id: number): Promise<void>;
+  outputUrl(output: Output): string;
+  /** Small enough for grids of thousands. */
+  outputThumbnailUrl(output: Output): string;
+}
+
+/** Saving generated images out of the vault, only where the user chose. */
+export interface ExportBackend {
+  /**
+   * Saves into `request.folder`, which must be a folder `pickFolder` returned (else
+   * `folder_not_chosen`), or `null` for the default folder.
+   */
+  exportOutputs(request: ExportRequest): Promise<ExportResult>;
+  defaultExportFolder(): Promise<string>;
+  /**
+   * Opens the system file manager with this file selected. Only a file in an `ExportResult`
+   * of this run is shown (else `not_exported`); one deleted since gives `not_found`.
+   */
+  showInFolder(file: string): Promise<void>;
+  /** The native folder dialog; `null` when the user cancels. Exports may then go there. */
+  pickFolder(): Promise<string | null>;
+}
+
+export interface Backend
+  extends LibraryBackend,
+    ConsentBackend,
+    SettingsBackend,
+    StudioBackend,
+    JobsBackend,
+    HistoryBackend,
+    ExportBackend {}

@@ -1,0 +1,146 @@
+// The only place the UI talks to Tauri, one part per domain of the `Backend` interface.
+import { convertFileSrc, invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import type { Output as StoredOutput } from "../bindings/Output";
+import type { OutputPage as StoredOutputPage } from "../bindings/OutputPage";
+import { COMMANDS, EVENTS, type Command } from "./commands";
+import { toApiError } from "./errors";
+import type {
+  AppInfo,
+  Backend,
+  ConsentBackend,
+  ConsentRecord,
+  ConsentStatus,
+  ExportBackend,
+  ExportResult,
+  GenerationSettings,
+  HistoryBackend,
+  ImportOutcome,
+  ImportProgress,
+  Job,
+  JobEvent,
+  JobsBackend,
+  LibraryBackend,
+  Output,
+  Portrait,
+  SettingsBackend,
+  SourceCrop,
+  StudioBackend,
+  StyleInfo,
+  StylePicture,
+  WithdrawOutcome,
+} from "./index";
+
+function isSourceCrop(value: unknown): value is SourceCrop {
+  if (typeof value !== "object" || value === null) return false;
+  const crop = value as Record<string, unknown>;
+  return ["x", "y", "w", "h", "photoWidth", "photoHeight"].every((k) => typeof crop[k] === "number");
+}
+
+/**
+ * Reads an output's stored settings. They are the `GenerationSettings` the preview was enqueued
+ * with; an HD job stores its source's settings plus `hdFactor`.
+ */
+export function toOutput({ settingsJson, ...stored }: StoredOutput): Output {
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(settingsJson);
+  } catch {
+    // Unreadable settings only hide the detail view's settings list.
+  }
+  const value = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  const settings = "framing" in value && "style" in value ? (value as GenerationSettings) : null;
+  const hdFactor = typeof value.hdFactor === "number" ? value.hdFactor : null;
+  const sourceCrop = isSourceCrop(value.sourceCrop) ? value.sourceCrop : null;
+  return { ...stored, settings, hdFactor, sourceCrop };
+}
+
+/** Rust sends (style id, file path) pairs; the UI looks thumbnails up by style id. */
+function toStyleThumbnails(pairs: [string, string][]): Map<string, string> {
+  return new Map(pairs.map(([styleId, path]) => [styleId, convertFileSrc(path)]));
+}
+
+// Every rejection becomes an `ApiError`, whatever went wrong.
+async function guard<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw toApiError(err);
+  }
+}
+
+const call = <T>(command: Command, args?: InvokeArgs): Promise<T> => guard(() => invoke<T>(command, args));
+
+/** For commands that return nothing (`null` from Rust). */
+const callVoid = (command: Command, args: InvokeArgs): Promise<void> =>
+  call<null>(command, args).then(() => undefined);
+
+// Raw bytes as the request body avoid a JSON number array for large images.
+const upload = <T>(command: Command, name: string, bytes: Uint8Array): Promise<T> =>
+  guard(() => invoke<T>(command, bytes, { headers: { "x-file-name": encodeURIComponent(name) } }));
+
+const libraryBackend: LibraryBackend = {
+  listPortraits: () => call<Portrait[]>(COMMANDS.listPortraits),
+  importPortrait: (name, bytes) => upload<ImportOutcome>(COMMANDS.importPortrait, name, bytes),
+  deletePortrait: (id) => callVoid(COMMANDS.deletePortrait, { id }),
+  onImportProgress: (cb) => listen<ImportProgress>(EVENTS.importProgress, (e) => cb(e.payload)),
+  thumbnailUrl: (portrait) => convertFileSrc(portrait.thumbPath),
+  imageUrl: (portrait) => convertFileSrc(portrait.imagePath),
+};
+
+const consentBackend: ConsentBackend = {
+  consentStatus: () => call<ConsentStatus>(COMMANDS.consentStatus),
+  recordConsent: (answers) => call<ConsentStatus>(COMMANDS.recordConsent, { answers }),
+  consentHistory: () => call<ConsentRecord[]>(COMMANDS.consentHistory),
+  withdrawConsent: () => call<WithdrawOutcome>(COMMANDS.withdrawConsent),
+};
+
+const settingsBackend: SettingsBackend = {
+  appInfo: () => call<AppInfo>(COMMANDS.appInfo),
+  youthfulAge: () => call<number>(COMMANDS.youthfulAge),
+  setYouthfulAge: (years) => call<number>(COMMANDS.setYouthfulAge, { years }),
+};
+
+const studioBackend: StudioBackend = {
+  listStyles: () => call<StyleInfo[]>(COMMANDS.listStyles),
+  styleThumbnails: (portraitId) =>
+    call<[string, string][]>(COMMANDS.styleThumbnails, { portraitId }).then(toStyleThumbnails),
+  enqueuePreview: (portraitId, settings) => call<Job>(COMMANDS.enqueuePreview, { portraitId, settings }),
+  enqueueHd: (outputId, factor) => call<Job>(COMMANDS.enqueueHd, { outputId, factor }),
+  importStylePicture: (name, bytes) => upload<StylePicture>(COMMANDS.importStylePicture, name, bytes),
+};
+
+const jobsBackend: JobsBackend = {
+  listJobs: () => call<Job[]>(COMMANDS.listJobs),
+  cancelJob: (id) => call<Job>(COMMANDS.cancelJob, { id }),
+  retryJob: (id) => call<Job>(COMMANDS.retryJob, { id }),
+  onJobEvent: (cb) => listen<JobEvent>(EVENTS.jobEvent, (e) => cb(e.payload)),
+};
+
+const historyBackend: HistoryBackend = {
+  listOutputs: async (filter) => {
+    const page = await call<StoredOutputPage>(COMMANDS.listOutputs, { filter });
+    return { outputs: page.outputs.map(toOutput), next: page.next };
+  },
+  setFavourite: (id, favourite) => call<StoredOutput>(COMMANDS.setFavourite, { id, favourite }).then(toOutput),
+  deleteOutput: (id) => callVoid(COMMANDS.deleteOutput, { id }),
+  outputUrl: (output) => convertFileSrc(output.imagePath),
+  outputThumbnailUrl: (output) => convertFileSrc(output.thumbPath),
+};
+
+const exportBackend: ExportBackend = {
+  exportOutputs: (request) => call<ExportResult>(COMMANDS.exportOutputs, { request }),
+  defaultExportFolder: () => call<string>(COMMANDS.defaultExportFolder),
+  showInFolder: (file) => callVoid(COMMANDS.showInFolder, { path: file }),
+  pickFolder: () => call<string | null>(COMMANDS.pickFolder),
+};
+
+export const tauriBackend: Backend = {
+  ...libraryBackend,
+  ...consentBackend,
+  ...settingsBackend,
+  ...studioBackend,
+  ...jobsBackend,
+  ...historyBackend,
+  ...exportBackend,
+};
