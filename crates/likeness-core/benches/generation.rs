@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use image::{imageops, imageops::FilterType, RgbImage};
-use likeness_core::generation::engines::{Style, StyleMix, Stylist, UpscaleFactor, Upscaler};
+use likeness_core::engines::{Style, StyleMix, Stylist, UpscaleFactor, Upscaler};
 use likeness_core::inference::{self, MULTISTYLE};
 use ort::value::TensorRef;
 

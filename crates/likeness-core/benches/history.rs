@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use likeness_core::jobs::{History, OutputCursor, OutputFilter};
-use likeness_core::store::Store;
+use likeness_core::history::{History, OutputCursor, OutputFilter};
+use likeness_core::db::Db;
 use likeness_core::vault::{sha256_hex, Vault};
 use rusqlite::{params, Connection};
 
@@ -34,7 +34,7 @@ fn main() {
 fn bench(rows: usize) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("likeness.db");
-    let store = Arc::new(Store::open(&db).unwrap());
+    let store = Arc::new(Db::open(&db).unwrap());
     let seeded = Instant::now();
     seed(&db, rows);
     println!(

@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use image::{imageops::FilterType, DynamicImage, RgbImage};
 
 use likeness_core::consent::ConsentAnswers;
-use likeness_core::{imaging, vault::sha256_hex, Library, Moderator, Thresholds};
+use likeness_core::moderation::{Moderator, Thresholds};
+use likeness_core::{imaging, vault::sha256_hex, Services};
 
 const PHOTOS: usize = 6;
 const PASSES: usize = 5;
@@ -39,8 +40,8 @@ fn main() {
     let ours = per_file(|| {
         let data = tempfile::tempdir().unwrap();
         let shared = Arc::clone(&moderator);
-        let lib = Library::open(data.path(), move || Ok(Arc::clone(&shared))).unwrap();
-        lib.record_consent(ConsentAnswers {
+        let lib = Services::open(data.path(), move || Ok(Arc::clone(&shared))).unwrap();
+        lib.privacy.record_consent(ConsentAnswers {
             adult: true,
             photo_rights: true,
             face_processing: true,
@@ -48,7 +49,7 @@ fn main() {
         .unwrap();
         let start = Instant::now();
         for photo in &photos {
-            let outcome = lib.import_file(photo, &mut |_| {}).unwrap();
+            let outcome = lib.portraits.import_file(photo, &mut |_| {}).unwrap();
             assert!(outcome.portrait.is_some(), "{}", outcome.moderation.message);
         }
         start.elapsed()

@@ -12,7 +12,8 @@ use std::sync::Arc;
 use image::{DynamicImage, ImageBuffer, Rgb, Rgba};
 
 use likeness_core::consent::ConsentAnswers;
-use likeness_core::{Library, Moderator, Thresholds};
+use likeness_core::moderation::{Moderator, Thresholds};
+use likeness_core::{Coded, Services};
 
 const CHILD: &str = "LIKENESS_MEMORY_CHILD";
 
@@ -81,19 +82,19 @@ fn save(dir: &Path, name: &str, image: &DynamicImage) -> PathBuf {
 /// process's peak resident size.
 fn child(file: &Path) {
     let data = tempfile::tempdir().unwrap();
-    let lib = Library::open(data.path(), || {
+    let lib = Services::open(data.path(), || {
         Moderator::load(None, None, Thresholds::default()).map(Arc::new)
     })
     .unwrap();
-    lib.record_consent(ConsentAnswers {
+    lib.privacy.record_consent(ConsentAnswers {
         adult: true,
         photo_rights: true,
         face_processing: true,
     })
     .unwrap();
-    lib.moderator()
+    lib.moderator.get()
         .expect("ONNX Runtime and models (run scripts/setup.sh)");
-    let outcome = match lib.import_file(file, &mut |_| {}) {
+    let outcome = match lib.portraits.import_file(file, &mut |_| {}) {
         Ok(o) => o.moderation.reason.code().to_owned(),
         Err(e) => format!("refused: {}", serde_json::to_value(e.code()).unwrap()),
     };

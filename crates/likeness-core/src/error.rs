@@ -1,5 +1,8 @@
-//! The one error shape that crosses every boundary (UI, CLI, logs):
-//! a stable machine `code` plus a sentence a person can read.
+//! Stable error codes, the one list the UI, the CLI and scripts branch on.
+//!
+//! Each feature has its own error enum; every one implements [`Coded`], and
+//! the shells (the app and the CLI) turn any [`Coded`] error into their
+//! `{code, message}` in one place each. The core never builds that shape.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -60,20 +63,22 @@ pub enum ErrorCode {
     ModerationUnavailable,
 }
 
-/// An error as the UI and CLI see it: `{ code, message }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
-#[error("{message}")]
-#[ts(export)]
-pub struct ApiError {
-    pub code: ErrorCode,
-    pub message: String,
+/// An error with a stable code; its `Display` is the sentence a person reads.
+pub trait Coded: std::error::Error {
+    fn code(&self) -> ErrorCode;
 }
 
-impl ApiError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
+impl ErrorCode {
+    /// The stable name, as stored and sent (e.g. `job_not_found`): serde's.
+    pub fn name(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => format!("{self:?}"),
         }
+    }
+
+    /// A code from its stable name; `None` for a name this version does not know.
+    pub fn parse(name: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
     }
 }

@@ -1,21 +1,36 @@
 //! Likeness core: everything the app does, with no Tauri dependency, so the
 //! desktop shell, the CLI and the tests all drive the same code.
+//!
+//! Platform modules know no feature: `error`, `clock`, `sync`, `paths`,
+//! `private_fs`, `db`, `vault`. Pure compute needs no database: `imaging`,
+//! `inference`, `moderation`, `engines`, `framing`. Each feature folder owns
+//! its types, errors, SQL and service, and uses only those listed before it:
+//! `consent`, `settings`, `library`, `history`, `jobs`, `generation`,
+//! `privacy`. `services` opens them all for one data folder.
 
-pub mod consent;
+pub mod clock;
+pub mod db;
 pub mod error;
-pub mod export;
-pub mod generation;
-pub mod imaging;
-pub mod inference;
-pub mod jobs;
-pub mod library;
-pub mod moderation;
 pub mod paths;
 pub mod private_fs;
-pub mod store;
-pub mod sweep;
+pub mod sync;
 pub mod vault;
 
-pub use error::{ApiError, ErrorCode};
-pub use library::{ImportOutcome, ImportStage, Library, Portrait};
-pub use moderation::{ModerationError, Moderator, Reason as ModerationReason, Thresholds, Verdict};
+pub mod engines;
+pub mod framing;
+pub mod imaging;
+pub mod inference;
+pub mod moderation;
+
+pub mod consent;
+pub mod generation;
+pub mod history;
+pub mod jobs;
+pub mod library;
+pub mod privacy;
+pub mod settings;
+
+pub mod services;
+
+pub use error::{Coded, ErrorCode};
+pub use services::Services;

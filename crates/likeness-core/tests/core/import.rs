@@ -1,22 +1,21 @@
 //! Importing portraits: what is stored, what is refused, and delete.
 
 use image::ImageFormat;
+use likeness_core::library::{ImportOutcome, ImportStage, Portrait};
 use likeness_core::moderation::{Decision, Moderator, Reason};
-use likeness_core::{ErrorCode, ImportStage, Library, Portrait};
+use likeness_core::Coded;
+use likeness_core::{ErrorCode, Services};
 
 use crate::fixtures::*;
 
-fn import(
-    lib: &Library,
-    name: &str,
-    bytes: &[u8],
-) -> Result<likeness_core::ImportOutcome, ErrorCode> {
-    lib.import_bytes(name, bytes, &mut |_| {})
+fn import(lib: &Services, name: &str, bytes: &[u8]) -> Result<ImportOutcome, ErrorCode> {
+    lib.portraits
+        .import_bytes(name, bytes, &mut |_| {})
         .map_err(|e| e.code())
 }
 
 /// Import, expecting the portrait to be accepted and stored.
-fn accepted(lib: &Library, name: &str, bytes: &[u8]) -> Portrait {
+fn accepted(lib: &Services, name: &str, bytes: &[u8]) -> Portrait {
     let outcome = import(lib, name, bytes).unwrap();
     assert_eq!(
         outcome.moderation.reason,
@@ -32,6 +31,7 @@ fn the_astronaut_portrait_is_imported_with_its_size_and_a_thumbnail() {
     let (_dir, lib) = library();
     let mut stages = Vec::new();
     let outcome = lib
+        .portraits
         .import_file(&astronaut_path(), &mut |s| stages.push(s))
         .unwrap();
     assert!(!outcome.duplicate);
@@ -60,19 +60,19 @@ fn the_astronaut_portrait_is_imported_with_its_size_and_a_thumbnail() {
     );
     let thumb = image::open(&p.thumb_path).unwrap();
     assert_eq!(thumb.width().max(thumb.height()), 320);
-    assert_eq!(lib.list().unwrap(), vec![p]);
+    assert_eq!(lib.portraits.list().unwrap(), vec![p]);
 }
 
 #[test]
 fn the_library_is_still_there_after_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let first = {
-        let lib = Library::open(dir.path(), moderator).unwrap();
-        lib.record_consent(ALL_CONSENT).unwrap();
+        let lib = Services::open(dir.path(), moderator).unwrap();
+        lib.privacy.record_consent(ALL_CONSENT).unwrap();
         accepted(&lib, "astronaut.png", &astronaut_bytes())
     };
-    let reopened = Library::open(dir.path(), moderator).unwrap();
-    assert_eq!(reopened.list().unwrap(), vec![first]);
+    let reopened = Services::open(dir.path(), moderator).unwrap();
+    assert_eq!(reopened.portraits.list().unwrap(), vec![first]);
 }
 
 #[test]
@@ -83,7 +83,7 @@ fn importing_the_same_image_twice_stores_it_once() {
     let second = import(&lib, "copy of a.png", &bytes).unwrap();
     assert!(second.duplicate);
     assert_eq!(second.portrait.unwrap().id, first.id);
-    assert_eq!(lib.list().unwrap().len(), 1);
+    assert_eq!(lib.portraits.list().unwrap().len(), 1);
     assert_eq!(vault_files(&lib).len(), 2, "one image and one thumbnail");
 }
 
@@ -122,7 +122,7 @@ fn jpeg_and_webp_imports_are_accepted() {
         (webp.format.as_str(), webp.width, webp.height),
         ("png", 480, 512)
     );
-    assert_eq!(lib.list().unwrap().len(), 2);
+    assert_eq!(lib.portraits.list().unwrap().len(), 2);
 }
 
 /// Each bad input gets its stable code, and nothing reaches the database or the vault.
@@ -192,15 +192,16 @@ fn a_file_over_50_mb_is_refused_without_being_read() {
     let file = std::fs::File::create(&path).unwrap();
     file.set_len(50 * 1024 * 1024 + 1).unwrap();
     let (_lib_dir, lib) = library();
-    let err = lib.import_file(&path, &mut |_| {}).unwrap_err();
+    let err = lib.portraits.import_file(&path, &mut |_| {}).unwrap_err();
     assert_eq!(err.code(), ErrorCode::FileTooLarge);
-    assert!(lib.list().unwrap().is_empty());
+    assert!(lib.portraits.list().unwrap().is_empty());
 }
 
 #[test]
 fn a_missing_file_is_reported_as_not_found() {
     let (_dir, lib) = library();
     let err = lib
+        .portraits
         .import_file(std::path::Path::new("/no/such/photo.jpg"), &mut |_| {})
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
@@ -211,7 +212,7 @@ fn the_library_keeps_working_after_a_bad_import() {
     let (_dir, lib) = library();
     assert!(import(&lib, "bad.jpg", b"nope").is_err());
     accepted(&lib, "good.png", &astronaut_bytes());
-    assert_eq!(lib.list().unwrap().len(), 1);
+    assert_eq!(lib.portraits.list().unwrap().len(), 1);
 }
 
 #[test]
@@ -219,12 +220,15 @@ fn deleting_a_portrait_removes_its_record_image_and_thumbnail() {
     let (_dir, lib) = library();
     let p = accepted(&lib, "a.png", &astronaut_bytes());
     assert!(std::path::Path::new(&p.image_path).exists());
-    lib.delete(p.id).unwrap();
-    assert!(lib.list().unwrap().is_empty());
+    lib.portraits.delete(p.id).unwrap();
+    assert!(lib.portraits.list().unwrap().is_empty());
     assert!(!std::path::Path::new(&p.image_path).exists());
     assert!(!std::path::Path::new(&p.thumb_path).exists());
     assert!(vault_files(&lib).is_empty());
-    assert_eq!(lib.delete(p.id).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(
+        lib.portraits.delete(p.id).unwrap_err().code(),
+        ErrorCode::NotFound
+    );
 }
 
 #[test]
@@ -245,13 +249,15 @@ fn a_rejected_photo_is_never_stored_but_its_moderation_record_is_kept() {
         outcome.moderation.message,
         "We found 2 people. Use a photo of just you."
     );
-    assert!(lib.list().unwrap().is_empty());
+    assert!(lib.portraits.list().unwrap().is_empty());
     assert!(
         vault_files(&lib).is_empty(),
         "the rejected image is not on disk"
     );
     assert_eq!(
-        lib.moderation_count(Some(Reason::MultiplePeople)).unwrap(),
+        lib.portraits
+            .moderation_count(Some(Reason::MultiplePeople))
+            .unwrap(),
         1
     );
 }
@@ -260,37 +266,37 @@ fn a_rejected_photo_is_never_stored_but_its_moderation_record_is_kept() {
 fn when_moderation_cannot_run_no_portrait_is_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no-such-libonnxruntime.so");
-    let lib = Library::open(dir.path(), move || {
+    let lib = Services::open(dir.path(), move || {
         let broken = Moderator::load(Some(&missing), None, Default::default());
         broken.map(std::sync::Arc::new)
     })
     .unwrap();
-    lib.record_consent(ALL_CONSENT).unwrap();
-    assert!(lib.moderator().is_err());
+    lib.privacy.record_consent(ALL_CONSENT).unwrap();
+    assert!(lib.moderator.get().is_err());
     let outcome = import(&lib, "me.png", &astronaut_bytes()).unwrap();
     assert_eq!(outcome.moderation.reason, Reason::ModerationUnavailable);
     assert!(outcome.portrait.is_none());
-    assert!(lib.list().unwrap().is_empty());
+    assert!(lib.portraits.list().unwrap().is_empty());
     assert!(vault_files(&lib).is_empty());
 }
 
 #[test]
 fn a_raised_youthful_age_setting_refuses_a_young_looking_adult_and_cannot_go_below_21() {
     let (_dir, lib) = library();
-    assert_eq!(lib.thresholds().unwrap().youthful_age(), 25.0);
+    assert_eq!(lib.settings.thresholds().unwrap().youthful_age(), 25.0);
     assert_eq!(
-        lib.set_youthful_age(20.0).unwrap_err().code(),
+        lib.settings.set_youthful_age(20.0).unwrap_err().code(),
         ErrorCode::InvalidInput
     );
     assert_eq!(
-        lib.thresholds().unwrap().youthful_age(),
+        lib.settings.thresholds().unwrap().youthful_age(),
         25.0,
         "the refused value is not kept"
     );
-    lib.set_youthful_age(45.0).unwrap();
+    lib.settings.set_youthful_age(45.0).unwrap();
     let outcome = import(&lib, "me.png", &astronaut_bytes()).unwrap();
     assert_eq!(outcome.moderation.reason, Reason::AmbiguousYouthful);
     assert!(outcome.portrait.is_none());
-    lib.set_youthful_age(25.0).unwrap();
+    lib.settings.set_youthful_age(25.0).unwrap();
     accepted(&lib, "me.png", &astronaut_bytes());
 }

@@ -19,7 +19,10 @@ fn astronaut() -> image::RgbImage {
 /// viewer would, with whatever channels and depth the file has).
 fn stored(bytes: &[u8]) -> DynamicImage {
     let (_dir, lib) = library();
-    let outcome = lib.import_bytes("p.png", bytes, &mut |_| {}).unwrap();
+    let outcome = lib
+        .portraits
+        .import_bytes("p.png", bytes, &mut |_| {})
+        .unwrap();
     assert_eq!(
         outcome.moderation.reason,
         Reason::Accepted,
@@ -48,7 +51,10 @@ fn a_second_face_hidden_in_the_alpha_channel_is_seen_by_moderation_and_refused()
     });
     let png = encode(&DynamicImage::ImageRgba8(pair), ImageFormat::Png);
     let (_dir, lib) = library();
-    let outcome = lib.import_bytes("pair.png", &png, &mut |_| {}).unwrap();
+    let outcome = lib
+        .portraits
+        .import_bytes("pair.png", &png, &mut |_| {})
+        .unwrap();
     assert_eq!(outcome.moderation.reason, Reason::MultiplePeople);
     assert!(outcome.portrait.is_none());
     assert!(vault_files(&lib).is_empty());
@@ -117,6 +123,7 @@ fn an_upright_jpeg_is_stored_with_its_compressed_data_unchanged_and_no_metadata(
     tagged.extend_from_slice(b"motion photo video bytes");
     let (_dir, lib) = library();
     let portrait = lib
+        .portraits
         .import_bytes("tagged.jpg", &tagged, &mut |_| {})
         .unwrap()
         .portrait
@@ -151,7 +158,8 @@ fn a_webp_whose_declared_size_disagrees_with_the_file_is_refused() {
 fn the_data_folder_is_owner_only_and_every_file_in_it_is_private() {
     use std::os::unix::fs::PermissionsExt;
     let (dir, lib) = library();
-    lib.import_bytes("a.png", &astronaut_bytes(), &mut |_| {})
+    lib.portraits
+        .import_bytes("a.png", &astronaut_bytes(), &mut |_| {})
         .unwrap();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(dir.path()), 0o700);
@@ -176,7 +184,7 @@ fn a_data_folder_left_readable_by_an_earlier_version_is_made_private_on_open() {
     let db = dir.path().join("likeness.db");
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let _lib = likeness_core::Library::open(dir.path(), moderator).unwrap();
+    let _lib = likeness_core::Services::open(dir.path(), moderator).unwrap();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(dir.path()), 0o700);
     assert_eq!(mode(&db), 0o600);
@@ -196,7 +204,10 @@ fn lossy_webp() -> Vec<u8> {
 fn a_lossy_webp_is_accepted_and_one_whose_frame_data_is_cut_short_is_refused_as_corrupt() {
     let webp = lossy_webp();
     let (_dir, lib) = library();
-    let outcome = lib.import_bytes("me.webp", &webp, &mut |_| {}).unwrap();
+    let outcome = lib
+        .portraits
+        .import_bytes("me.webp", &webp, &mut |_| {})
+        .unwrap();
     assert_eq!(outcome.moderation.reason, Reason::Accepted);
 
     // Keep 90% of the VP8 frame and fix both sizes, so the container is consistent.

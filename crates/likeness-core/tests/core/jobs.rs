@@ -4,6 +4,7 @@
 //!
 //! The runner here is a stand-in engine that paints a small real PNG.
 
+use likeness_core::Coded;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -11,11 +12,11 @@ use std::time::{Duration, Instant};
 
 use image::{Rgb, RgbImage};
 use likeness_core::consent::{ConsentKind, POLICY_VERSION};
+use likeness_core::db::{Db, DbError};
+use likeness_core::history::{History, OutputFilter};
 use likeness_core::jobs::{
-    History, Job, JobContext, JobError, JobEvent, JobFilter, JobKind, JobQueue, JobState,
-    NewOutput, OutputFilter,
+    Job, JobContext, JobError, JobEvent, JobFilter, JobKind, JobQueue, JobState, NewOutput,
 };
-use likeness_core::store::{NewModerationRecord, NewPortrait, Store, StoreError};
 use likeness_core::vault::{sha256_hex, Vault};
 use likeness_core::ErrorCode;
 use rusqlite::Connection;
@@ -107,8 +108,8 @@ impl Data {
     }
 
     /// Open the store and vault afresh, as the app does at start, and start a queue.
-    fn start(&self, probe: &Arc<Probe>) -> (JobQueue, Arc<Store>, Events) {
-        let store = Arc::new(Store::open(&self.db_path()).unwrap());
+    fn start(&self, probe: &Arc<Probe>) -> (JobQueue, Arc<Db>, Events) {
+        let store = Arc::new(Db::open(&self.db_path()).unwrap());
         let vault = Arc::new(Vault::open(self.dir.path().join("vault")).unwrap());
         let events = Events::default();
         let sink = events.clone();
@@ -116,7 +117,7 @@ impl Data {
             store.clone(),
             vault,
             self.staging(),
-            painter(probe.clone()),
+            Arc::new(painter(probe.clone())),
             move |e| sink.lock().unwrap().push(e),
         )
         .unwrap();
@@ -157,48 +158,48 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Record every consent answer as `granted`, as the consent screen does.
-pub(crate) fn answer_consent(store: &Store, granted: bool) {
-    for kind in ConsentKind::ALL {
-        store
-            .insert_consent(kind, granted, POLICY_VERSION, "2026-01-01T00:00:00Z")
-            .unwrap();
-    }
+pub(crate) fn answer_consent(store: &Db, granted: bool) {
+    store
+        .write(|tx| {
+            for kind in ConsentKind::ALL {
+                tx.execute(
+                    "INSERT INTO consent_records (kind, granted, policy_version, recorded_at)
+                     VALUES (?1, ?2, ?3, '2026-01-01T00:00:00Z')",
+                    rusqlite::params![kind.as_str(), granted, POLICY_VERSION],
+                )?;
+            }
+            Ok::<_, DbError>(())
+        })
+        .unwrap();
 }
 
 /// A portrait that passed moderation, in a library where consent is given
-/// (as it is for every imported portrait).
-pub(crate) fn accepted_portrait(store: &Store, name: &str) -> i64 {
+/// (as it is for every imported portrait). Written as SQL: the queue tests
+/// need no real face.
+pub(crate) fn accepted_portrait(store: &Db, name: &str) -> i64 {
     answer_consent(store, true);
     let sha = sha256_hex(name.as_bytes());
-    let accepted_by = NewModerationRecord {
-        image_sha256: &sha,
-        source_name: name,
-        decision: "accept",
-        reason: "ok",
-        confidence: 0.9,
-        faces_json: "[]",
-        model_hashes_json: "{}",
-        thresholds_json: "{}",
-        app_version: "test",
-        session_ref: "test",
-        decided_at: "2026-01-01T00:00:00Z",
-    };
-    let (row, _) = store
-        .insert_portrait(
-            &NewPortrait {
-                sha256: &sha,
-                original_name: name,
-                format: "png",
-                width: 100,
-                height: 120,
-                bytes: 1000,
-                imported_at: "2026-01-01T00:00:00Z",
-            },
-            &accepted_by,
-            || Ok::<_, StoreError>(()),
-        )
-        .unwrap();
-    row.id
+    store
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO moderation_records (image_sha256, source_name, decision, reason,
+                     confidence, faces_json, model_hashes_json, thresholds_json, app_version,
+                     session_ref, decided_at)
+                 VALUES (?1, ?2, 'accept', 'ok', 0.9, '[]', '{}', '{}', 'test', 'test',
+                     '2026-01-01T00:00:00Z')",
+                rusqlite::params![sha, name],
+            )?;
+            let moderation_id = tx.last_insert_rowid();
+            tx.execute(
+                "INSERT INTO portraits (sha256, original_name, format, width, height, bytes,
+                     imported_at, last_used_at, moderation_id)
+                 VALUES (?1, ?2, 'png', 100, 120, 1000, '2026-01-01T00:00:00Z',
+                     '2026-01-01T00:00:00Z', ?3)",
+                rusqlite::params![sha, name, moderation_id],
+            )?;
+            Ok::<_, DbError>(tx.last_insert_rowid())
+        })
+        .unwrap()
 }
 
 pub(crate) fn wait_for(queue: &JobQueue, id: i64, what: &str, done: impl Fn(&Job) -> bool) -> Job {
@@ -507,7 +508,7 @@ struct Made {
 /// Twelve outputs over two portraits, three styles (one given as an object,
 /// one missing), four days (three outputs a day, sharing one timestamp), and
 /// every third a favourite.
-fn made_history(data: &Data, queue: &JobQueue, store: &Store) -> Vec<Made> {
+fn made_history(data: &Data, queue: &JobQueue, store: &Db) -> Vec<Made> {
     let portraits = [
         accepted_portrait(store, "a.png"),
         accepted_portrait(store, "b.png"),
@@ -911,7 +912,12 @@ fn deleting_a_portrait_drops_its_jobs_but_keeps_its_images() {
     let id = preview(&queue, portrait, serde_json::json!({}));
     wait_state(&queue, id, JobState::Done);
 
-    store.delete_portrait(portrait).unwrap();
+    store
+        .write(|tx| {
+            tx.execute("DELETE FROM portraits WHERE id = ?1", [portrait])?;
+            Ok::<_, DbError>(())
+        })
+        .unwrap();
     assert_eq!(queue.get(id).unwrap_err().code(), ErrorCode::JobNotFound);
     let output = queue
         .history()

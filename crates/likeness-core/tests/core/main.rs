@@ -2,6 +2,7 @@
 
 mod consent;
 mod crash;
+mod db;
 mod engines;
 mod export;
 mod fixtures;
@@ -10,5 +11,4 @@ mod import;
 mod integrity;
 mod jobs;
 mod moderation;
-mod store;
 mod studio;

@@ -1,16 +1,18 @@
 //! The studio end to end in the core: an accepted portrait, framed and
 //! restyled through the real job queue and engines, then upscaled.
 
+use likeness_core::Coded;
 use std::cell::Cell;
 use std::sync::Arc;
 
-use likeness_core::generation::framing::{self, FaceAnchor, Framing, Orientation};
-use likeness_core::generation::studio::{
-    generate_once, Engines, GenerationSettings, OneOff, Studio, StyleChoice, PREVIEW_LONG_SIDE,
+use likeness_core::framing::{self, FaceAnchor, Framing, Orientation};
+use likeness_core::generation::{
+    generate_once, Engines, GenerationSettings, OneOff, StyleChoice, PREVIEW_LONG_SIDE,
 };
-use likeness_core::jobs::{JobKind, JobQueue, JobState, OutputFilter};
+use likeness_core::history::OutputFilter;
+use likeness_core::jobs::{JobKind, JobQueue, JobState};
 use likeness_core::moderation::{Moderator, Reason, Thresholds};
-use likeness_core::{ErrorCode, Library};
+use likeness_core::{ErrorCode, Services};
 
 use crate::fixtures::*;
 use crate::jobs::wait_state;
@@ -29,20 +31,21 @@ fn settings(style: &str, orientation: Orientation) -> GenerationSettings {
 }
 
 /// A library with the astronaut accepted, and a queue running the real studio.
-fn studio() -> (tempfile::TempDir, Arc<Library>, JobQueue, i64) {
+fn studio() -> (tempfile::TempDir, Arc<Services>, JobQueue, i64) {
     let (dir, lib) = library();
     let lib = Arc::new(lib);
     let portrait = lib
+        .portraits
         .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
         .unwrap();
-    let (store, vault) = lib.storage();
-    let runner = Studio::new(Arc::clone(&lib), None, None);
+    let (store, vault) = (lib.db.clone(), lib.vault.clone());
+    let runner = lib.studio.clone();
     let queue = JobQueue::start(store, vault, dir.path().join("staging"), runner, |_| {}).unwrap();
     (dir, lib, queue, portrait.portrait.unwrap().id)
 }
 
 fn first_style() -> String {
-    likeness_core::generation::engines::Style::all()
+    likeness_core::engines::Style::all()
         .next()
         .unwrap()
         .id()
@@ -58,7 +61,7 @@ fn a_preview_has_the_chosen_aspect_ratio_and_differs_from_the_photo() {
         .unwrap();
     let job = wait_state(&queue, job, JobState::Done);
     let outputs = lib
-        .history()
+        .history
         .list_outputs(&OutputFilter::default())
         .unwrap()
         .outputs;
@@ -111,7 +114,7 @@ fn the_same_settings_and_seed_give_the_same_image() {
         wait_state(&queue, job, JobState::Done);
     }
     let outputs = lib
-        .history()
+        .history
         .list_outputs(&OutputFilter::default())
         .unwrap()
         .outputs;
@@ -128,7 +131,7 @@ fn an_hd_x2_upscale_doubles_the_preview() {
         .unwrap();
     wait_state(&queue, job, JobState::Done);
     let preview = lib
-        .history()
+        .history
         .list_outputs(&OutputFilter::default())
         .unwrap()
         .outputs[0]
@@ -142,7 +145,7 @@ fn an_hd_x2_upscale_doubles_the_preview() {
         .unwrap();
     wait_state(&queue, job, JobState::Done);
     let newest = lib
-        .history()
+        .history
         .list_outputs(&OutputFilter::default())
         .unwrap()
         .outputs[0]
@@ -176,16 +179,16 @@ fn withdrawing_consent_also_deletes_every_generated_image() {
         .unwrap();
     wait_state(&queue, job, JobState::Done);
     let output = lib
-        .history()
+        .history
         .list_outputs(&OutputFilter::default())
         .unwrap()
         .outputs[0]
         .clone();
     assert!(std::path::Path::new(&output.image_path).exists());
     drop(queue);
-    lib.withdraw_consent().unwrap();
+    lib.privacy.withdraw_consent().unwrap();
     assert!(lib
-        .history()
+        .history
         .list_outputs(&OutputFilter::default())
         .unwrap()
         .outputs
@@ -196,27 +199,29 @@ fn withdrawing_consent_also_deletes_every_generated_image() {
 #[test]
 fn bad_settings_are_refused_before_anything_is_queued() {
     let mut s = settings("no-such-style", Orientation::Square);
-    assert_eq!(s.validate().unwrap_err().code, ErrorCode::InvalidInput);
+    assert_eq!(s.validate().unwrap_err().code(), ErrorCode::InvalidInput);
     s = settings(&first_style(), Orientation::Square);
     s.strength = 1.5;
-    assert_eq!(s.validate().unwrap_err().code, ErrorCode::InvalidInput);
+    assert_eq!(s.validate().unwrap_err().code(), ErrorCode::InvalidInput);
 }
 
 #[test]
 fn every_style_is_previewed_from_the_users_own_portrait_and_removed_with_it() {
     let (_dir, lib, _queue, portrait) = studio();
-    let runner = Studio::new(Arc::clone(&lib), None, None);
+    let runner = lib.studio.clone();
     let thumbs = runner.style_thumbnails(portrait).unwrap();
     assert_eq!(thumbs.len(), 26);
-    for (_, path) in &thumbs {
-        let thumb = image::open(path).unwrap();
+    for t in &thumbs {
+        let thumb = image::open(&t.path).unwrap();
         assert_eq!((thumb.width(), thumb.height()), (160, 160));
     }
     let again = runner.style_thumbnails(portrait).unwrap();
     assert_eq!(again, thumbs, "made once, then served from the vault");
-    lib.delete(portrait).unwrap();
+    lib.portraits.delete(portrait).unwrap();
     assert!(
-        thumbs.iter().all(|(_, p)| !p.exists()),
+        thumbs
+            .iter()
+            .all(|t| !std::path::Path::new(&t.path).exists()),
         "deleting the portrait deletes them"
     );
 }
@@ -225,13 +230,14 @@ fn every_style_is_previewed_from_the_users_own_portrait_and_removed_with_it() {
 fn a_picture_of_the_users_own_can_be_the_style() {
     let (_dir, lib, queue, portrait) = studio();
     assert_eq!(
-        lib.import_style_picture(b"not a picture")
+        lib.style_pictures
+            .import(b"not a picture")
             .unwrap_err()
             .code(),
         ErrorCode::UnsupportedFormat
     );
-    let sha = lib.import_style_picture(&side_by_side()).unwrap();
-    assert!(lib.style_picture_path(&sha).unwrap().exists());
+    let sha = lib.style_pictures.import(&side_by_side()).unwrap();
+    assert!(lib.style_pictures.path(&sha).unwrap().exists());
     let s = GenerationSettings {
         style: StyleChoice::Picture {
             picture_sha256: sha,
@@ -243,7 +249,7 @@ fn a_picture_of_the_users_own_can_be_the_style() {
         .unwrap();
     wait_state(&queue, job, JobState::Done);
     let out = lib
-        .history()
+        .history
         .list_outputs(&OutputFilter::default())
         .unwrap()
         .outputs[0]
@@ -269,15 +275,15 @@ fn consent_lapses(dir: &tempfile::TempDir) {
 fn style_thumbnails_and_previews_are_refused_once_consent_no_longer_stands() {
     let (dir, lib, queue, portrait) = studio();
     consent_lapses(&dir);
-    let runner = Studio::new(Arc::clone(&lib), None, None);
+    let runner = lib.studio.clone();
     let refused = runner.style_thumbnails(portrait).unwrap_err();
-    assert_eq!(refused.code, ErrorCode::ConsentRequired);
+    assert_eq!(refused.code(), ErrorCode::ConsentRequired);
     let s = settings(&first_style(), Orientation::Square);
     let refused = queue
         .enqueue(Some(portrait), JobKind::Preview, &s.to_job_json(), None)
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::ConsentRequired);
-    let picture = lib.import_style_picture(&side_by_side()).unwrap_err();
+    let picture = lib.style_pictures.import(&side_by_side()).unwrap_err();
     assert_eq!(picture.code(), ErrorCode::ConsentRequired);
     assert!(
         !vault_files(&lib)
@@ -380,9 +386,9 @@ fn a_style_picture_named_by_a_path_instead_of_a_hash_is_refused_and_nothing_is_r
             },
             ..settings(&first_style(), Orientation::Square)
         };
-        assert_eq!(s.validate().unwrap_err().code, ErrorCode::InvalidInput);
+        assert_eq!(s.validate().unwrap_err().code(), ErrorCode::InvalidInput);
         assert_eq!(
-            lib.style_picture_path(&key).unwrap_err().code(),
+            lib.style_pictures.path(&key).unwrap_err().code(),
             ErrorCode::InvalidInput
         );
         let job = queue
@@ -392,7 +398,7 @@ fn a_style_picture_named_by_a_path_instead_of_a_hash_is_refused_and_nothing_is_r
         assert_eq!(failed.error.unwrap().code, ErrorCode::InvalidInput, "{key}");
     }
     assert!(lib
-        .history()
+        .history
         .list_outputs(&OutputFilter::default())
         .unwrap()
         .outputs

@@ -32,9 +32,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{ApiError, ErrorCode};
+use super::{History, HistoryError, Output, OutputId};
+use crate::error::{Coded, ErrorCode};
 use crate::imaging::{self, ImagingError};
-use crate::jobs::{History, Output, OutputId, QueueError};
 
 /// The default folder's name inside the OS Pictures folder.
 const PICTURES_SUBFOLDER: &str = "Likeness";
@@ -122,7 +122,7 @@ pub enum ExportError {
     #[error("The file of image {0} is missing from the app's storage.")]
     FileMissing(OutputId),
     #[error(transparent)]
-    History(QueueError),
+    History(HistoryError),
     #[error("Could not read image {id}: {source}")]
     Decode { id: OutputId, source: ImagingError },
     #[error("Could not encode image {id}: {message}")]
@@ -139,8 +139,8 @@ pub enum ExportError {
     },
 }
 
-impl ExportError {
-    pub fn code(&self) -> ErrorCode {
+impl Coded for ExportError {
+    fn code(&self) -> ErrorCode {
         match self {
             Self::NothingChosen | Self::QualityOutOfRange(_) | Self::RelativeFolder(_) => {
                 ErrorCode::InvalidInput
@@ -157,12 +157,6 @@ impl ExportError {
             | Self::Read { .. }
             | Self::Write { .. } => ErrorCode::Io,
         }
-    }
-}
-
-impl From<ExportError> for ApiError {
-    fn from(e: ExportError) -> Self {
-        ApiError::new(e.code(), e.to_string())
     }
 }
 
@@ -303,7 +297,7 @@ fn write_outputs(
         .iter()
         .map(|&id| {
             let output = history.get_output(id).map_err(|e| match e {
-                QueueError::OutputNotFound(id) => ExportError::OutputNotFound(id),
+                HistoryError::OutputNotFound(id) => ExportError::OutputNotFound(id),
                 other => ExportError::History(other),
             })?;
             if !Path::new(&output.image_path).is_file() {

@@ -18,7 +18,7 @@ use image::{imageops, imageops::FilterType, Rgb, RgbImage};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{Coded, ErrorCode};
 use crate::moderation::FaceReport;
 
 /// Frame height in face heights (face box height) for a headshot: head, neck
@@ -106,9 +106,9 @@ pub enum FramingError {
     Unknown { kind: &'static str, value: String },
 }
 
-impl From<FramingError> for ApiError {
-    fn from(e: FramingError) -> Self {
-        ApiError::new(ErrorCode::InvalidInput, e.to_string())
+impl Coded for FramingError {
+    fn code(&self) -> ErrorCode {
+        ErrorCode::InvalidInput
     }
 }
 

@@ -8,8 +8,12 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{ApiError, ErrorCode};
-use crate::store::{Store, StoreError};
+pub(crate) mod sql;
+
+use std::sync::Arc;
+
+use crate::db::{Db, DbError};
+use crate::error::{Coded, ErrorCode};
 
 /// The consent policy the current app asks for. Bump it when the wording changes:
 /// consent given under an older version no longer counts.
@@ -130,8 +134,8 @@ impl ConsentStatus {
     }
 
     /// Where consent stands in a library's records.
-    pub fn recorded(store: &Store) -> Result<Self, StoreError> {
-        Ok(Self::from_history(&store.consent_history()?))
+    pub fn recorded(conn: &rusqlite::Connection) -> Result<Self, DbError> {
+        Ok(Self::from_history(&sql::history(conn)?))
     }
 
     /// The status of answers given for one run only, never recorded (the CLI's
@@ -152,9 +156,9 @@ impl ConsentStatus {
 #[error("Please confirm the consent steps first: Likeness analyses faces only with your consent.")]
 pub struct ConsentRequired;
 
-impl From<ConsentRequired> for ApiError {
-    fn from(e: ConsentRequired) -> Self {
-        ApiError::new(ErrorCode::ConsentRequired, e.to_string())
+impl Coded for ConsentRequired {
+    fn code(&self) -> ErrorCode {
+        ErrorCode::ConsentRequired
     }
 }
 
@@ -169,10 +173,54 @@ pub fn require_consent(status: &ConsentStatus) -> Result<(), ConsentRequired> {
     }
 }
 
-/// What withdrawing consent removed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct WithdrawOutcome {
-    pub portraits_deleted: u32,
+/// The consent records of one data folder.
+pub struct Consent {
+    db: Arc<Db>,
+}
+
+impl Consent {
+    pub fn new(db: Arc<Db>) -> Self {
+        Self { db }
+    }
+
+    /// Where consent stands now.
+    pub fn status(&self) -> Result<ConsentStatus, DbError> {
+        self.db.read(|conn| ConsentStatus::recorded(conn))
+    }
+
+    /// Every answer, newest first.
+    pub fn history(&self) -> Result<Vec<ConsentRecord>, DbError> {
+        self.db.read(|conn| Ok(sql::history(conn)?))
+    }
+
+    /// Refuse with `consent_required` unless all three consents stand now.
+    pub fn require(&self) -> Result<(), RequireError> {
+        require(&self.db)
+    }
+}
+
+/// Refuse with `consent_required` unless all three consents stand now, as
+/// recorded in `db`: the gate every feature that uses a face calls.
+pub(crate) fn require(db: &Db) -> Result<(), RequireError> {
+    Ok(require_consent(
+        &db.read(|conn| ConsentStatus::recorded(conn))?,
+    )?)
+}
+
+/// Why [`Consent::require`] refused: no consent, or the records could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum RequireError {
+    #[error(transparent)]
+    Missing(#[from] ConsentRequired),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl Coded for RequireError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::Missing(e) => e.code(),
+            Self::Db(e) => e.code(),
+        }
+    }
 }

@@ -21,7 +21,7 @@ mod tiles;
 pub mod upscale;
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use image::RgbImage;
 use ort::session::Session;
@@ -30,9 +30,11 @@ pub use style_image::StyleVector;
 pub use styles::{Style, StyleError, StyleInfo, StyleMix, STYLES, STYLE_COUNT};
 pub use upscale::{Tiling, UpscaleFactor, Upscaler};
 
+use crate::error::{Coded, ErrorCode};
 use crate::inference::{
     self, InferenceError, ModelSpec, MULTISTYLE, STYLE_PREDICT, STYLE_TRANSFORM,
 };
+use crate::sync::lock;
 
 /// Returns true once the user has asked to stop; polled between model runs.
 pub type IsCancelled<'a> = &'a dyn Fn() -> bool;
@@ -58,18 +60,17 @@ pub enum EngineError {
     Write { path: String, reason: String },
 }
 
-impl EngineError {
-    /// A stable machine code for the UI and scripts; never rename one.
-    pub fn code(&self) -> &'static str {
+impl Coded for EngineError {
+    fn code(&self) -> ErrorCode {
         match self {
-            Self::Cancelled => "cancelled",
-            Self::Inference(InferenceError::Run { .. }) => "inference_failed",
-            Self::Inference(_) => "model_unavailable",
-            Self::Style(_) => "invalid_style",
-            Self::InvalidStrength(_) | Self::ImageTooSmall { .. } | Self::ResultTooLarge { .. } => {
-                "invalid_input"
-            }
-            Self::Write { .. } => "io",
+            Self::Cancelled => ErrorCode::Cancelled,
+            Self::Inference(InferenceError::Run { .. }) => ErrorCode::GenerationFailed,
+            Self::Inference(_) => ErrorCode::EngineUnavailable,
+            Self::Write { .. } => ErrorCode::Io,
+            Self::Style(_)
+            | Self::InvalidStrength(_)
+            | Self::ImageTooSmall { .. }
+            | Self::ResultTooLarge { .. } => ErrorCode::InvalidInput,
         }
     }
 }
@@ -96,14 +97,6 @@ impl Stylist {
             transform: load(STYLE_TRANSFORM)?,
         })
     }
-}
-
-/// A poisoned lock only means another thread panicked mid-inference; the
-/// session holds no half-written state, so keep using it.
-fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
-    session
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn check_cancel(is_cancelled: IsCancelled) -> Result<(), EngineError> {

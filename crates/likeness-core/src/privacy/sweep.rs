@@ -10,8 +10,8 @@
 //!   write transaction that commits the row referring to it, before the commit.
 //!   A crash before the commit leaves a file no row refers to, never a row
 //!   without its file. Nothing shows such a file: everything is found through rows.
-//! - **Deleting.** A row's deletion commits first. Then [`unlink_released`]
-//!   removes its files under the write lock again, each only if no row refers to
+//! - **Deleting.** A row's deletion commits first. Then
+//!   [`Vault::unlink_released`] removes its files under the write lock again, each only if no row refers to
 //!   it any more: identical portraits or outputs share one file, and the same
 //!   image may have been imported again meanwhile. A crash or an unlink error
 //!   after the commit leaves a file without a row; the deletion stands.
@@ -21,7 +21,8 @@
 //!   the lock, it never sees a file whose row is about to commit, even in another
 //!   process that has the library open.
 //!
-//! What refers to what ([`is_referenced`], the one rule all three use):
+//! What refers to what ([`is_referenced`]; each feature answers for its own
+//! rows):
 //! originals and thumbnails are a portrait's (by its sha256); style thumbnails
 //! (`<portrait sha256>-<style id>`) are their portrait's; outputs and their
 //! thumbnails are an output's (by its sha256); a style picture is kept by any
@@ -41,8 +42,8 @@ use std::time::{Duration, SystemTime};
 
 use rusqlite::Connection;
 
-use crate::store::{Store, StoreError};
-use crate::vault::{Kind, Vault, TEMP_PREFIX};
+use crate::db::{Db, DbError};
+use crate::vault::{is_sha256_hex, Kind, Vault, TEMP_PREFIX};
 
 /// How long an unused style picture is kept, waiting for the job it was picked for.
 pub const STYLE_PICTURE_GRACE: Duration = Duration::from_secs(24 * 60 * 60);
@@ -67,28 +68,10 @@ impl SweepReport {
     }
 }
 
-/// A vault file that a deletion may have left without a row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct VaultFile {
-    pub kind: Kind,
-    pub key: String,
-    pub extension: &'static str,
-}
-
-impl VaultFile {
-    pub fn new(kind: Kind, key: impl Into<String>, extension: &'static str) -> Self {
-        Self {
-            kind,
-            key: key.into(),
-            extension,
-        }
-    }
-}
-
 /// Remove every vault file no row refers to, and every leftover temp file.
-pub fn sweep(store: &Store, vault: &Vault) -> Result<SweepReport, StoreError> {
+pub fn sweep(db: &Db, vault: &Vault) -> Result<SweepReport, DbError> {
     let now = SystemTime::now();
-    store.write_locked(|conn| {
+    db.write(|conn| {
         let mut report = SweepReport::default();
         for kind in Kind::ALL {
             for path in files_in(&vault.dir(kind)) {
@@ -115,45 +98,16 @@ pub fn sweep(store: &Store, vault: &Vault) -> Result<SweepReport, StoreError> {
     })
 }
 
-/// Unlink `files`, released by a deletion that has already committed, each
-/// unless a row refers to it again. Whatever cannot be removed now (an unlink
-/// error, a busy database) stays for the next [`sweep`]; the deletion stands.
-pub(crate) fn unlink_released(store: &Store, vault: &Vault, files: &[VaultFile]) {
-    let _ = store.write_locked(|conn| {
-        for file in files {
-            if !is_referenced(conn, file.kind, &file.key)? {
-                // An error leaves the file for the sweep.
-                let _ = vault.remove(file.kind, &file.key, file.extension);
-            }
-        }
-        Ok::<_, StoreError>(())
-    });
-}
-
-/// Whether a row refers to the vault file of `kind` named `key`.
+/// Whether a row refers to the vault file of `kind` named `key`: the one rule
+/// the sweep and every deletion use, each feature answering for its own rows.
 pub(crate) fn is_referenced(conn: &Connection, kind: Kind, key: &str) -> rusqlite::Result<bool> {
     // Every key starts with a sha256; anything else is no file of ours.
-    let hex = |c: u8| c.is_ascii_digit() || (b'a'..=b'f').contains(&c);
-    if key.len() < 64 || !key.bytes().take(64).all(hex) {
+    if !key.get(..64).is_some_and(is_sha256_hex) {
         return Ok(false);
     }
-    let sql = match kind {
-        Kind::Original | Kind::Thumbnail => {
-            "SELECT EXISTS (SELECT 1 FROM portraits WHERE sha256 = ?1)"
-        }
-        Kind::StyleThumbnail => {
-            "SELECT EXISTS (SELECT 1 FROM portraits
-                 WHERE sha256 = substr(?1, 1, 64) AND substr(?1, 65, 1) = '-')"
-        }
-        Kind::Output | Kind::OutputThumbnail => {
-            "SELECT EXISTS (SELECT 1 FROM outputs WHERE sha256 = ?1)"
-        }
-        Kind::StylePicture => {
-            "SELECT EXISTS (SELECT 1 FROM jobs WHERE instr(settings_json, ?1) > 0)
-                 OR EXISTS (SELECT 1 FROM outputs WHERE instr(settings_json, ?1) > 0)"
-        }
-    };
-    conn.prepare_cached(sql)?.query_row([key], |r| r.get(0))
+    Ok(crate::library::sql::references(conn, kind, key)?
+        || crate::history::sql::references(conn, kind, key)?
+        || crate::generation::style_picture_references(conn, kind, key)?)
 }
 
 /// Whether the file at `path` was stored within [`STYLE_PICTURE_GRACE`] of `now`.

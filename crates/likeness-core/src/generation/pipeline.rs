@@ -1,0 +1,162 @@
+//! The generation pipeline: frame an accepted portrait, restyle it, upscale
+//! it if asked, and check the result. The queue's runner ([`super::Studio`])
+//! and the CLI's `generate` ([`generate_once`]) both run these steps.
+
+use std::path::Path;
+
+use image::{DynamicImage, RgbImage};
+
+use super::{GenerationError, GenerationSettings, StyleChoice};
+use crate::engines::{EngineError, Stylist, UpscaleFactor, Upscaler};
+use crate::framing::{self, FaceAnchor, Frame};
+use crate::imaging;
+use crate::moderation::{moderate_with, Analysis, ModerationError, Moderator, Thresholds, Verdict};
+
+/// Long side of a preview, in pixels: fast on the device, big enough to judge.
+pub const PREVIEW_LONG_SIDE: u32 = 512;
+
+/// The on-device engines, loaded together.
+pub struct Engines {
+    pub stylist: Stylist,
+    pub upscaler: Upscaler,
+}
+
+impl Engines {
+    pub fn load(ort_lib: Option<&Path>, models_dir: Option<&Path>) -> Result<Engines, EngineError> {
+        Ok(Engines {
+            stylist: Stylist::load(ort_lib, models_dir)?,
+            upscaler: Upscaler::load(ort_lib, models_dir)?,
+        })
+    }
+}
+
+/// Frame an accepted portrait and restyle it: the preview, and the frame it
+/// was cut from (in the photo's pixels).
+pub fn render_preview(
+    engines: &Engines,
+    photo: &RgbImage,
+    face: &FaceAnchor,
+    settings: &GenerationSettings,
+    style_picture: Option<&RgbImage>,
+    is_cancelled: &dyn Fn() -> bool,
+    progress: &mut dyn FnMut(f32),
+) -> Result<(RgbImage, Frame), GenerationError> {
+    settings.validate()?;
+    let frame = framing::plan(
+        photo.width(),
+        photo.height(),
+        face,
+        settings.framing,
+        settings.orientation,
+    )?;
+    let framed = framing::render(photo, &frame, PREVIEW_LONG_SIDE)?;
+    progress(0.1);
+    let mut styled_progress = |f: f32| progress(0.1 + 0.9 * f);
+    let styled = match (&settings.style, style_picture) {
+        (StyleChoice::Preset { mix }, _) => engines.stylist.stylize(
+            &framed,
+            &settings.mix(mix)?,
+            settings.strength,
+            is_cancelled,
+            &mut styled_progress,
+        ),
+        (StyleChoice::Picture { .. }, Some(picture)) => engines.stylist.stylize_with_picture(
+            &framed,
+            picture,
+            settings.strength,
+            is_cancelled,
+            &mut styled_progress,
+        ),
+        (StyleChoice::Picture { .. }, None) => return Err(GenerationError::StylePictureMissing),
+    };
+    Ok((styled?, frame))
+}
+
+/// The upscale factor an HD setting asks for.
+pub(crate) fn hd_factor(factor: Option<u8>) -> Result<UpscaleFactor, GenerationError> {
+    match factor {
+        Some(2) => Ok(UpscaleFactor::X2),
+        Some(4) => Ok(UpscaleFactor::X4),
+        other => Err(GenerationError::InvalidInput(format!(
+            "HD is ×2 or ×4, not {other:?}."
+        ))),
+    }
+}
+
+/// Refuse an output that fails the NSFW check (or when the check cannot run).
+pub fn check_output(
+    moderator: Result<&Moderator, &ModerationError>,
+    image: &RgbImage,
+) -> Result<(), GenerationError> {
+    let moderator = moderator.map_err(|e| GenerationError::CheckUnavailable(e.to_string()))?;
+    match moderator.is_safe_output(image) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(GenerationError::UnsafeOutput),
+        Err(e) => Err(GenerationError::CheckUnavailable(e.to_string())),
+    }
+}
+
+/// What [`generate_once`] made of a photo.
+#[derive(Debug)]
+pub enum OneOff {
+    /// The photo was accepted; `image` was made from the very pixels moderated.
+    Made { image: RgbImage, verdict: Verdict },
+    /// The photo was refused (or could not be decoded); nothing was made.
+    Refused(Verdict),
+}
+
+/// Generate from a photo given as bytes, with no library (the CLI's
+/// `generate`): decode the bytes once, moderate those pixels under
+/// `thresholds`, and frame, restyle and (if `settings` ask) upscale the same
+/// pixels, then check the result. The caller reads the file once and has
+/// checked consent; `load_engines` runs only for an accepted photo.
+pub fn generate_once(
+    moderator: Result<&Moderator, &ModerationError>,
+    thresholds: Thresholds,
+    load_engines: impl FnOnce() -> Result<Engines, EngineError>,
+    bytes: &[u8],
+    settings: &GenerationSettings,
+) -> Result<OneOff, GenerationError> {
+    settings.validate()?;
+    if settings.hd_factor.is_some() {
+        hd_factor(settings.hd_factor)?;
+    }
+    let decoded = imaging::sniff(bytes).and_then(|format| imaging::decode(bytes, format));
+    let Ok(photo) = decoded else {
+        return Ok(OneOff::Refused(Verdict::unreadable(thresholds)));
+    };
+    let verdict = moderate_with(moderator, &Analysis::of(&photo), thresholds);
+    let Some(face) = verdict.faces.first().filter(|_| verdict.is_accepted()) else {
+        return Ok(OneOff::Refused(verdict));
+    };
+    let face = FaceAnchor::from_report(face);
+    let photo = photo.to_rgb8();
+    let engines = load_engines()?;
+    let (mut image, _frame) = render_preview(
+        &engines,
+        &photo,
+        &face,
+        settings,
+        None,
+        &|| false,
+        &mut |_| {},
+    )?;
+    if settings.hd_factor.is_some() {
+        let factor = hd_factor(settings.hd_factor)?;
+        image = engines
+            .upscaler
+            .upscale(&image, factor, &|| false, &mut |_| {})?;
+    }
+    check_output(moderator, &image)?;
+    Ok(OneOff::Made { image, verdict })
+}
+
+/// A stored picture, decoded.
+pub(crate) fn open_rgb(path: &Path) -> Result<RgbImage, GenerationError> {
+    imaging::open(path)
+        .map(DynamicImage::into_rgb8)
+        .map_err(|source| GenerationError::Read {
+            path: path.display().to_string(),
+            source,
+        })
+}

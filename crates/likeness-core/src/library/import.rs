@@ -1,0 +1,155 @@
+//! Import: read once, decode once, moderate those pixels, and store them only
+//! if they are accepted, with the decision's record, in one transaction.
+
+use std::path::Path;
+
+use super::sql::{self, NewModerationRecord, NewPortrait};
+use super::{ImportOutcome, ImportStage, LibraryError, ModerationSummary, Portraits};
+use crate::imaging;
+use crate::moderation::{moderate_with, Analysis, Verdict};
+use crate::vault::{sha256_hex, Kind};
+
+impl Portraits {
+    /// Import the file at `path` (checked for size before it is read).
+    pub fn import_file(
+        &self,
+        path: &Path,
+        progress: &mut dyn FnMut(ImportStage),
+    ) -> Result<ImportOutcome, LibraryError> {
+        let bytes = imaging::read_capped(path)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.import_bytes(&name, &bytes, progress)
+    }
+
+    /// Import an image given as bytes: decode it, moderate it, record the decision,
+    /// and store it only if it is accepted. A rejected image never reaches the vault.
+    /// An identical image already in the library is returned, not stored twice.
+    pub fn import_bytes(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        progress: &mut dyn FnMut(ImportStage),
+    ) -> Result<ImportOutcome, LibraryError> {
+        crate::consent::require(&self.db)?;
+        progress(ImportStage::Decoding);
+        let prepared = imaging::prepare(bytes)?;
+        progress(ImportStage::Moderating);
+        let thresholds = self.db.read(|conn| crate::settings::thresholds(conn))?;
+        let analysis = Analysis::of_prepared(&prepared);
+        // The hash and the thumbnail need nothing from moderation: make them on
+        // the other core meanwhile (the thumbnail is only written if accepted).
+        let (verdict, (sha, thumbnail)) = std::thread::scope(|s| {
+            let side = s.spawn(|| {
+                let sha = sha256_hex(&prepared.encoded);
+                (sha, imaging::thumbnail(&prepared.working))
+            });
+            let verdict = moderate_with(self.moderator.get(), &analysis, thresholds);
+            let side = side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (verdict, side)
+        });
+        let name = clean_name(name);
+        let moderation = ModerationSummary::from(&verdict);
+        if !verdict.is_accepted() {
+            self.db
+                .write(|tx| self.record_verdict(tx, &sha, &name, &verdict))?;
+            progress(ImportStage::Done);
+            return Ok(ImportOutcome {
+                portrait: None,
+                duplicate: false,
+                moderation,
+            });
+        }
+        progress(ImportStage::Storing);
+        let ext = prepared.format.extension();
+        let now = self.clock.now_rfc3339();
+        let new = NewPortrait {
+            sha256: &sha,
+            original_name: &name,
+            format: prepared.format.as_str(),
+            width: prepared.width,
+            height: prepared.height,
+            bytes: prepared.encoded.len() as i64,
+            imported_at: &now,
+        };
+        let thumbnail = thumbnail?;
+        // The accepting record, the row and its files commit together (side by
+        // side, so that the files' fsyncs overlap): a killed import leaves
+        // neither an "accept" record without its portrait nor a file without its row.
+        let stored = self.db.write(|tx| {
+            let moderation_id = self.record_verdict(tx, &sha, &name, &verdict)?;
+            std::thread::scope(|s| {
+                let thumb = s.spawn(|| {
+                    self.vault.put_with(Kind::Thumbnail, &sha, "jpg", || {
+                        Ok::<_, LibraryError>(thumbnail)
+                    })
+                });
+                self.vault.put_with(Kind::Original, &sha, ext, || {
+                    Ok::<_, LibraryError>(prepared.encoded.clone())
+                })?;
+                thumb
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            })?;
+            Ok::<_, LibraryError>(sql::insert_portrait(tx, &new, moderation_id)?)
+        });
+        let (row, inserted) = match stored {
+            Ok(stored) => stored,
+            Err(e) => {
+                // Whatever was written has no row: remove it (unless another has).
+                let files = [
+                    crate::vault::VaultFile::new(Kind::Original, sha.as_str(), ext),
+                    crate::vault::VaultFile::new(Kind::Thumbnail, sha.as_str(), "jpg"),
+                ];
+                self.vault
+                    .unlink_released(&self.db, &files, sql::references);
+                return Err(e);
+            }
+        };
+        progress(ImportStage::Done);
+        Ok(ImportOutcome {
+            portrait: Some(self.portrait(row)),
+            duplicate: !inserted,
+            moderation,
+        })
+    }
+
+    /// Keep the moderation record (metadata only) of a decision; returns its id.
+    pub(super) fn record_verdict(
+        &self,
+        conn: &rusqlite::Connection,
+        sha: &str,
+        name: &str,
+        v: &Verdict,
+    ) -> Result<i64, LibraryError> {
+        Ok(sql::insert_moderation(
+            conn,
+            &NewModerationRecord {
+                image_sha256: sha,
+                source_name: name,
+                decision: if v.is_accepted() { "accept" } else { "reject" },
+                reason: v.reason.code(),
+                confidence: f64::from(v.confidence),
+                faces_json: &serde_json::to_string(&v.faces)?,
+                model_hashes_json: &serde_json::to_string(&v.model_hashes)?,
+                thresholds_json: &serde_json::to_string(&v.thresholds)?,
+                app_version: env!("CARGO_PKG_VERSION"),
+                session_ref: &self.session_ref,
+                decided_at: &self.clock.now_rfc3339(),
+            },
+        )?)
+    }
+}
+
+/// Keep only the file name, bounded in length, so a hostile name cannot smuggle a path.
+fn clean_name(name: &str) -> String {
+    let base = Path::new(name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    let base = base
+        .filter(|b| !b.trim().is_empty())
+        .unwrap_or_else(|| "pasted image".into());
+    base.chars().filter(|c| !c.is_control()).take(255).collect()
+}

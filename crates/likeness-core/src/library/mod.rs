@@ -1,0 +1,326 @@
+//! The portrait library: portraits and the moderation records that let them
+//! in (or kept them out). Import (decode, moderate, store, thumbnail,
+//! record), list and delete.
+
+mod import;
+pub(crate) mod sql;
+
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::clock::Clock;
+use crate::consent::{ConsentRequired, RequireError};
+use crate::db::{Db, DbError};
+use crate::engines::Style;
+use crate::error::{Coded, ErrorCode};
+use crate::framing::FaceAnchor;
+use crate::imaging::{self, ImagingError};
+use crate::moderation::{
+    moderate_with, Analysis, Decision, FaceReport, LazyModerator, Reason, Verdict,
+};
+use crate::vault::{sha256_hex, Kind, Vault, VaultFile};
+use sql::PortraitRow;
+
+/// A portrait as the UI and CLI see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Portrait {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub sha256: String,
+    /// The file name it was imported from (no folder).
+    pub original_name: String,
+    /// `jpeg` or `png`: the stored encoding.
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
+    /// Size of the stored file in bytes.
+    #[ts(type = "number")]
+    pub bytes: i64,
+    /// RFC 3339, UTC.
+    pub imported_at: String,
+    pub image_path: String,
+    pub thumb_path: String,
+}
+
+/// The result of importing one file that could be read.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ImportOutcome {
+    /// The stored portrait; `None` when moderation rejected it (its image was never kept).
+    pub portrait: Option<Portrait>,
+    /// True when the same image was already in the library; nothing new was stored.
+    pub duplicate: bool,
+    pub moderation: ModerationSummary,
+}
+
+/// What the user is told about a moderation decision.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ModerationSummary {
+    pub decision: Decision,
+    pub reason: Reason,
+    /// Plain words, with what to do instead.
+    pub message: String,
+    pub confidence: f32,
+    pub face_count: u32,
+}
+
+impl From<&Verdict> for ModerationSummary {
+    fn from(v: &Verdict) -> Self {
+        Self {
+            decision: v.decision,
+            reason: v.reason,
+            message: v.message.clone(),
+            confidence: v.confidence,
+            face_count: v.faces.len() as u32,
+        }
+    }
+}
+
+/// Where one import has got to; reported as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ImportStage {
+    Decoding,
+    Moderating,
+    Storing,
+    Done,
+}
+
+/// The `import-progress` event payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ImportProgress {
+    /// The name of the file being imported.
+    pub name: String,
+    pub stage: ImportStage,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error(transparent)]
+    Imaging(#[from] ImagingError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("Could not read or write local files: {0}")]
+    Io(#[from] io::Error),
+    #[error("Portrait {0} was not found.")]
+    NotFound(i64),
+    #[error(transparent)]
+    ConsentRequired(#[from] ConsentRequired),
+    #[error("This portrait has not passed the on-device checks, so it can't be used.")]
+    NotAccepted,
+    #[error("Could not encode moderation details: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+impl Coded for LibraryError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::Imaging(e) => e.code(),
+            Self::Db(e) => e.code(),
+            Self::Io(_) | Self::Encode(_) => ErrorCode::Io,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::ConsentRequired(e) => e.code(),
+            Self::NotAccepted => ErrorCode::PortraitNotAccepted,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for LibraryError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Db(e.into())
+    }
+}
+
+impl From<RequireError> for LibraryError {
+    fn from(e: RequireError) -> Self {
+        match e {
+            RequireError::Missing(e) => e.into(),
+            RequireError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// The portraits of one data folder, with the moderator that guards its door.
+pub struct Portraits {
+    db: Arc<Db>,
+    vault: Arc<Vault>,
+    moderator: Arc<LazyModerator>,
+    clock: Arc<dyn Clock>,
+    /// Ties this run's moderation records together.
+    session_ref: String,
+}
+
+impl Portraits {
+    pub fn new(
+        db: Arc<Db>,
+        vault: Arc<Vault>,
+        moderator: Arc<LazyModerator>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let nanos = clock.now().unix_timestamp_nanos();
+        let session_ref = sha256_hex(format!("{nanos} {}", std::process::id()).as_bytes());
+        Self {
+            db,
+            vault,
+            moderator,
+            clock,
+            session_ref: session_ref[..16].to_owned(),
+        }
+    }
+
+    /// Every portrait, newest first.
+    pub fn list(&self) -> Result<Vec<Portrait>, LibraryError> {
+        let rows = self
+            .db
+            .read(|conn| Ok::<_, LibraryError>(sql::list_portraits(conn)?))?;
+        Ok(rows.into_iter().map(|r| self.portrait(r)).collect())
+    }
+
+    /// One portrait by id.
+    pub fn get(&self, id: i64) -> Result<Portrait, LibraryError> {
+        self.db
+            .read(|conn| Ok::<_, LibraryError>(sql::get_portrait(conn, id)?))?
+            .map(|r| self.portrait(r))
+            .ok_or(LibraryError::NotFound(id))
+    }
+
+    /// Where to frame an accepted portrait: its main face as moderation saw it.
+    /// A portrait that moderation has not accepted has none.
+    pub fn face_anchor(&self, portrait_id: i64) -> Result<FaceAnchor, LibraryError> {
+        let faces = self
+            .db
+            .read(|conn| Ok::<_, LibraryError>(sql::accepted_faces_json(conn, portrait_id)?))?
+            .ok_or(LibraryError::NotAccepted)?;
+        let faces: Vec<FaceReport> = serde_json::from_str(&faces)?;
+        faces
+            .first()
+            .map(FaceAnchor::from_report)
+            .ok_or(LibraryError::NotAccepted)
+    }
+
+    /// Delete a portrait: its record, then its image, thumbnail and style
+    /// thumbnails. Once the record is gone the portrait is gone: a file that
+    /// cannot be removed now is left for the next start's sweep.
+    pub fn delete(&self, id: i64) -> Result<(), LibraryError> {
+        let row = self
+            .db
+            .write(|tx| Ok::<_, LibraryError>(sql::delete_portrait(tx, id)?))?
+            .ok_or(LibraryError::NotFound(id))?;
+        self.vault
+            .unlink_released(&self.db, &files_of(&row), sql::references);
+        Ok(())
+    }
+
+    /// How many moderation decisions have been recorded with `reason` (all if `None`).
+    pub fn moderation_count(&self, reason: Option<Reason>) -> Result<u64, LibraryError> {
+        let reason = reason.map(Reason::code);
+        self.db
+            .read(|conn| Ok(sql::count_moderation(conn, reason)?))
+    }
+
+    /// Moderate portraits stored before moderation existed: accepted ones are
+    /// linked to their record, rejected ones deleted. Needs consent; returns
+    /// how many were deleted.
+    pub fn check_unmoderated(&self) -> Result<u32, LibraryError> {
+        if crate::consent::require(&self.db).is_err() {
+            return Ok(0);
+        }
+        let mut deleted = 0;
+        let (thresholds, rows) = self.db.read(|conn| {
+            let thresholds = crate::settings::thresholds(conn)?;
+            Ok::<_, LibraryError>((thresholds, sql::unmoderated_portraits(conn)?))
+        })?;
+        for row in rows {
+            let portrait = self.portrait(row);
+            let verdict = match imaging::open(Path::new(&portrait.image_path)) {
+                Ok(image) => moderate_with(self.moderator.get(), &Analysis::of(&image), thresholds),
+                Err(_) => Verdict::unreadable(thresholds),
+            };
+            if verdict.reason == Reason::ModerationUnavailable {
+                continue; // try again when the checks can run; stays unusable meanwhile
+            }
+            let accepted = verdict.is_accepted();
+            self.db.write(|tx| {
+                let id =
+                    self.record_verdict(tx, &portrait.sha256, &portrait.original_name, &verdict)?;
+                if accepted {
+                    sql::set_moderation(tx, portrait.id, id)?;
+                }
+                Ok::<_, LibraryError>(())
+            })?;
+            if !accepted {
+                self.delete(portrait.id)?;
+                deleted += 1;
+            }
+        }
+        Ok(deleted)
+    }
+
+    /// The database and vault the portraits live in.
+    pub(crate) fn storage(&self) -> (&Db, &Vault) {
+        (&self.db, &self.vault)
+    }
+
+    /// A row as the UI sees it, with its files' paths.
+    fn portrait(&self, row: PortraitRow) -> Portrait {
+        let image_path = self.vault.path(
+            Kind::Original,
+            &row.sha256,
+            imaging::extension_of(&row.format),
+        );
+        let thumb_path = self.vault.path(Kind::Thumbnail, &row.sha256, "jpg");
+        Portrait {
+            id: row.id,
+            sha256: row.sha256,
+            original_name: row.original_name,
+            format: row.format,
+            width: row.width,
+            height: row.height,
+            bytes: row.bytes,
+            imported_at: row.imported_at,
+            image_path: image_path.to_string_lossy().into_owned(),
+            thumb_path: thumb_path.to_string_lossy().into_owned(),
+        }
+    }
+}
+
+/// The vault files of a portrait: its image, its thumbnail and its thumbnail
+/// in each style.
+pub(crate) fn files_of(row: &PortraitRow) -> Vec<VaultFile> {
+    let sha256 = &row.sha256;
+    let styles = Style::all().map(|style| {
+        VaultFile::new(
+            Kind::StyleThumbnail,
+            style_thumbnail_key(sha256, style.id()),
+            "jpg",
+        )
+    });
+    [
+        VaultFile::new(
+            Kind::Original,
+            sha256.as_str(),
+            imaging::extension_of(&row.format),
+        ),
+        VaultFile::new(Kind::Thumbnail, sha256.as_str(), "jpg"),
+    ]
+    .into_iter()
+    .chain(styles)
+    .collect()
+}
+
+/// The vault key of a portrait's thumbnail in one style.
+pub(crate) fn style_thumbnail_key(portrait_sha256: &str, style_id: &str) -> String {
+    format!("{portrait_sha256}-{style_id}")
+}

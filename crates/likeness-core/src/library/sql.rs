@@ -1,0 +1,234 @@
+//! The `portraits` and `moderation_records` tables, and which vault files a
+//! portrait owns.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::vault::Kind;
+
+/// A portrait row as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PortraitRow {
+    pub id: i64,
+    pub sha256: String,
+    pub original_name: String,
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: i64,
+    pub imported_at: String,
+}
+
+/// A new portrait to insert.
+pub(crate) struct NewPortrait<'a> {
+    pub sha256: &'a str,
+    pub original_name: &'a str,
+    pub format: &'a str,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: i64,
+    pub imported_at: &'a str,
+}
+
+/// A moderation decision to record. JSON columns hold the per-face details,
+/// model hashes and thresholds exactly as the decision used them.
+pub(crate) struct NewModerationRecord<'a> {
+    pub image_sha256: &'a str,
+    pub source_name: &'a str,
+    pub decision: &'a str,
+    pub reason: &'a str,
+    pub confidence: f64,
+    pub faces_json: &'a str,
+    pub model_hashes_json: &'a str,
+    pub thresholds_json: &'a str,
+    pub app_version: &'a str,
+    pub session_ref: &'a str,
+    pub decided_at: &'a str,
+}
+
+const SELECT_PORTRAIT: &str =
+    "SELECT id, sha256, original_name, format, width, height, bytes, imported_at FROM portraits";
+
+fn portrait_from_row(r: &Row<'_>) -> rusqlite::Result<PortraitRow> {
+    Ok(PortraitRow {
+        id: r.get(0)?,
+        sha256: r.get(1)?,
+        original_name: r.get(2)?,
+        format: r.get(3)?,
+        width: r.get(4)?,
+        height: r.get(5)?,
+        bytes: r.get(6)?,
+        imported_at: r.get(7)?,
+    })
+}
+
+/// Insert a portrait accepted by moderation record `moderation_id`, or find
+/// the existing row with the same content hash. The `bool` is true when the row is new.
+pub(crate) fn insert_portrait(
+    conn: &Connection,
+    p: &NewPortrait<'_>,
+    moderation_id: i64,
+) -> rusqlite::Result<(PortraitRow, bool)> {
+    let inserted = conn.execute(
+        "INSERT INTO portraits
+             (sha256, original_name, format, width, height, bytes, imported_at, last_used_at, moderation_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)
+         ON CONFLICT (sha256) DO NOTHING",
+        params![
+            p.sha256,
+            p.original_name,
+            p.format,
+            p.width,
+            p.height,
+            p.bytes,
+            p.imported_at,
+            moderation_id
+        ],
+    )?;
+    let row = conn.query_row(
+        &format!("{SELECT_PORTRAIT} WHERE sha256 = ?1"),
+        [p.sha256],
+        portrait_from_row,
+    )?;
+    Ok((row, inserted == 1))
+}
+
+/// Portraits selected and ordered by `tail` (a fixed SQL clause, never user input).
+fn portraits_where(conn: &Connection, tail: &str) -> rusqlite::Result<Vec<PortraitRow>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT_PORTRAIT} {tail}"))?;
+    let rows = stmt.query_map([], portrait_from_row)?;
+    rows.collect()
+}
+
+/// All portraits, newest first.
+pub(crate) fn list_portraits(conn: &Connection) -> rusqlite::Result<Vec<PortraitRow>> {
+    portraits_where(conn, "ORDER BY imported_at DESC, id DESC")
+}
+
+/// Portraits never checked (imported before moderation existed).
+pub(crate) fn unmoderated_portraits(conn: &Connection) -> rusqlite::Result<Vec<PortraitRow>> {
+    portraits_where(conn, "WHERE moderation_id IS NULL ORDER BY id")
+}
+
+/// One portrait by id.
+pub(crate) fn get_portrait(conn: &Connection, id: i64) -> rusqlite::Result<Option<PortraitRow>> {
+    conn.query_row(
+        &format!("{SELECT_PORTRAIT} WHERE id = ?1"),
+        [id],
+        portrait_from_row,
+    )
+    .optional()
+}
+
+/// Delete a portrait row (its jobs go with it: `ON DELETE CASCADE`).
+pub(crate) fn delete_portrait(conn: &Connection, id: i64) -> rusqlite::Result<Option<PortraitRow>> {
+    let row = get_portrait(conn, id)?;
+    if row.is_some() {
+        conn.execute("DELETE FROM portraits WHERE id = ?1", [id])?;
+    }
+    Ok(row)
+}
+
+/// Delete every portrait row (their jobs go with them); returns how many.
+pub(crate) fn delete_all_portraits(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM portraits", [])
+}
+
+/// Whether portrait `id` passed moderation; `None` when there is no such portrait.
+pub(crate) fn is_accepted(conn: &Connection, id: i64) -> rusqlite::Result<Option<bool>> {
+    conn.query_row(
+        "SELECT moderation_id IS NOT NULL FROM portraits WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Count a use of portrait `id` at `now` (retention runs from the last use).
+pub(crate) fn mark_used(conn: &Connection, id: i64, now: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE portraits SET last_used_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+/// Link a portrait to the decision that accepted it.
+pub(crate) fn set_moderation(
+    conn: &Connection,
+    id: i64,
+    moderation_id: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE portraits SET moderation_id = ?2 WHERE id = ?1",
+        params![id, moderation_id],
+    )?;
+    Ok(())
+}
+
+/// The faces (JSON) of the moderation decision that accepted a portrait;
+/// `None` when the portrait is missing or was never accepted.
+pub(crate) fn accepted_faces_json(
+    conn: &Connection,
+    portrait_id: i64,
+) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT m.faces_json FROM portraits p JOIN moderation_records m ON m.id = p.moderation_id
+         WHERE p.id = ?1 AND m.decision = 'accept'",
+        [portrait_id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Record a moderation decision; returns its id.
+pub(crate) fn insert_moderation(
+    conn: &Connection,
+    r: &NewModerationRecord<'_>,
+) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO moderation_records (image_sha256, source_name, decision, reason, confidence,
+             faces_json, model_hashes_json, thresholds_json, app_version, session_ref, decided_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            r.image_sha256,
+            r.source_name,
+            r.decision,
+            r.reason,
+            r.confidence,
+            r.faces_json,
+            r.model_hashes_json,
+            r.thresholds_json,
+            r.app_version,
+            r.session_ref,
+            r.decided_at
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Count moderation records, optionally only those with `reason`.
+pub(crate) fn count_moderation(conn: &Connection, reason: Option<&str>) -> rusqlite::Result<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM moderation_records WHERE ?1 IS NULL OR reason = ?1",
+        [reason],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
+/// Whether a portrait owns the vault file of `kind` named `key`: originals and
+/// thumbnails by its sha256, style thumbnails as `<sha256>-<style id>`.
+/// Kinds a portrait never owns are `false`.
+pub(crate) fn references(conn: &Connection, kind: Kind, key: &str) -> rusqlite::Result<bool> {
+    let sql = match kind {
+        Kind::Original | Kind::Thumbnail => {
+            "SELECT EXISTS (SELECT 1 FROM portraits WHERE sha256 = ?1)"
+        }
+        Kind::StyleThumbnail => {
+            "SELECT EXISTS (SELECT 1 FROM portraits
+                 WHERE sha256 = substr(?1, 1, 64) AND substr(?1, 65, 1) = '-')"
+        }
+        _ => return Ok(false),
+    };
+    conn.prepare_cached(sql)?.query_row([key], |r| r.get(0))
+}

@@ -1,0 +1,146 @@
+//! The composition root of one data folder: opens the platform parts (the
+//! private folder, the database, the vault) and builds each feature over
+//! them. The app, the CLI and the tests all open a data folder this way; the
+//! app and the tests then start a [`crate::jobs::JobQueue`] with [`Services::studio`].
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::clock::{Clock, SystemClock};
+use crate::consent::Consent;
+use crate::db::{Db, DbError};
+use crate::error::{Coded, ErrorCode};
+use crate::generation::{Studio, StylePictures};
+use crate::history::History;
+use crate::library::Portraits;
+use crate::moderation::{LazyModerator, ModeratorHandle};
+use crate::privacy::Privacy;
+use crate::settings::Settings;
+use crate::vault::Vault;
+
+/// File name of the database inside a data folder.
+const DB_FILE: &str = "likeness.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("Could not open the data folder: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Coded for OpenError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::Db(e) => e.code(),
+            Self::Io(_) => ErrorCode::Io,
+        }
+    }
+}
+
+/// How to open a data folder beyond its path.
+pub struct Options {
+    /// The ONNX Runtime library and the models folder the engines load from
+    /// (`None`: the defaults, see [`crate::inference`]).
+    pub ort_lib: Option<PathBuf>,
+    pub models_dir: Option<PathBuf>,
+    /// Where "now" comes from (a fixed clock in tests).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            ort_lib: None,
+            models_dir: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// Every feature of one data folder, opened together. Each field is a
+/// feature's own service; there is no method here that does their work.
+pub struct Services {
+    pub data_dir: PathBuf,
+    pub db: Arc<Db>,
+    pub vault: Arc<Vault>,
+    pub moderator: Arc<LazyModerator>,
+    pub consent: Consent,
+    pub settings: Settings,
+    pub privacy: Privacy,
+    pub portraits: Arc<Portraits>,
+    pub style_pictures: Arc<StylePictures>,
+    pub history: History,
+    /// The job runner; the engines load on its first job.
+    pub studio: Arc<Studio>,
+}
+
+impl Services {
+    /// Open (creating) the data folder `data_dir`: `likeness.db` and `vault/`,
+    /// owner-only, swept of anything a crash left behind. `load_moderator`
+    /// runs once, when a picture is first checked.
+    pub fn open(
+        data_dir: &Path,
+        load_moderator: impl Fn() -> ModeratorHandle + Send + Sync + 'static,
+    ) -> Result<Self, OpenError> {
+        Self::open_with(data_dir, load_moderator, Options::default())
+    }
+
+    /// [`Self::open`] with the engines' files and the clock chosen.
+    pub fn open_with(
+        data_dir: &Path,
+        load_moderator: impl Fn() -> ModeratorHandle + Send + Sync + 'static,
+        options: Options,
+    ) -> Result<Self, OpenError> {
+        let Options {
+            ort_lib,
+            models_dir,
+            clock,
+        } = options;
+        crate::private_fs::create_dir_all(data_dir)?;
+        crate::private_fs::touch(&data_dir.join(DB_FILE))?;
+        crate::private_fs::restrict_tree(data_dir)?;
+        let db = Arc::new(Db::open(&data_dir.join(DB_FILE))?);
+        let vault = Arc::new(Vault::open(data_dir.join("vault"))?);
+        let moderator = Arc::new(LazyModerator::new(load_moderator));
+        let privacy = Privacy::open(db.clone(), vault.clone(), clock.clone());
+        let portraits = Arc::new(Portraits::new(
+            db.clone(),
+            vault.clone(),
+            moderator.clone(),
+            clock.clone(),
+        ));
+        let style_pictures = Arc::new(StylePictures::new(
+            db.clone(),
+            vault.clone(),
+            moderator.clone(),
+        ));
+        let history = History::new(db.clone(), vault.clone());
+        let studio = Arc::new(Studio::new(
+            portraits.clone(),
+            style_pictures.clone(),
+            History::new(db.clone(), vault.clone()),
+            moderator.clone(),
+            ort_lib,
+            models_dir,
+        ));
+        Ok(Self {
+            data_dir: data_dir.to_owned(),
+            consent: Consent::new(db.clone()),
+            settings: Settings::new(db.clone()),
+            db,
+            vault,
+            moderator,
+            privacy,
+            portraits,
+            style_pictures,
+            history,
+            studio,
+        })
+    }
+
+    /// Where a job queue over this data folder keeps its scratch files.
+    pub fn staging_dir(&self) -> PathBuf {
+        self.data_dir.join("staging")
+    }
+}
