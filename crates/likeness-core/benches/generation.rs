@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use image::{imageops, imageops::FilterType, RgbImage};
-use likeness_core::engines::{Style, StyleMix, Stylist, UpscaleFactor, Upscaler};
+use likeness_core::engines::{EngineError, Style, StyleMix, Stylist, UpscaleFactor, Upscaler};
 use likeness_core::inference::{self, MULTISTYLE};
 use ort::value::TensorRef;
 
@@ -305,7 +305,7 @@ fn child(spec: &str) {
     let secs = start.elapsed().as_secs_f64();
     match result {
         Ok(()) => {}
-        Err(e) if bands > 0 && e.code() == "cancelled" => {}
+        Err(EngineError::Cancelled) if bands > 0 => {}
         Err(e) => panic!("{e}"),
     }
     let png_mb = std::fs::metadata(&path).map_or(0.0, |m| m.len() as f64 / 1e6);

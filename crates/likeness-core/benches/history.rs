@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use likeness_core::history::{History, OutputCursor, OutputFilter};
 use likeness_core::db::Db;
+use likeness_core::history::{History, OutputCursor, OutputFilter};
 use likeness_core::vault::{sha256_hex, Vault};
 use rusqlite::{params, Connection};
 

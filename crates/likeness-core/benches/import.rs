@@ -41,12 +41,13 @@ fn main() {
         let data = tempfile::tempdir().unwrap();
         let shared = Arc::clone(&moderator);
         let lib = Services::open(data.path(), move || Ok(Arc::clone(&shared))).unwrap();
-        lib.privacy.record_consent(ConsentAnswers {
-            adult: true,
-            photo_rights: true,
-            face_processing: true,
-        })
-        .unwrap();
+        lib.privacy
+            .record_consent(ConsentAnswers {
+                adult: true,
+                photo_rights: true,
+                face_processing: true,
+            })
+            .unwrap();
         let start = Instant::now();
         for photo in &photos {
             let outcome = lib.portraits.import_file(photo, &mut |_| {}).unwrap();

@@ -86,13 +86,15 @@ fn child(file: &Path) {
         Moderator::load(None, None, Thresholds::default()).map(Arc::new)
     })
     .unwrap();
-    lib.privacy.record_consent(ConsentAnswers {
-        adult: true,
-        photo_rights: true,
-        face_processing: true,
-    })
-    .unwrap();
-    lib.moderator.get()
+    lib.privacy
+        .record_consent(ConsentAnswers {
+            adult: true,
+            photo_rights: true,
+            face_processing: true,
+        })
+        .unwrap();
+    lib.moderator
+        .get()
         .expect("ONNX Runtime and models (run scripts/setup.sh)");
     let outcome = match lib.portraits.import_file(file, &mut |_| {}) {
         Ok(o) => o.moderation.reason.code().to_owned(),

@@ -185,7 +185,7 @@ impl Consent {
 
     /// Where consent stands now.
     pub fn status(&self) -> Result<ConsentStatus, DbError> {
-        self.db.read(|conn| ConsentStatus::recorded(conn))
+        self.db.read(ConsentStatus::recorded)
     }
 
     /// Every answer, newest first.
@@ -202,9 +202,7 @@ impl Consent {
 /// Refuse with `consent_required` unless all three consents stand now, as
 /// recorded in `db`: the gate every feature that uses a face calls.
 pub(crate) fn require(db: &Db) -> Result<(), RequireError> {
-    Ok(require_consent(
-        &db.read(|conn| ConsentStatus::recorded(conn))?,
-    )?)
+    Ok(require_consent(&db.read(ConsentStatus::recorded)?)?)
 }
 
 /// Why [`Consent::require`] refused: no consent, or the records could not be read.

@@ -37,7 +37,7 @@ impl Portraits {
         progress(ImportStage::Decoding);
         let prepared = imaging::prepare(bytes)?;
         progress(ImportStage::Moderating);
-        let thresholds = self.db.read(|conn| crate::settings::thresholds(conn))?;
+        let thresholds = self.db.read(crate::settings::thresholds)?;
         let analysis = Analysis::of_prepared(&prepared);
         // The hash and the thumbnail need nothing from moderation: make them on
         // the other core meanwhile (the thumbnail is only written if accepted).

@@ -114,7 +114,7 @@ impl Privacy {
         } else {
             self.withdraw(answers)?;
         }
-        Ok(self.db.read(|conn| ConsentStatus::recorded(conn))?)
+        Ok(self.db.read(ConsentStatus::recorded)?)
     }
 
     /// Withdraw all consent: record the withdrawal and delete every portrait,

@@ -42,7 +42,7 @@ impl Settings {
     /// The moderation thresholds in force: the defaults, made stricter if the
     /// user raised the youthful-age threshold.
     pub fn thresholds(&self) -> Result<Thresholds, DbError> {
-        self.db.read(|conn| thresholds(conn))
+        self.db.read(thresholds)
     }
 
     /// Raise (or lower back towards 21) the age under which faces are refused as

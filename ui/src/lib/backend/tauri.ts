@@ -3,6 +3,7 @@ import { convertFileSrc, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { Output as StoredOutput } from "../bindings/Output";
 import type { OutputPage as StoredOutputPage } from "../bindings/OutputPage";
+import type { StyleThumbnail } from "../bindings/StyleThumbnail";
 import { COMMANDS, EVENTS, type Command } from "./commands";
 import { toApiError } from "./errors";
 import type {
@@ -56,8 +57,8 @@ export function toOutput({ settingsJson, ...stored }: StoredOutput): Output {
 }
 
 /** Rust sends (style id, file path) pairs; the UI looks thumbnails up by style id. */
-function toStyleThumbnails(pairs: [string, string][]): Map<string, string> {
-  return new Map(pairs.map(([styleId, path]) => [styleId, convertFileSrc(path)]));
+function toStyleThumbnails(thumbnails: StyleThumbnail[]): Map<string, string> {
+  return new Map(thumbnails.map(({ styleId, path }) => [styleId, convertFileSrc(path)]));
 }
 
 // Every rejection becomes an `ApiError`, whatever went wrong.
@@ -104,7 +105,7 @@ const settingsBackend: SettingsBackend = {
 const studioBackend: StudioBackend = {
   listStyles: () => call<StyleInfo[]>(COMMANDS.listStyles),
   styleThumbnails: (portraitId) =>
-    call<[string, string][]>(COMMANDS.styleThumbnails, { portraitId }).then(toStyleThumbnails),
+    call<StyleThumbnail[]>(COMMANDS.styleThumbnails, { portraitId }).then(toStyleThumbnails),
   enqueuePreview: (portraitId, settings) => call<Job>(COMMANDS.enqueuePreview, { portraitId, settings }),
   enqueueHd: (outputId, factor) => call<Job>(COMMANDS.enqueueHd, { outputId, factor }),
   importStylePicture: (name, bytes) => upload<StylePicture>(COMMANDS.importStylePicture, name, bytes),

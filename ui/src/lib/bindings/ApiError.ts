@@ -2,6 +2,6 @@
 import type { ErrorCode } from "./ErrorCode";
 
 /**
- * An error as the UI and CLI see it: `{ code, message }`.
+ * An error as the UI sees it: `{ code, message }`.
  */
 export type ApiError = { code: ErrorCode, message: string, };

@@ -1,0 +1,99 @@
+//! Library commands: list, import and delete portraits.
+
+use likeness_core::library::{ImportOutcome, ImportProgress, Portrait};
+use likeness_core::paths::AppInfo;
+use tauri::ipc::Request;
+use tauri::{AppHandle, Emitter, State};
+
+use super::raw_body;
+use crate::error::{run_blocking, ApiError};
+use crate::events::IMPORT_PROGRESS;
+use crate::state::AppState;
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        data_dir: state.services.data_dir.display().to_string(),
+        vault_dir: state.services.vault.root().display().to_string(),
+    }
+}
+
+#[tauri::command]
+pub async fn list_portraits(state: State<'_, AppState>) -> Result<Vec<Portrait>, ApiError> {
+    let services = state.services.clone();
+    run_blocking(move || Ok(services.portraits.list()?)).await
+}
+
+/// Import one image sent as the raw request body, named by the `x-file-name` header
+/// (URI-encoded). Emits `import-progress` as it goes.
+#[tauri::command]
+pub async fn import_portrait(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<ImportOutcome, ApiError> {
+    let bytes = raw_body(&request, "image")?;
+    let name = request
+        .headers()
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(percent_decode)
+        .unwrap_or_default();
+    let services = state.services.clone();
+    run_blocking(move || {
+        Ok(services
+            .portraits
+            .import_bytes(&name, &bytes, &mut |stage| {
+                // Progress is best effort: a closed window must not fail the import.
+                let _ = app.emit(
+                    IMPORT_PROGRESS,
+                    ImportProgress {
+                        name: name.clone(),
+                        stage,
+                    },
+                );
+            })?)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn delete_portrait(state: State<'_, AppState>, id: i64) -> Result<(), ApiError> {
+    let services = state.services.clone();
+    run_blocking(move || Ok(services.portraits.delete(id)?)).await
+}
+
+/// Decode `%XX` escapes from `encodeURIComponent`; malformed escapes stay as they are.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decode;
+
+    #[test]
+    fn file_names_from_the_ui_are_decoded_from_uri_encoding() {
+        assert_eq!(percent_decode("Ma%C3%AFa%20(1).jpg"), "Maïa (1).jpg");
+        assert_eq!(percent_decode("100%.png"), "100%.png");
+    }
+}

@@ -1,0 +1,64 @@
+//! Studio commands: styles and their thumbnails, style pictures, and queuing
+//! previews and HD upscales with typed settings.
+
+use likeness_core::engines::{StyleInfo, STYLES};
+use likeness_core::generation::{self, GenerationSettings, StylePicture, StyleThumbnail};
+use likeness_core::jobs::Job;
+use tauri::ipc::Request;
+use tauri::State;
+
+use super::raw_body;
+use crate::error::{run_blocking, ApiError};
+use crate::state::AppState;
+
+#[tauri::command]
+pub fn list_styles() -> Vec<StyleInfo> {
+    STYLES.to_vec()
+}
+
+/// The portrait in every built-in style, small.
+#[tauri::command]
+pub async fn style_thumbnails(
+    state: State<'_, AppState>,
+    portrait_id: i64,
+) -> Result<Vec<StyleThumbnail>, ApiError> {
+    let studio = state.services.studio.clone();
+    run_blocking(move || Ok(studio.style_thumbnails(portrait_id)?)).await
+}
+
+#[tauri::command]
+pub async fn enqueue_preview(
+    state: State<'_, AppState>,
+    portrait_id: i64,
+    settings: GenerationSettings,
+) -> Result<Job, ApiError> {
+    let queue = state.queue.clone();
+    run_blocking(move || Ok(generation::enqueue_preview(&queue, portrait_id, &settings)?)).await
+}
+
+/// Upscale a preview ×2 or ×4; the HD output keeps the preview's settings.
+#[tauri::command]
+pub async fn enqueue_hd(
+    state: State<'_, AppState>,
+    output_id: i64,
+    factor: u8,
+) -> Result<Job, ApiError> {
+    let queue = state.queue.clone();
+    run_blocking(move || Ok(generation::enqueue_hd(&queue, output_id, factor)?)).await
+}
+
+/// Keep a picture sent as the raw body to use as a style.
+#[tauri::command]
+pub async fn import_style_picture(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<StylePicture, ApiError> {
+    let bytes = raw_body(&request, "picture")?;
+    let services = state.services.clone();
+    run_blocking(move || {
+        Ok(StylePicture {
+            sha256: services.style_pictures.import(&bytes)?,
+        })
+    })
+    .await
+}

@@ -1,0 +1,70 @@
+//! The composition root: opens the data folder, scopes the asset protocol to
+//! the vault, starts the job queue and hands the state to the commands.
+
+use std::sync::Arc;
+
+use likeness_core::history::export::{self, ExportDestinations};
+use likeness_core::jobs::{JobEvent, JobQueue};
+use likeness_core::moderation::{Moderator, Thresholds};
+use likeness_core::services::Options;
+use likeness_core::{paths, Services};
+use tauri::{App, Emitter, Manager};
+
+use crate::events::JOB_EVENT;
+use crate::state::AppState;
+
+pub fn setup(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
+    let data_dir = match paths::env_override() {
+        Some(dir) => dir,
+        None => app.path().app_local_data_dir()?,
+    };
+    // ONNX Runtime and the models ship as bundle resources.
+    let resources = app.path().resource_dir()?;
+    let ort = Some(resources.join("lib/libonnxruntime.so.1")).filter(|p| p.is_file());
+    let models = Some(resources.join("models")).filter(|p| p.is_dir());
+    let (moderator_ort, moderator_models) = (ort.clone(), models.clone());
+    let options = Options {
+        ort_lib: ort,
+        models_dir: models,
+        ..Options::default()
+    };
+    let services = Services::open_with(
+        &data_dir,
+        move || {
+            let (ort, models) = (moderator_ort.as_deref(), moderator_models.as_deref());
+            Moderator::load(ort, models, Thresholds::default()).map(Arc::new)
+        },
+        options,
+    )?;
+    if let Some(note) = services.privacy.opening_sweep_note() {
+        eprintln!("likeness: {note}");
+    }
+    // The webview may load images from the vault and nowhere else.
+    app.asset_protocol_scope()
+        .allow_directory(services.vault.root(), true)?;
+    let handle = app.handle().clone();
+    let queue = JobQueue::start(
+        services.db.clone(),
+        services.vault.clone(),
+        services.staging_dir(),
+        services.studio.clone(),
+        move |event: JobEvent| {
+            // Progress is best effort: a closed window must not fail a job.
+            let _ = handle.emit(JOB_EVENT, event);
+        },
+    )?;
+    let services = Arc::new(services);
+    app.manage(AppState {
+        services: services.clone(),
+        queue: Arc::new(queue),
+        exports: Arc::new(ExportDestinations::new(export::default_export_folder())),
+    });
+    // Check any portraits that predate moderation, off the main thread.
+    // The models load on first use, so an idle app does not hold them.
+    std::thread::spawn(move || {
+        if let Err(e) = services.portraits.check_unmoderated() {
+            eprintln!("likeness: could not check older portraits: {e}");
+        }
+    });
+    Ok(())
+}
