@@ -10,7 +10,7 @@
 //! **All or nothing.** The runner writes into a staging folder of its own. When
 //! it succeeds, the queue checks each file (a real PNG, JPEG or WebP), and in one
 //! write transaction copies it into the vault (content-addressed, atomic),
-//! inserts the output rows and marks the job `done` (see [`crate::sweep`]).
+//! inserts the output rows and marks the job `done` (see [`crate::privacy::sweep`]).
 //! When it fails or is cancelled, the staging folder is deleted. So History
 //! never shows a half-written image, and a cancelled job leaves no files.
 //!

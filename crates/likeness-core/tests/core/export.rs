@@ -20,7 +20,7 @@ use likeness_core::jobs::{Job, JobContext, JobError, JobQueue, JobState, NewOutp
 use likeness_core::vault::Vault;
 use likeness_core::{Coded, ErrorCode};
 
-use crate::jobs::{accepted_portrait, preview, wait_state};
+use crate::stand_in::{accepted_portrait, preview, wait_state};
 
 /// Paint a `width`×`height` PNG of noise; `alpha` makes its top-left quarter transparent.
 fn noise_painter(job: &Job, ctx: &JobContext) -> Result<Vec<NewOutput>, JobError> {

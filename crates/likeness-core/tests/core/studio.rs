@@ -15,7 +15,7 @@ use likeness_core::moderation::{Moderator, Reason, Thresholds};
 use likeness_core::{ErrorCode, Services};
 
 use crate::fixtures::*;
-use crate::jobs::wait_state;
+use crate::stand_in::wait_state;
 
 fn settings(style: &str, orientation: Orientation) -> GenerationSettings {
     GenerationSettings {
