@@ -11,6 +11,7 @@ mod history;
 mod import;
 mod integrity;
 mod jobs;
+mod layout;
 mod moderation;
 mod stand_in;
 mod studio;
