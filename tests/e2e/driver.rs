@@ -33,10 +33,10 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// `../shared/fixtures/astronaut.png` beside the repository.
+/// `fixtures/astronaut.png` (public domain, see `fixtures/README.md`).
 pub fn astronaut() -> PathBuf {
     repo_root()
-        .join("../shared/fixtures/astronaut.png")
+        .join("fixtures/astronaut.png")
         .canonicalize()
         .expect("shared fixture")
 }

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn astronaut() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/astronaut.png")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/astronaut.png")
 }
 
 fn cli(data_dir: &Path, args: &[&str]) -> Output {

@@ -100,7 +100,7 @@ fn main() {
 /// sensor-like grain, saved at JPEG quality 90.
 fn make_photos(dir: &Path) -> Vec<PathBuf> {
     let fixture =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/astronaut.png");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/astronaut.png");
     let big = image::open(&fixture)
         .expect("shared fixture")
         .resize_exact(4000, 3000, FilterType::Triangle)

@@ -44,7 +44,7 @@ fn main() {
 }
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/astronaut.png")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/astronaut.png")
 }
 
 /// Files at the caps: 100 MP, as costly to decode as the 50 MB file cap allows

@@ -12,9 +12,9 @@ use likeness_core::moderation::ModeratorHandle;
 use likeness_core::moderation::{Moderator, Thresholds};
 use likeness_core::{ErrorCode, Services};
 
-/// `../shared/fixtures/astronaut.png` beside the repository.
+/// `fixtures/astronaut.png` (public domain, see `fixtures/README.md`).
 pub fn astronaut_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/astronaut.png")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/astronaut.png")
 }
 
 pub fn astronaut_bytes() -> Vec<u8> {
