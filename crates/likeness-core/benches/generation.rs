@@ -164,8 +164,8 @@ fn style_sheet(stylist: &Stylist, path: &str) {
 
 /// The astronaut with its long side at `long` px.
 fn astronaut(long: u32) -> RgbImage {
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/astronaut.png");
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/astronaut.png");
     let full = image::open(&fixture).expect("shared fixture").to_rgb8();
     sized(&full, long)
 }
@@ -273,8 +273,8 @@ fn child(spec: &str) {
     let v: Vec<u32> = spec.split(':').map(|x| x.parse().unwrap()).collect();
     let (width, height, bands) = (v[0], v[1], v[2]);
     let upscaler = Upscaler::load(None, None).unwrap();
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/astronaut.png");
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/astronaut.png");
     let full = image::open(&fixture).unwrap().to_rgb8();
     let input = imageops::resize(&full, width, height, FilterType::Triangle);
     drop(full);

@@ -99,8 +99,7 @@ fn main() {
 /// Six distinct phone-like photos: the astronaut at 12 MP, each with its own
 /// sensor-like grain, saved at JPEG quality 90.
 fn make_photos(dir: &Path) -> Vec<PathBuf> {
-    let fixture =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/astronaut.png");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/astronaut.png");
     let big = image::open(&fixture)
         .expect("shared fixture")
         .resize_exact(4000, 3000, FilterType::Triangle)

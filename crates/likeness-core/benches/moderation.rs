@@ -16,8 +16,8 @@ const RUNS: usize = 30;
 type Case<'a> = (&'static str, Box<dyn Fn() -> Verdict + 'a>);
 
 fn main() {
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/astronaut.png");
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/astronaut.png");
     let astronaut = image::open(&fixture).expect("shared fixture");
     let moderator = Moderator::load(None, None, Thresholds::default())
         .expect("runtime and models (run scripts/setup.sh)");

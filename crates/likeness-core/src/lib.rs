@@ -3,7 +3,8 @@
 //!
 //! Platform modules know no feature: `error`, `clock`, `sync`, `paths`,
 //! `private_fs`, `db`, `vault`. Pure compute needs no database: `imaging`,
-//! `inference`, `moderation`, `engines`, `framing`. Each feature folder owns
+//! `inference`, `moderation`, `engines`, `framing`, and `recipe` (the plain
+//! data an image is made from). Each feature folder owns
 //! its types, errors, SQL and service, and uses only those listed before it:
 //! `consent`, `settings`, `library`, `history`, `jobs`, `generation`,
 //! `privacy`. `services` opens them all for one data folder.
@@ -21,6 +22,7 @@ pub mod framing;
 pub mod imaging;
 pub mod inference;
 pub mod moderation;
+pub mod recipe;
 
 pub mod consent;
 pub mod generation;

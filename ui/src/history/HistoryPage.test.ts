@@ -90,8 +90,8 @@ describe("History", () => {
           style: { kind: "preset", mix: [["impressionism", 0.7], ["watercolour", 0.3]] },
           strength: 0.8,
           seed: 424242,
+          hdFactor: 2,
         },
-        hdFactor: 2,
       }),
     ];
     const user = await openHistory();

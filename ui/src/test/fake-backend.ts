@@ -390,7 +390,6 @@ export function makeOutput(overrides: Partial<Output> = {}): Output {
       strength: 0.8,
       seed: 1234,
     },
-    hdFactor: null,
     sourceCrop: null,
     styleKey: null,
     engine: "likeness-paint 0.1",

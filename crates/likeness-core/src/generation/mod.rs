@@ -3,7 +3,6 @@
 //! call), style pictures and style thumbnails. The engine router will live here.
 
 mod pipeline;
-mod settings;
 mod studio;
 mod style_pictures;
 mod thumbnails;
@@ -18,10 +17,10 @@ use crate::imaging::ImagingError;
 use crate::jobs::QueueError;
 use crate::library::LibraryError;
 
+pub use crate::recipe::{GenerationSettings, SourceCrop, StyleChoice, StylePicture};
 pub use pipeline::{
     check_output, generate_once, render_preview, Engines, OneOff, PREVIEW_LONG_SIDE,
 };
-pub use settings::{GenerationSettings, StyleChoice, StylePicture, SOURCE_CROP};
 pub use studio::{enqueue_hd, enqueue_preview, Studio};
 pub(crate) use style_pictures::references as style_picture_references;
 pub use style_pictures::StylePictures;
@@ -32,6 +31,8 @@ pub use thumbnails::StyleThumbnail;
 pub enum GenerationError {
     #[error("{0}")]
     InvalidInput(String),
+    #[error(transparent)]
+    InvalidSettings(#[from] crate::recipe::InvalidSettings),
     #[error(transparent)]
     Engine(#[from] EngineError),
     #[error(transparent)]
@@ -72,6 +73,7 @@ impl Coded for GenerationError {
     fn code(&self) -> ErrorCode {
         match self {
             Self::InvalidInput(_) => ErrorCode::InvalidInput,
+            Self::InvalidSettings(e) => e.code(),
             Self::Engine(e) => e.code(),
             Self::Framing(e) => e.code(),
             Self::Library(e) => e.code(),

@@ -8,8 +8,8 @@ use image::RgbImage;
 
 use super::pipeline::{hd_factor, open_rgb};
 use super::{
-    check_output, render_preview, Engines, GenerationError, GenerationSettings, StyleChoice,
-    StylePictures, SOURCE_CROP,
+    check_output, render_preview, Engines, GenerationError, GenerationSettings, SourceCrop,
+    StyleChoice, StylePictures,
 };
 use crate::engines::EngineError;
 use crate::error::Coded;
@@ -20,6 +20,7 @@ use crate::inference::{
 use crate::jobs::{Job, JobContext, JobError, JobKind, JobQueue, JobRunner, NewOutput};
 use crate::library::Portraits;
 use crate::moderation::LazyModerator;
+use crate::recipe::SOURCE_CROP;
 
 /// Queue a preview of `portrait_id` with `settings` (checked first).
 pub fn enqueue_preview(
@@ -46,10 +47,9 @@ pub fn enqueue_hd(
 ) -> Result<Job, GenerationError> {
     hd_factor(Some(factor))?;
     let parent = queue.history().get_output(output_id)?;
-    let settings: GenerationSettings =
-        serde_json::from_str(&parent.settings_json).map_err(|e| {
-            GenerationError::InvalidInput(format!("That image has no Studio settings: {e}"))
-        })?;
+    let settings = parent.settings.ok_or_else(|| {
+        GenerationError::InvalidInput("That image was not made with Studio settings.".into())
+    })?;
     let settings = GenerationSettings {
         hd_factor: Some(factor),
         ..settings
@@ -104,7 +104,7 @@ impl Studio {
         job: &Job,
         settings: &GenerationSettings,
         ctx: &JobContext,
-    ) -> Result<(RgbImage, serde_json::Value), GenerationError> {
+    ) -> Result<(RgbImage, SourceCrop), GenerationError> {
         let portrait_id = job.portrait_id.ok_or(GenerationError::PortraitGone)?;
         let face = self.portraits.face_anchor(portrait_id)?;
         let portrait = self.portraits.get(portrait_id)?;
@@ -125,11 +125,10 @@ impl Studio {
             &|| ctx.is_cancelled(),
             &mut |f| ctx.progress(f * 0.95),
         )?;
-        let crop = serde_json::json!({
-            "x": frame.x, "y": frame.y, "w": frame.w, "h": frame.h,
-            "photoWidth": photo.width(), "photoHeight": photo.height(),
-        });
-        Ok((image, crop))
+        Ok((
+            image,
+            SourceCrop::new(&frame, photo.width(), photo.height()),
+        ))
     }
 
     /// Upscale the parent preview ×2 or ×4, streamed to a PNG, then check it.
@@ -139,7 +138,7 @@ impl Studio {
         settings: &GenerationSettings,
         ctx: &JobContext,
         path: &Path,
-    ) -> Result<serde_json::Value, GenerationError> {
+    ) -> Result<Option<SourceCrop>, GenerationError> {
         let parent = job
             .parent_output_id
             .ok_or_else(|| GenerationError::InvalidInput("An HD job needs a preview.".into()))?;
@@ -155,9 +154,7 @@ impl Studio {
             &mut |f| ctx.progress(f * 0.95),
         )?;
         check_output(self.moderator.get(), &open_rgb(path)?)?;
-        let parent: serde_json::Value =
-            serde_json::from_str(&parent.settings_json).unwrap_or_default();
-        Ok(parent[SOURCE_CROP].clone())
+        Ok(parent.source_crop)
     }
 }
 
@@ -177,7 +174,7 @@ impl JobRunner for Studio {
                 image
                     .save(&path)
                     .map_err(|e| GenerationError::Write(e.to_string()))?;
-                Ok(crop)
+                Ok(Some(crop))
             }),
             JobKind::Hd => self.hd(job, &settings, ctx, &path),
         };
@@ -192,7 +189,7 @@ impl JobRunner for Studio {
         // History's before/after view can line the original up with it.
         let mut recorded: serde_json::Value =
             serde_json::from_str(&job.settings_json).unwrap_or_default();
-        recorded[SOURCE_CROP] = crop;
+        recorded[SOURCE_CROP] = serde_json::to_value(crop).unwrap_or_default();
         let mut output = NewOutput::new(path, "on-device");
         output.settings_json = Some(recorded.to_string());
         output.seed = Some(settings.seed);

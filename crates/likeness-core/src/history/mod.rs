@@ -17,6 +17,7 @@ use ts_rs::TS;
 use crate::db::{Db, DbError};
 use crate::error::{Coded, ErrorCode};
 use crate::imaging;
+use crate::recipe::{self, GenerationSettings, SourceCrop};
 use crate::vault::{Kind, Vault, VaultFile};
 use sql::OutputRow;
 
@@ -29,7 +30,7 @@ pub const DEFAULT_PAGE: u32 = 60;
 pub const MAX_PAGE: u32 = 500;
 
 /// A generated image in the History.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Output {
@@ -49,8 +50,16 @@ pub struct Output {
     /// Size of the file in bytes.
     #[ts(type = "number")]
     pub bytes: i64,
-    /// The full settings that made it.
+    /// The full settings that made it, as recorded (for engines and exports;
+    /// the window gets them typed, below).
+    #[serde(skip)]
+    #[ts(skip)]
     pub settings_json: String,
+    /// The Studio settings that made it; `null` when the record is not in the
+    /// Studio's shape (an engine's own).
+    pub settings: Option<GenerationSettings>,
+    /// Where in the portrait photo it was cut from, to line the original up with it.
+    pub source_crop: Option<SourceCrop>,
     /// The style it was made in, for the style filter (see [`style_key`]).
     pub style_key: Option<String>,
     pub engine: String,
@@ -95,7 +104,7 @@ pub struct OutputCursor {
 }
 
 /// One page of the History.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct OutputPage {
@@ -214,6 +223,7 @@ impl History {
 
     fn output(&self, row: OutputRow) -> Output {
         let ext = imaging::extension_of(&row.format);
+        let (settings, source_crop) = recipe::read_recorded(&row.settings_json);
         let image_path = self.vault.path(Kind::Output, &row.sha256, ext);
         let thumb_path = self.vault.path(Kind::OutputThumbnail, &row.sha256, "jpg");
         Output {
@@ -227,6 +237,8 @@ impl History {
             width: row.width,
             height: row.height,
             bytes: row.bytes,
+            settings,
+            source_crop,
             settings_json: row.settings_json,
             style_key: row.style_key,
             engine: row.engine,

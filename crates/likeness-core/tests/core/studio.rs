@@ -138,7 +138,7 @@ fn an_hd_x2_upscale_doubles_the_preview() {
         .clone();
     let hd = GenerationSettings {
         hd_factor: Some(2),
-        ..s
+        ..s.clone()
     };
     let job = queue
         .enqueue(None, JobKind::Hd, &hd.to_job_json(), Some(preview.id))
@@ -155,18 +155,26 @@ fn an_hd_x2_upscale_doubles_the_preview() {
         (preview.width * 2, preview.height * 2)
     );
     assert_eq!(newest.width * 2, newest.height * 3, "still 3:2");
-    let crop =
-        |json: &str| serde_json::from_str::<serde_json::Value>(json).unwrap()["sourceCrop"].clone();
-    let preview_crop = crop(&preview.settings_json);
+    let preview_crop = preview.source_crop.expect("the preview records its crop");
     assert_eq!(
-        preview_crop["photoWidth"], 512,
+        preview_crop.photo_width, 512,
         "the preview records where in the photo it was cut"
     );
-    assert!(preview_crop["w"].as_f64().unwrap() > 0.0);
+    assert!(preview_crop.w > 0.0);
     assert_eq!(
-        crop(&newest.settings_json),
-        preview_crop,
+        newest.source_crop,
+        Some(preview_crop),
         "the HD image keeps its preview's crop"
+    );
+    assert_eq!(
+        preview.settings.as_ref(),
+        Some(&s),
+        "the preview shows its settings"
+    );
+    assert_eq!(
+        newest.settings,
+        Some(hd),
+        "the HD image shows its own, with its factor"
     );
 }
 

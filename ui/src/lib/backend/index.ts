@@ -13,9 +13,10 @@ import type { ImportOutcome } from "../bindings/ImportOutcome";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { Job } from "../bindings/Job";
 import type { JobEvent } from "../bindings/JobEvent";
-import type { Output as StoredOutput } from "../bindings/Output";
+import type { Output } from "../bindings/Output";
 import type { OutputCursor } from "../bindings/OutputCursor";
 import type { OutputFilter } from "../bindings/OutputFilter";
+import type { OutputPage } from "../bindings/OutputPage";
 import type { Portrait } from "../bindings/Portrait";
 import type { StyleInfo } from "../bindings/StyleInfo";
 import type { StylePicture } from "../bindings/StylePicture";
@@ -30,7 +31,9 @@ export type { ImportStage } from "../bindings/ImportStage";
 export type { JobState } from "../bindings/JobState";
 export type { ModerationSummary } from "../bindings/ModerationSummary";
 export type { Orientation } from "../bindings/Orientation";
+export type { SourceCrop } from "../bindings/SourceCrop";
 export type { StyleChoice } from "../bindings/StyleChoice";
+export type { StyleThumbnail } from "../bindings/StyleThumbnail";
 export type {
   AppInfo,
   ConsentAnswers,
@@ -43,8 +46,10 @@ export type {
   ImportProgress,
   Job,
   JobEvent,
+  Output,
   OutputCursor,
   OutputFilter,
+  OutputPage,
   Portrait,
   StyleInfo,
   StylePicture,
@@ -54,20 +59,7 @@ export type {
 /** How many times larger an HD upscale is than its preview. */
 export type HdFactor = 2 | 4;
 
-/** A generated image, with the settings that made it read from the stored JSON. */
-export type Output = Omit<StoredOutput, "settingsJson"> & {
-  /** `null` when the stored settings aren't in the Studio's shape (an engine's own). */
-  settings: GenerationSettings | null;
-  /** How much an HD image was upscaled; `null` for a preview. */
-  hdFactor: number | null;
-  /** The part of the portrait photo it was cut from, to line the original up with it. */
-  sourceCrop: SourceCrop | null;
-};
 
-/** A rectangle of the portrait photo, in its pixels (it may reach past the photo). */
-export type SourceCrop = { x: number; y: number; w: number; h: number; photoWidth: number; photoHeight: number };
-
-export type OutputPage = { outputs: Output[]; next: OutputCursor | null };
 
 /** The portrait library: importing, listing and deleting photos. */
 export interface LibraryBackend {

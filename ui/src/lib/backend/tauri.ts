@@ -1,9 +1,6 @@
 // The only place the UI talks to Tauri, one part per domain of the `Backend` interface.
 import { convertFileSrc, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import type { Output as StoredOutput } from "../bindings/Output";
-import type { OutputPage as StoredOutputPage } from "../bindings/OutputPage";
-import type { StyleThumbnail } from "../bindings/StyleThumbnail";
 import { COMMANDS, EVENTS, type Command } from "./commands";
 import { toApiError } from "./errors";
 import type {
@@ -14,7 +11,6 @@ import type {
   ConsentStatus,
   ExportBackend,
   ExportResult,
-  GenerationSettings,
   HistoryBackend,
   ImportOutcome,
   ImportProgress,
@@ -23,40 +19,17 @@ import type {
   JobsBackend,
   LibraryBackend,
   Output,
+  OutputPage,
   Portrait,
   SettingsBackend,
-  SourceCrop,
+  StyleThumbnail,
   StudioBackend,
   StyleInfo,
   StylePicture,
   WithdrawOutcome,
 } from "./index";
 
-function isSourceCrop(value: unknown): value is SourceCrop {
-  if (typeof value !== "object" || value === null) return false;
-  const crop = value as Record<string, unknown>;
-  return ["x", "y", "w", "h", "photoWidth", "photoHeight"].every((k) => typeof crop[k] === "number");
-}
-
-/**
- * Reads an output's stored settings. They are the `GenerationSettings` the preview was enqueued
- * with; an HD job stores its source's settings plus `hdFactor`.
- */
-export function toOutput({ settingsJson, ...stored }: StoredOutput): Output {
-  let parsed: unknown = null;
-  try {
-    parsed = JSON.parse(settingsJson);
-  } catch {
-    // Unreadable settings only hide the detail view's settings list.
-  }
-  const value = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  const settings = "framing" in value && "style" in value ? (value as GenerationSettings) : null;
-  const hdFactor = typeof value.hdFactor === "number" ? value.hdFactor : null;
-  const sourceCrop = isSourceCrop(value.sourceCrop) ? value.sourceCrop : null;
-  return { ...stored, settings, hdFactor, sourceCrop };
-}
-
-/** Rust sends (style id, file path) pairs; the UI looks thumbnails up by style id. */
+/** The UI looks style thumbnails up by style id. */
 function toStyleThumbnails(thumbnails: StyleThumbnail[]): Map<string, string> {
   return new Map(thumbnails.map(({ styleId, path }) => [styleId, convertFileSrc(path)]));
 }
@@ -119,11 +92,8 @@ const jobsBackend: JobsBackend = {
 };
 
 const historyBackend: HistoryBackend = {
-  listOutputs: async (filter) => {
-    const page = await call<StoredOutputPage>(COMMANDS.listOutputs, { filter });
-    return { outputs: page.outputs.map(toOutput), next: page.next };
-  },
-  setFavourite: (id, favourite) => call<StoredOutput>(COMMANDS.setFavourite, { id, favourite }).then(toOutput),
+  listOutputs: (filter) => call<OutputPage>(COMMANDS.listOutputs, { filter }),
+  setFavourite: (id, favourite) => call<Output>(COMMANDS.setFavourite, { id, favourite }),
   deleteOutput: (id) => callVoid(COMMANDS.deleteOutput, { id }),
   outputUrl: (output) => convertFileSrc(output.imagePath),
   outputThumbnailUrl: (output) => convertFileSrc(output.thumbPath),
