@@ -50,9 +50,10 @@ pub fn import(json: bool, library: &Services, files: &[PathBuf]) -> Result<ExitC
         eprintln!("likeness-cli: safety checks unavailable, every photo is refused: {e}");
     }
     let mut failures = 0;
-    for file in files {
+    // One batch: the next file is decoded while this one is checked.
+    library.portraits.import_files(files, &mut |file, outcome| {
         let shown = file.display().to_string();
-        match library.portraits.import_file(file, &mut |_| {}) {
+        match outcome {
             Ok(outcome) => {
                 let moderation = &outcome.moderation;
                 match &outcome.portrait {
@@ -104,7 +105,7 @@ pub fn import(json: bool, library: &Services, files: &[PathBuf]) -> Result<ExitC
                 );
             }
         }
-    }
+    });
     Ok(if failures == 0 {
         ExitCode::SUCCESS
     } else {

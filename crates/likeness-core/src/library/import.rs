@@ -1,7 +1,7 @@
 //! Import: read once, decode once, moderate those pixels, and store them only
 //! if they are accepted, with the decision's record, in one transaction.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::sql::{self, NewModerationRecord, NewPortrait};
 use super::{ImportOutcome, ImportStage, LibraryError, ModerationSummary, Portraits};
@@ -17,11 +17,38 @@ impl Portraits {
         progress: &mut dyn FnMut(ImportStage),
     ) -> Result<ImportOutcome, LibraryError> {
         let bytes = imaging::read_capped(path)?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        self.import_bytes(&name, &bytes, progress)
+        self.import_bytes(&file_name(path), &bytes, progress)
+    }
+
+    /// Import several files, each as [`Self::import_file`] would, calling
+    /// `done` with each outcome in order. The next file is read and decoded
+    /// on another thread while the one before it is moderated and stored, so
+    /// a batch takes less than its files one by one.
+    pub fn import_files(
+        &self,
+        paths: &[PathBuf],
+        done: &mut dyn FnMut(&Path, Result<ImportOutcome, LibraryError>),
+    ) {
+        let read = |path: &Path| -> Result<(String, imaging::Prepared), LibraryError> {
+            crate::consent::require(&self.db)?;
+            let bytes = imaging::read_capped(path)?;
+            Ok((file_name(path), imaging::prepare(&bytes)?))
+        };
+        std::thread::scope(|s| {
+            let mut next = paths.first().map(|p| s.spawn(move || read(p)));
+            for (i, path) in paths.iter().enumerate() {
+                let current = next.take().map(|h| h.join());
+                next = paths.get(i + 1).map(|p| s.spawn(move || read(p)));
+                let outcome = match current {
+                    Some(Ok(read)) => read.and_then(|(name, prepared)| {
+                        self.judge_and_store(&name, prepared, &mut |_| {})
+                    }),
+                    Some(Err(panic)) => std::panic::resume_unwind(panic),
+                    None => unreachable!("one read per path"),
+                };
+                done(path, outcome);
+            }
+        });
     }
 
     /// Import an image given as bytes: decode it, moderate it, record the decision,
@@ -36,6 +63,18 @@ impl Portraits {
         crate::consent::require(&self.db)?;
         progress(ImportStage::Decoding);
         let prepared = imaging::prepare(bytes)?;
+        self.judge_and_store(name, prepared, progress)
+    }
+
+    /// Moderate a decoded picture and store it if it is accepted (consent is
+    /// checked again: it may have been withdrawn since it was decoded).
+    fn judge_and_store(
+        &self,
+        name: &str,
+        prepared: imaging::Prepared,
+        progress: &mut dyn FnMut(ImportStage),
+    ) -> Result<ImportOutcome, LibraryError> {
+        crate::consent::require(&self.db)?;
         progress(ImportStage::Moderating);
         let thresholds = self.db.read(crate::settings::thresholds)?;
         let analysis = Analysis::of_prepared(&prepared);
@@ -141,6 +180,12 @@ impl Portraits {
             },
         )?)
     }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Keep only the file name, bounded in length, so a hostile name cannot smuggle a path.

@@ -300,3 +300,55 @@ fn a_raised_youthful_age_setting_refuses_a_young_looking_adult_and_cannot_go_bel
     lib.settings.set_youthful_age(25.0).unwrap();
     accepted(&lib, "me.png", &astronaut_bytes());
 }
+
+#[test]
+fn a_batch_import_reports_each_file_in_order_as_one_by_one_imports_would() {
+    let (dir, lib) = library();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let files = vec![
+        write("me.png", &astronaut_bytes()),
+        write("group.png", &side_by_side()),
+        dir.path().join("missing.jpg"),
+        write("me-again.png", &astronaut_bytes()),
+    ];
+    let mut seen = Vec::new();
+    lib.portraits.import_files(&files, &mut |path, outcome| {
+        let summary = match outcome {
+            Ok(o) => format!("{:?} duplicate={}", o.moderation.reason, o.duplicate),
+            Err(e) => format!("error {:?}", e.code()),
+        };
+        seen.push((
+            path.file_name().unwrap().to_string_lossy().into_owned(),
+            summary,
+        ));
+    });
+    let names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["me.png", "group.png", "missing.jpg", "me-again.png"]
+    );
+    assert_eq!(seen[0].1, "Accepted duplicate=false");
+    assert_eq!(seen[1].1, "MultiplePeople duplicate=false");
+    assert_eq!(seen[2].1, "error NotFound");
+    assert_eq!(seen[3].1, "Accepted duplicate=true");
+    assert_eq!(lib.portraits.list().unwrap().len(), 1);
+}
+
+#[test]
+fn a_batch_import_without_consent_stores_nothing() {
+    let (dir, lib) = library();
+    lib.privacy.withdraw_consent().unwrap();
+    let path = dir.path().join("me.png");
+    std::fs::write(&path, astronaut_bytes()).unwrap();
+    let mut codes = Vec::new();
+    lib.portraits
+        .import_files(&[path.clone(), path], &mut |_, outcome| {
+            codes.push(outcome.map(|_| ()).unwrap_err().code())
+        });
+    assert_eq!(codes, [ErrorCode::ConsentRequired; 2]);
+    assert!(vault_files(&lib).is_empty());
+}
