@@ -81,6 +81,27 @@ describe("Library", () => {
     expect(screen.getAllByTestId("portrait-card")).toHaveLength(2);
   });
 
+  it("sends the next file while the one before it is still being checked, and keeps their order", async () => {
+    let release!: () => void;
+    backend.gate = new Promise((resolve) => (release = resolve));
+    renderApp();
+    await screen.findByTestId("library-empty");
+
+    const files = [makeFile("a.jpg", "aaa"), makeFile("b.jpg", "bbb"), makeFile("c.jpg", "ccc")];
+    await fireEvent.drop(window, { dataTransfer: { types: ["Files"], files } });
+
+    await waitFor(() => expect(backend.importsSent).toEqual(["a.jpg", "b.jpg"]));
+    expect(screen.getByTestId("import-progress")).toHaveTextContent("Importing 1 of 3 — a.jpg");
+    release();
+    await waitFor(() => expect(screen.getAllByTestId("portrait-card")).toHaveLength(3));
+    expect(backend.importsSent).toEqual(["a.jpg", "b.jpg", "c.jpg"]);
+    expect(screen.getAllByTestId("portrait-card").map((c) => c.textContent?.match(/[abc]\.jpg/)?.[0])).toEqual([
+      "c.jpg",
+      "b.jpg",
+      "a.jpg",
+    ]);
+  });
+
   it("imports an image pasted from the clipboard", async () => {
     renderApp();
     await screen.findByTestId("library-empty");

@@ -1,5 +1,13 @@
 import { toApiError } from "../lib/backend/errors";
-import type { ApiError, Backend, ImportProgress, ImportStage, ModerationSummary, Portrait } from "../lib/backend";
+import type {
+  ApiError,
+  Backend,
+  ImportOutcome,
+  ImportProgress,
+  ImportStage,
+  ModerationSummary,
+  Portrait,
+} from "../lib/backend";
 
 /** Same limit the backend enforces; checked here so huge files are never read into memory. */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
@@ -10,7 +18,7 @@ export type ImportRejection = { name: string; moderation: ModerationSummary };
 type Current = { index: number; total: number; name: string; stage: ImportStage | null };
 
 /**
- * Imports files one at a time. Files added while a batch runs join that batch,
+ * Imports files in order, one shown at a time. Files added while a batch runs join that batch,
  * so "Importing 2 of 5" stays truthful however the files arrive.
  */
 export class Importer {
@@ -53,11 +61,19 @@ export class Importer {
     this.rejections = [];
   }
 
+  /**
+   * One file in flight ahead of the one being shown: the backend decodes the next file while it
+   * checks this one, so a batch takes less than its files one by one. Results are taken in order.
+   */
   async #run(): Promise<void> {
-    let file: File | undefined;
-    while ((file = this.#queue.shift())) {
+    let file = this.#queue.shift();
+    let sent = file ? this.#send(file) : null;
+    while (file && sent) {
       this.current = { index: this.#finished + 1, total: this.#total, name: file.name, stage: null };
-      await this.#importOne(file);
+      const [shown, result] = [file, sent];
+      file = this.#queue.shift();
+      sent = file ? this.#send(file) : null;
+      this.#record(shown, await result);
       this.#finished++;
     }
     this.current = null;
@@ -66,19 +82,24 @@ export class Importer {
     this.#onBatchDone();
   }
 
-  async #importOne(file: File): Promise<void> {
-    if (file.size > MAX_IMPORT_BYTES) {
-      this.failures.push({ name: file.name, error: { code: "file_too_large", message: "" } });
-      return;
-    }
+  async #send(file: File): Promise<ImportOutcome | ApiError> {
+    if (file.size > MAX_IMPORT_BYTES) return { code: "file_too_large", message: "" };
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
-      const { portrait, duplicate, moderation } = await this.#backend.importPortrait(file.name, bytes);
-      if (moderation.decision === "reject") this.rejections.push({ name: file.name, moderation });
-      else if (duplicate) this.duplicates.push(file.name);
-      else if (portrait) this.#onImported(portrait);
+      return await this.#backend.importPortrait(file.name, bytes);
     } catch (err) {
-      this.failures.push({ name: file.name, error: toApiError(err) });
+      return toApiError(err);
     }
+  }
+
+  #record(file: File, result: ImportOutcome | ApiError): void {
+    if ("code" in result) {
+      this.failures.push({ name: file.name, error: result });
+      return;
+    }
+    const { portrait, duplicate, moderation } = result;
+    if (moderation.decision === "reject") this.rejections.push({ name: file.name, moderation });
+    else if (duplicate) this.duplicates.push(file.name);
+    else if (portrait) this.#onImported(portrait);
   }
 }

@@ -51,6 +51,8 @@ export class FakeBackend implements Backend {
   statusError: ApiError | null = null;
   deleted: number[] = [];
   gate: Promise<void> | null = null;
+  /** Names of the files sent to `importPortrait`, in the order they were sent. */
+  importsSent: string[] = [];
   info: AppInfo = { version: "0.1.0", dataDir: "/home/ada/.local/share/likeness", vaultDir: "/v" };
   consent: ConsentAnswers = { adult: false, photoRights: false, faceProcessing: false };
   /** Newest first, like the backend. */
@@ -93,6 +95,7 @@ export class FakeBackend implements Backend {
   }
 
   async importPortrait(name: string, bytes: Uint8Array): Promise<ImportOutcome> {
+    this.importsSent.push(name);
     if (!this.#status().complete) throw { code: "consent_required", message: "no consent" };
     if (this.failNext) {
       const error = this.failNext;

@@ -21,31 +21,26 @@ impl Portraits {
     }
 
     /// Import several files, each as [`Self::import_file`] would, calling
-    /// `done` with each outcome in order. The next file is read and decoded
-    /// on another thread while the one before it is moderated and stored, so
-    /// a batch takes less than its files one by one.
+    /// `done` with each outcome in order. The next file is imported on another
+    /// thread while the one before it finishes (as the app's window keeps one
+    /// file in flight ahead), so a batch takes less than its files one by one.
     pub fn import_files(
         &self,
         paths: &[PathBuf],
         done: &mut dyn FnMut(&Path, Result<ImportOutcome, LibraryError>),
     ) {
-        let read = |path: &Path| -> Result<(String, imaging::Prepared), LibraryError> {
-            crate::consent::require(&self.db)?;
-            let bytes = imaging::read_capped(path)?;
-            Ok((file_name(path), imaging::prepare(&bytes)?))
-        };
         std::thread::scope(|s| {
-            let mut next = paths.first().map(|p| s.spawn(move || read(p)));
+            let mut ahead = paths
+                .first()
+                .map(|first| s.spawn(move || self.import_file(first, &mut |_| {})));
             for (i, path) in paths.iter().enumerate() {
-                let current = next.take().map(|h| h.join());
-                next = paths.get(i + 1).map(|p| s.spawn(move || read(p)));
-                let outcome = match current {
-                    Some(Ok(read)) => read.and_then(|(name, prepared)| {
-                        self.judge_and_store(&name, prepared, &mut |_| {})
-                    }),
-                    Some(Err(panic)) => std::panic::resume_unwind(panic),
-                    None => unreachable!("one read per path"),
-                };
+                let current = ahead.take().expect("one import per path");
+                ahead = paths
+                    .get(i + 1)
+                    .map(|next| s.spawn(move || self.import_file(next, &mut |_| {})));
+                let outcome = current
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                 done(path, outcome);
             }
         });
@@ -63,18 +58,6 @@ impl Portraits {
         crate::consent::require(&self.db)?;
         progress(ImportStage::Decoding);
         let prepared = imaging::prepare(bytes)?;
-        self.judge_and_store(name, prepared, progress)
-    }
-
-    /// Moderate a decoded picture and store it if it is accepted (consent is
-    /// checked again: it may have been withdrawn since it was decoded).
-    fn judge_and_store(
-        &self,
-        name: &str,
-        prepared: imaging::Prepared,
-        progress: &mut dyn FnMut(ImportStage),
-    ) -> Result<ImportOutcome, LibraryError> {
-        crate::consent::require(&self.db)?;
         progress(ImportStage::Moderating);
         let thresholds = self.db.read(crate::settings::thresholds)?;
         let analysis = Analysis::of_prepared(&prepared);
