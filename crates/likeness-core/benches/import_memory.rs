@@ -1,5 +1,5 @@
-//! Peak memory of one import, for the worst files the caps let in: each file
-//! is imported (decoded, moderated by the real models, stored) in a child
+//! Peak memory of an import, for the worst files the caps let in: each file
+//! (and one batch of two) is imported (decoded, moderated by the real models, stored) in a child
 //! process of its own, which reports its peak resident size (`VmHWM`).
 //! Run: `cargo bench -p likeness-core --bench import_memory` (Linux). Goal:
 //! every import peaks under 600 MB.
@@ -18,11 +18,21 @@ use likeness_core::{Coded, Services};
 const CHILD: &str = "LIKENESS_MEMORY_CHILD";
 
 fn main() {
-    if let Some(file) = std::env::var_os(CHILD) {
-        return child(Path::new(&file));
+    if let Some(files) = std::env::var_os(CHILD) {
+        let files: Vec<PathBuf> = std::env::split_paths(&files).collect();
+        return child(&files);
     }
     let dir = tempfile::tempdir().unwrap();
-    let cases = worst_files(dir.path());
+    let mut cases = worst_files(dir.path());
+    // The same file twice in one batch: the second is imported while the
+    // first finishes, as the app and `likeness-cli import` do.
+    let deep = cases[0].1.clone();
+    let twice = dir.path().join("deep-again.png");
+    std::fs::copy(&deep, &twice).unwrap();
+    cases.push((
+        "two 16-bit RGBA PNGs in one batch (one in flight ahead)".to_owned(),
+        std::env::join_paths([deep, twice]).unwrap().into(),
+    ));
     let exe = std::env::current_exe().unwrap();
     println!("peak RSS of one import in a fresh process (goal: under 600 MB)");
     let baseline = dir.path().join("small.png");
@@ -31,7 +41,10 @@ fn main() {
         std::iter::once(("the 1 MP fixture (baseline)".to_owned(), baseline)).chain(cases)
     {
         let output = Command::new(&exe).env(CHILD, &path).output().unwrap();
-        let size = std::fs::metadata(&path).unwrap().len() as f64 / 1e6;
+        let size: u64 = std::env::split_paths(&path)
+            .map(|p| std::fs::metadata(p).unwrap().len())
+            .sum();
+        let size = size as f64 / 1e6;
         let text = String::from_utf8_lossy(&output.stdout);
         println!("{label} ({size:.1} MB file): {}", text.trim());
         if !output.status.success() {
@@ -78,9 +91,9 @@ fn save(dir: &Path, name: &str, image: &DynamicImage) -> PathBuf {
     path
 }
 
-/// Import `file` into a fresh library and print the outcome and this
-/// process's peak resident size.
-fn child(file: &Path) {
+/// Import `files` (one batch) into a fresh library and print the outcomes
+/// and this process's peak resident size.
+fn child(files: &[PathBuf]) {
     let data = tempfile::tempdir().unwrap();
     let lib = Services::open(data.path(), || {
         Moderator::load(None, None, Thresholds::default()).map(Arc::new)
@@ -96,10 +109,14 @@ fn child(file: &Path) {
     lib.moderator
         .get()
         .expect("ONNX Runtime and models (run scripts/setup.sh)");
-    let outcome = match lib.portraits.import_file(file, &mut |_| {}) {
-        Ok(o) => o.moderation.reason.code().to_owned(),
-        Err(e) => format!("refused: {}", serde_json::to_value(e.code()).unwrap()),
-    };
+    let mut outcomes = Vec::new();
+    lib.portraits.import_files(files, &mut |_, outcome| {
+        outcomes.push(match outcome {
+            Ok(o) => o.moderation.reason.code().to_owned(),
+            Err(e) => format!("refused: {}", serde_json::to_value(e.code()).unwrap()),
+        })
+    });
+    let outcome = outcomes.join(", ");
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let peak_kb: f64 = status
         .lines()

@@ -148,6 +148,7 @@ pub fn check_file_size(len: u64) -> Result<(), ImagingError> {
 /// decoded at a reduced DCT scale; a JPEG that needs turning is decoded in
 /// full and re-encoded; PNG and WebP become PNG (lossless).
 pub fn prepare(bytes: &[u8]) -> Result<Prepared, ImagingError> {
+    let _large = one_large_decode_at_a_time(bytes);
     match decode_once(bytes)? {
         Decoded::KeptJpeg {
             stripped,
@@ -168,6 +169,7 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared, ImagingError> {
 /// What moderation needs of a file, decoded exactly as [`prepare`] decodes
 /// it, without making the file to store: the working copy and the upright size.
 pub fn working(bytes: &[u8]) -> Result<(DynamicImage, (u32, u32)), ImagingError> {
+    let _large = one_large_decode_at_a_time(bytes);
     Ok(match decode_once(bytes)? {
         Decoded::KeptJpeg {
             width,
@@ -180,6 +182,23 @@ pub fn working(bytes: &[u8]) -> Result<(DynamicImage, (u32, u32)), ImagingError>
             (working_copy(image), size)
         }
     })
+}
+
+/// Pictures larger than this (by their header) are decoded one at a time.
+const LARGE_DECODE_PIXELS: u64 = 24_000_000;
+
+/// Imports may overlap (one is checked while the next decodes), and so may
+/// the decodes of ordinary photos; a large picture's decode waits for any
+/// other, so that the memory budget bounds the process, not each thread.
+fn one_large_decode_at_a_time(bytes: &[u8]) -> Option<std::sync::MutexGuard<'static, ()>> {
+    static LARGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let size = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()
+        .and_then(|r| r.into_dimensions().ok());
+    // A header that cannot be read is treated as large: the decode will say why.
+    let large = size.is_none_or(|(w, h)| u64::from(w) * u64::from(h) > LARGE_DECODE_PIXELS);
+    large.then(|| crate::sync::lock(&LARGE))
 }
 
 enum Decoded {
