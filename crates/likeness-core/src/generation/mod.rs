@@ -7,7 +7,7 @@ mod studio;
 mod style_pictures;
 mod thumbnails;
 
-use crate::consent::{ConsentRequired, RequireError};
+use crate::consent::RequireError;
 use crate::db::DbError;
 use crate::engines::EngineError;
 use crate::error::{Coded, ErrorCode};
@@ -46,7 +46,7 @@ pub enum GenerationError {
     #[error(transparent)]
     Imaging(#[from] ImagingError),
     #[error(transparent)]
-    ConsentRequired(#[from] ConsentRequired),
+    Consent(#[from] RequireError),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("The portrait was deleted.")]
@@ -80,7 +80,7 @@ impl Coded for GenerationError {
             Self::History(e) => e.code(),
             Self::Queue(e) => e.code(),
             Self::Imaging(e) => e.code(),
-            Self::ConsentRequired(e) => e.code(),
+            Self::Consent(e) => e.code(),
             Self::Db(e) => e.code(),
             Self::PortraitGone | Self::StylePictureMissing => ErrorCode::NotFound,
             Self::UnsafeOutput => ErrorCode::UnsafeOutput,
@@ -88,15 +88,6 @@ impl Coded for GenerationError {
             Self::UnsafeStylePicture => ErrorCode::UnsafeStylePicture,
             Self::ModerationUnavailable => ErrorCode::ModerationUnavailable,
             Self::Read { .. } | Self::Write(_) | Self::Io(_) => ErrorCode::Io,
-        }
-    }
-}
-
-impl From<RequireError> for GenerationError {
-    fn from(e: RequireError) -> Self {
-        match e {
-            RequireError::Missing(e) => e.into(),
-            RequireError::Db(e) => e.into(),
         }
     }
 }

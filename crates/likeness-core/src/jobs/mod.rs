@@ -54,7 +54,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::clock::now_rfc3339;
-use crate::consent::{ConsentRequired, RequireError};
+use crate::consent::RequireError;
 use crate::db::{Db, DbError};
 use crate::error::{Coded, ErrorCode};
 use crate::history::{History, HistoryError, OutputId, DEFAULT_PAGE, MAX_PAGE};
@@ -282,7 +282,7 @@ pub enum QueueError {
     #[error("Portrait {0} was not found.")]
     PortraitNotFound(i64),
     #[error(transparent)]
-    ConsentRequired(#[from] ConsentRequired),
+    Consent(#[from] RequireError),
     #[error("{0}")]
     InvalidInput(String),
     #[error("The worker thread could not start: {0}")]
@@ -299,7 +299,7 @@ impl Coded for QueueError {
             Self::NotRetryable { .. } => ErrorCode::JobNotRetryable,
             Self::PortraitNotAccepted(_) => ErrorCode::PortraitNotAccepted,
             Self::PortraitNotFound(_) => ErrorCode::NotFound,
-            Self::ConsentRequired(e) => e.code(),
+            Self::Consent(e) => e.code(),
             Self::InvalidInput(_) => ErrorCode::InvalidInput,
         }
     }
@@ -308,15 +308,6 @@ impl Coded for QueueError {
 impl From<rusqlite::Error> for QueueError {
     fn from(e: rusqlite::Error) -> Self {
         Self::Db(e.into())
-    }
-}
-
-impl From<RequireError> for QueueError {
-    fn from(e: RequireError) -> Self {
-        match e {
-            RequireError::Missing(e) => e.into(),
-            RequireError::Db(e) => e.into(),
-        }
     }
 }
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::clock::Clock;
-use crate::consent::{ConsentRequired, RequireError};
+use crate::consent::RequireError;
 use crate::db::{Db, DbError};
 use crate::engines::Style;
 use crate::error::{Coded, ErrorCode};
@@ -117,7 +117,7 @@ pub enum LibraryError {
     #[error("Portrait {0} was not found.")]
     NotFound(i64),
     #[error(transparent)]
-    ConsentRequired(#[from] ConsentRequired),
+    Consent(#[from] RequireError),
     #[error("This portrait has not passed the on-device checks, so it can't be used.")]
     NotAccepted,
     #[error("Could not encode moderation details: {0}")]
@@ -131,7 +131,7 @@ impl Coded for LibraryError {
             Self::Db(e) => e.code(),
             Self::Io(_) | Self::Encode(_) => ErrorCode::Io,
             Self::NotFound(_) => ErrorCode::NotFound,
-            Self::ConsentRequired(e) => e.code(),
+            Self::Consent(e) => e.code(),
             Self::NotAccepted => ErrorCode::PortraitNotAccepted,
         }
     }
@@ -140,15 +140,6 @@ impl Coded for LibraryError {
 impl From<rusqlite::Error> for LibraryError {
     fn from(e: rusqlite::Error) -> Self {
         Self::Db(e.into())
-    }
-}
-
-impl From<RequireError> for LibraryError {
-    fn from(e: RequireError) -> Self {
-        match e {
-            RequireError::Missing(e) => e.into(),
-            RequireError::Db(e) => e.into(),
-        }
     }
 }
 
