@@ -279,8 +279,10 @@ impl FromStr for Orientation {
     }
 }
 
-/// The face a frame is anchored on, in the source photo's pixels.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The face a frame is anchored on, in the source photo's pixels. Kept on
+/// the portrait's row (nothing else of the face is kept).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FaceAnchor {
     /// `[x, y, width, height]`.
     pub bbox: [f32; 4],

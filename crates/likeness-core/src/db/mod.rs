@@ -70,6 +70,8 @@ impl Db {
         // before its files are unlinked; in WAL mode NORMAL may roll back the
         // last commits after a power cut.
         writer.pragma_update(None, "synchronous", "FULL")?;
+        // Deleted rows are overwritten, not left in free pages: delete really deletes.
+        writer.pragma_update(None, "secure_delete", true)?;
         writer.busy_timeout(BUSY_TIMEOUT)?;
         migrate::run(&mut writer, migrations)?;
         let readers = (0..READERS)

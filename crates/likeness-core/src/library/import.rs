@@ -76,7 +76,7 @@ impl Portraits {
         let moderation = ModerationSummary::from(&verdict);
         if !verdict.is_accepted() {
             self.db
-                .write(|tx| self.record_verdict(tx, &sha, &name, &verdict))?;
+                .write(|tx| self.record_verdict(tx, &sha, &verdict))?;
             progress(ImportStage::Done);
             return Ok(ImportOutcome {
                 portrait: None,
@@ -100,8 +100,9 @@ impl Portraits {
         // The accepting record, the row and its files commit together (side by
         // side, so that the files' fsyncs overlap): a killed import leaves
         // neither an "accept" record without its portrait nor a file without its row.
+        let face = super::anchor_json(&verdict)?;
         let stored = self.db.write(|tx| {
-            let moderation_id = self.record_verdict(tx, &sha, &name, &verdict)?;
+            let moderation_id = self.record_verdict(tx, &sha, &verdict)?;
             std::thread::scope(|s| {
                 let thumb = s.spawn(|| {
                     self.vault.put_with(Kind::Thumbnail, &sha, "jpg", || {
@@ -115,7 +116,7 @@ impl Portraits {
                     .join()
                     .unwrap_or_else(|p| std::panic::resume_unwind(p))
             })?;
-            Ok::<_, LibraryError>(sql::insert_portrait(tx, &new, moderation_id)?)
+            Ok::<_, LibraryError>(sql::insert_portrait(tx, &new, moderation_id, &face)?)
         });
         let (row, inserted) = match stored {
             Ok(stored) => stored,
@@ -138,23 +139,21 @@ impl Portraits {
         })
     }
 
-    /// Keep the moderation record (metadata only) of a decision; returns its id.
+    /// Keep the moderation record of a decision, minimal (no face, no age, no
+    /// file name); returns its id.
     pub(super) fn record_verdict(
         &self,
         conn: &rusqlite::Connection,
         sha: &str,
-        name: &str,
         v: &Verdict,
     ) -> Result<i64, LibraryError> {
         Ok(sql::insert_moderation(
             conn,
             &NewModerationRecord {
                 image_sha256: sha,
-                source_name: name,
                 decision: if v.is_accepted() { "accept" } else { "reject" },
                 reason: v.reason.code(),
-                confidence: f64::from(v.confidence),
-                faces_json: &serde_json::to_string(&v.faces)?,
+                confidence_band: confidence_band(v.confidence),
                 model_hashes_json: &serde_json::to_string(&v.model_hashes)?,
                 thresholds_json: &serde_json::to_string(&v.thresholds)?,
                 app_version: env!("CARGO_PKG_VERSION"),
@@ -162,6 +161,15 @@ impl Portraits {
                 decided_at: &self.clock.now_rfc3339(),
             },
         )?)
+    }
+}
+
+/// How sure a decision was, in three bands (a record keeps no exact score).
+fn confidence_band(confidence: f32) -> &'static str {
+    match confidence {
+        c if c >= 0.8 => "high",
+        c if c >= 0.5 => "medium",
+        _ => "low",
     }
 }
 

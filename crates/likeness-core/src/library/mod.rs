@@ -19,9 +19,7 @@ use crate::engines::Style;
 use crate::error::{Coded, ErrorCode};
 use crate::framing::FaceAnchor;
 use crate::imaging::{self, ImagingError};
-use crate::moderation::{
-    moderate_with, Analysis, Decision, FaceReport, LazyModerator, Reason, Verdict,
-};
+use crate::moderation::{moderate_with, Analysis, Decision, LazyModerator, Reason, Verdict};
 use crate::vault::{sha256_hex, Kind, Vault, VaultFile};
 use sql::PortraitRow;
 
@@ -187,18 +185,15 @@ impl Portraits {
             .ok_or(LibraryError::NotFound(id))
     }
 
-    /// Where to frame an accepted portrait: its main face as moderation saw it.
-    /// A portrait that moderation has not accepted has none.
+    /// Where to frame an accepted portrait: its main face as moderation saw it
+    /// (kept on the portrait's row). A portrait that moderation has not
+    /// accepted has none.
     pub fn face_anchor(&self, portrait_id: i64) -> Result<FaceAnchor, LibraryError> {
-        let faces = self
+        let face = self
             .db
-            .read(|conn| Ok::<_, LibraryError>(sql::accepted_faces_json(conn, portrait_id)?))?
+            .read(|conn| Ok::<_, LibraryError>(sql::face_json(conn, portrait_id)?))?
             .ok_or(LibraryError::NotAccepted)?;
-        let faces: Vec<FaceReport> = serde_json::from_str(&faces)?;
-        faces
-            .first()
-            .map(FaceAnchor::from_report)
-            .ok_or(LibraryError::NotAccepted)
+        Ok(serde_json::from_str(&face)?)
     }
 
     /// Delete a portrait: its record, then its image, thumbnail and style
@@ -244,10 +239,9 @@ impl Portraits {
             }
             let accepted = verdict.is_accepted();
             self.db.write(|tx| {
-                let id =
-                    self.record_verdict(tx, &portrait.sha256, &portrait.original_name, &verdict)?;
+                let id = self.record_verdict(tx, &portrait.sha256, &verdict)?;
                 if accepted {
-                    sql::set_moderation(tx, portrait.id, id)?;
+                    sql::set_moderation(tx, portrait.id, id, &anchor_json(&verdict)?)?;
                 }
                 Ok::<_, LibraryError>(())
             })?;
@@ -285,6 +279,13 @@ impl Portraits {
             thumb_path: thumb_path.to_string_lossy().into_owned(),
         }
     }
+}
+
+/// The face framing anchors on, of an accepted verdict, as kept on the
+/// portrait's row: its box and eyes (no age, no score).
+fn anchor_json(verdict: &Verdict) -> Result<String, LibraryError> {
+    let face = verdict.faces.first().ok_or(LibraryError::NotAccepted)?;
+    Ok(serde_json::to_string(&FaceAnchor::from_report(face))?)
 }
 
 /// The vault files of a portrait: its image, its thumbnail and its thumbnail

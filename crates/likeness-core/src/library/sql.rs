@@ -29,15 +29,15 @@ pub(crate) struct NewPortrait<'a> {
     pub imported_at: &'a str,
 }
 
-/// A moderation decision to record. JSON columns hold the per-face details,
-/// model hashes and thresholds exactly as the decision used them.
+/// A moderation decision to record: minimal by design (no face details, no
+/// age, no file name). JSON columns hold the model hashes and thresholds
+/// exactly as the decision used them.
 pub(crate) struct NewModerationRecord<'a> {
     pub image_sha256: &'a str,
-    pub source_name: &'a str,
     pub decision: &'a str,
     pub reason: &'a str,
-    pub confidence: f64,
-    pub faces_json: &'a str,
+    /// `low`, `medium` or `high`.
+    pub confidence_band: &'a str,
     pub model_hashes_json: &'a str,
     pub thresholds_json: &'a str,
     pub app_version: &'a str,
@@ -61,17 +61,20 @@ fn portrait_from_row(r: &Row<'_>) -> rusqlite::Result<PortraitRow> {
     })
 }
 
-/// Insert a portrait accepted by moderation record `moderation_id`, or find
-/// the existing row with the same content hash. The `bool` is true when the row is new.
+/// Insert a portrait accepted by moderation record `moderation_id`, with the
+/// face framing anchors on (`face_json`), or find the existing row with the
+/// same content hash. The `bool` is true when the row is new.
 pub(crate) fn insert_portrait(
     conn: &Connection,
     p: &NewPortrait<'_>,
     moderation_id: i64,
+    face_json: &str,
 ) -> rusqlite::Result<(PortraitRow, bool)> {
     let inserted = conn.execute(
         "INSERT INTO portraits
-             (sha256, original_name, format, width, height, bytes, imported_at, last_used_at, moderation_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)
+             (sha256, original_name, format, width, height, bytes, imported_at, last_used_at,
+              moderation_id, face_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)
          ON CONFLICT (sha256) DO NOTHING",
         params![
             p.sha256,
@@ -81,7 +84,8 @@ pub(crate) fn insert_portrait(
             p.height,
             p.bytes,
             p.imported_at,
-            moderation_id
+            moderation_id,
+            face_json
         ],
     )?;
     let row = conn.query_row(
@@ -152,28 +156,27 @@ pub(crate) fn mark_used(conn: &Connection, id: i64, now: &str) -> rusqlite::Resu
     Ok(())
 }
 
-/// Link a portrait to the decision that accepted it.
+/// Link a portrait to the decision that accepted it, and keep the face
+/// framing anchors on.
 pub(crate) fn set_moderation(
     conn: &Connection,
     id: i64,
     moderation_id: i64,
+    face_json: &str,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "UPDATE portraits SET moderation_id = ?2 WHERE id = ?1",
-        params![id, moderation_id],
+        "UPDATE portraits SET moderation_id = ?2, face_json = ?3 WHERE id = ?1",
+        params![id, moderation_id, face_json],
     )?;
     Ok(())
 }
 
-/// The faces (JSON) of the moderation decision that accepted a portrait;
+/// The face (JSON) framing anchors on, of a portrait moderation accepted;
 /// `None` when the portrait is missing or was never accepted.
-pub(crate) fn accepted_faces_json(
-    conn: &Connection,
-    portrait_id: i64,
-) -> rusqlite::Result<Option<String>> {
+pub(crate) fn face_json(conn: &Connection, portrait_id: i64) -> rusqlite::Result<Option<String>> {
     conn.query_row(
-        "SELECT m.faces_json FROM portraits p JOIN moderation_records m ON m.id = p.moderation_id
-         WHERE p.id = ?1 AND m.decision = 'accept'",
+        "SELECT face_json FROM portraits
+         WHERE id = ?1 AND moderation_id IS NOT NULL AND face_json IS NOT NULL",
         [portrait_id],
         |r| r.get(0),
     )
@@ -186,16 +189,14 @@ pub(crate) fn insert_moderation(
     r: &NewModerationRecord<'_>,
 ) -> rusqlite::Result<i64> {
     conn.execute(
-        "INSERT INTO moderation_records (image_sha256, source_name, decision, reason, confidence,
-             faces_json, model_hashes_json, thresholds_json, app_version, session_ref, decided_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO moderation_records (image_sha256, decision, reason, confidence_band,
+             model_hashes_json, thresholds_json, app_version, session_ref, decided_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             r.image_sha256,
-            r.source_name,
             r.decision,
             r.reason,
-            r.confidence,
-            r.faces_json,
+            r.confidence_band,
             r.model_hashes_json,
             r.thresholds_json,
             r.app_version,

@@ -93,10 +93,11 @@ const REBUILD_PORTRAITS: &str = "
         bytes         INTEGER NOT NULL CHECK (bytes > 0),
         imported_at   TEXT    NOT NULL,
         last_used_at  TEXT,
-        moderation_id INTEGER REFERENCES moderation_records (id)
+        moderation_id INTEGER REFERENCES moderation_records (id),
+        face_json     TEXT
     );
     INSERT INTO portraits_new SELECT id, sha256, original_name, format, width, height, bytes,
-        imported_at, last_used_at, moderation_id FROM portraits;
+        imported_at, last_used_at, moderation_id, face_json FROM portraits;
     DROP TABLE portraits;
     ALTER TABLE portraits_new RENAME TO portraits;
 ";
@@ -167,4 +168,82 @@ fn a_migration_that_would_break_references_is_refused_and_changes_nothing() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version as usize, MIGRATIONS.len());
+}
+
+#[test]
+fn an_upgrade_keeps_the_framing_face_on_the_portrait_and_strips_old_records_to_the_minimum() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("likeness.db");
+    drop(Db::open_with(&path, &MIGRATIONS[..5]).unwrap());
+    let faces = r#"[{"box":[10,20,100,120],"score":0.98,
+        "landmarks":[[40,60],[80,61],[60,80],[45,100],[75,100]],"age":31.5}]"#;
+    let conn = Connection::open(&path).unwrap();
+    for (id, decision, name) in [(1, "accept", "me.jpg"), (2, "reject", "my-niece.jpg")] {
+        conn.execute(
+            "INSERT INTO moderation_records (id, image_sha256, source_name, decision, reason,
+                 confidence, faces_json, model_hashes_json, thresholds_json, app_version,
+                 session_ref, decided_at)
+             VALUES (?1, 'aa', ?3, ?2, 'x', 0.93, ?4, '{}', '{}', '0.1.0', 's', '2026-01-01T00:00:00Z')",
+            rusqlite::params![id, decision, name, faces],
+        )
+        .unwrap();
+    }
+    conn.execute(
+        "INSERT INTO portraits (sha256, original_name, format, width, height, bytes, imported_at,
+             last_used_at, moderation_id)
+         VALUES ('aa', 'me.jpg', 'jpeg', 800, 1000, 12345, '2026-01-02T03:04:05Z',
+             '2026-01-02T03:04:05Z', 1)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+
+    drop(Db::open(&path).unwrap());
+
+    let conn = Connection::open(&path).unwrap();
+    let face: String = conn
+        .query_row("SELECT face_json FROM portraits", [], |r| r.get(0))
+        .unwrap();
+    let face: serde_json::Value = serde_json::from_str(&face).unwrap();
+    assert_eq!(
+        face,
+        serde_json::json!({"bbox": [10, 20, 100, 120], "leftEye": [40, 60], "rightEye": [80, 61]}),
+        "framing keeps the box and the eyes, and nothing else of the face"
+    );
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('moderation_records')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for gone in ["faces_json", "source_name", "confidence"] {
+        assert!(
+            !columns.contains(&gone.to_owned()),
+            "{gone} is gone: {columns:?}"
+        );
+    }
+    let bands: Vec<String> = conn
+        .prepare("SELECT confidence_band FROM moderation_records ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(bands, ["high", "high"]);
+    drop(conn);
+    assert_not_in_database_files(dir.path(), &["my-niece.jpg", "31.5", "landmarks"]);
+}
+
+/// Neither the database file nor its write-ahead log holds any of `secrets`.
+pub fn assert_not_in_database_files(data_dir: &std::path::Path, secrets: &[&str]) {
+    for file in ["likeness.db", "likeness.db-wal"] {
+        let bytes = std::fs::read(data_dir.join(file)).unwrap_or_default();
+        for secret in secrets {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret:?} is left in {file}"
+            );
+        }
+    }
 }

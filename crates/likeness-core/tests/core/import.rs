@@ -352,3 +352,26 @@ fn a_batch_import_without_consent_stores_nothing() {
     assert_eq!(codes, [ErrorCode::ConsentRequired; 2]);
     assert!(vault_files(&lib).is_empty());
 }
+
+#[test]
+fn a_refusal_is_recorded_without_the_file_name_the_faces_or_their_ages() {
+    let (dir, lib) = library();
+    let refused = import(&lib, "my-niece.jpg", &side_by_side()).unwrap();
+    assert_eq!(refused.moderation.reason, Reason::MultiplePeople);
+    assert_eq!(lib.portraits.moderation_count(None).unwrap(), 1);
+    let conn = rusqlite::Connection::open(dir.path().join("likeness.db")).unwrap();
+    let (decision, reason, band): (String, String, String) = conn
+        .query_row(
+            "SELECT decision, reason, confidence_band FROM moderation_records",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (decision.as_str(), reason.as_str()),
+        ("reject", "multiple_people")
+    );
+    assert!(["low", "medium", "high"].contains(&band.as_str()));
+    drop(conn);
+    crate::db::assert_not_in_database_files(dir.path(), &["my-niece", "landmarks", "\"age\""]);
+}

@@ -42,17 +42,15 @@ CREATE TABLE jobs (
 CREATE TABLE moderation_records (
     id                INTEGER PRIMARY KEY,
     image_sha256      TEXT    NOT NULL,
-    source_name       TEXT    NOT NULL,
     decision          TEXT    NOT NULL CHECK (decision IN ('accept', 'reject')),
     reason            TEXT    NOT NULL,
-    confidence        REAL    NOT NULL CHECK (confidence BETWEEN 0 AND 1),
-    faces_json        TEXT    NOT NULL,
     model_hashes_json TEXT    NOT NULL,
     thresholds_json   TEXT    NOT NULL,
     app_version       TEXT    NOT NULL,
     session_ref       TEXT    NOT NULL,
     decided_at        TEXT    NOT NULL
-);
+, confidence_band TEXT NOT NULL DEFAULT 'medium'
+    CHECK (confidence_band IN ('low', 'medium', 'high')));
 CREATE TABLE outputs (
     id                INTEGER PRIMARY KEY,
     job_id            INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
@@ -80,7 +78,7 @@ CREATE TABLE portraits (
     height        INTEGER NOT NULL CHECK (height > 0),
     bytes         INTEGER NOT NULL CHECK (bytes > 0),
     imported_at   TEXT    NOT NULL
-, last_used_at TEXT, moderation_id INTEGER REFERENCES moderation_records (id));
+, last_used_at TEXT, moderation_id INTEGER REFERENCES moderation_records (id), face_json TEXT);
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL

@@ -180,12 +180,11 @@ pub(crate) fn accepted_portrait(store: &Db, name: &str) -> i64 {
     store
         .write(|tx| {
             tx.execute(
-                "INSERT INTO moderation_records (image_sha256, source_name, decision, reason,
-                     confidence, faces_json, model_hashes_json, thresholds_json, app_version,
-                     session_ref, decided_at)
-                 VALUES (?1, ?2, 'accept', 'ok', 0.9, '[]', '{}', '{}', 'test', 'test',
+                "INSERT INTO moderation_records (image_sha256, decision, reason, confidence_band,
+                     model_hashes_json, thresholds_json, app_version, session_ref, decided_at)
+                 VALUES (?1, 'accept', 'ok', 'high', '{}', '{}', 'test', 'test',
                      '2026-01-01T00:00:00Z')",
-                rusqlite::params![sha, name],
+                [&sha],
             )?;
             let moderation_id = tx.last_insert_rowid();
             tx.execute(
