@@ -4,19 +4,21 @@ use likeness_core::consent::{ConsentAnswers, ConsentRecord, ConsentStatus};
 use likeness_core::privacy::WithdrawOutcome;
 use tauri::State;
 
-use crate::error::{run_blocking, ApiError};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn consent_status(state: State<'_, AppState>) -> Result<ConsentStatus, ApiError> {
-    let services = state.services.clone();
-    run_blocking(move || Ok(services.consent.status()?)).await
+    state
+        .on_services(move |services| Ok(services.consent.status()?))
+        .await
 }
 
 #[tauri::command]
 pub async fn consent_history(state: State<'_, AppState>) -> Result<Vec<ConsentRecord>, ApiError> {
-    let services = state.services.clone();
-    run_blocking(move || Ok(services.consent.history()?)).await
+    state
+        .on_services(move |services| Ok(services.consent.history()?))
+        .await
 }
 
 /// Record the consent answers (any `no` withdraws); once all are given, check
@@ -26,18 +28,19 @@ pub async fn record_consent(
     state: State<'_, AppState>,
     answers: ConsentAnswers,
 ) -> Result<ConsentStatus, ApiError> {
-    let services = state.services.clone();
-    run_blocking(move || {
-        let status = services.privacy.record_consent(answers)?;
-        services.portraits.check_unmoderated()?;
-        Ok(status)
-    })
-    .await
+    state
+        .on_services(move |services| {
+            let status = services.privacy.record_consent(answers)?;
+            services.portraits.check_unmoderated()?;
+            Ok(status)
+        })
+        .await
 }
 
 /// Withdraw consent: deletes every portrait, everything made from them and their files.
 #[tauri::command]
 pub async fn withdraw_consent(state: State<'_, AppState>) -> Result<WithdrawOutcome, ApiError> {
-    let services = state.services.clone();
-    run_blocking(move || Ok(services.privacy.withdraw_consent()?)).await
+    state
+        .on_services(move |services| Ok(services.privacy.withdraw_consent()?))
+        .await
 }

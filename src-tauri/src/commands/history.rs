@@ -15,8 +15,9 @@ pub async fn list_outputs(
     state: State<'_, AppState>,
     filter: OutputFilter,
 ) -> Result<OutputPage, ApiError> {
-    let services = state.services.clone();
-    run_blocking(move || Ok(services.history.list_outputs(&filter)?)).await
+    state
+        .on_services(move |services| Ok(services.history.list_outputs(&filter)?))
+        .await
 }
 
 #[tauri::command]
@@ -25,14 +26,16 @@ pub async fn set_favourite(
     id: i64,
     favourite: bool,
 ) -> Result<Output, ApiError> {
-    let services = state.services.clone();
-    run_blocking(move || Ok(services.history.set_favourite(id, favourite)?)).await
+    state
+        .on_services(move |services| Ok(services.history.set_favourite(id, favourite)?))
+        .await
 }
 
 #[tauri::command]
 pub async fn delete_output(state: State<'_, AppState>, id: i64) -> Result<(), ApiError> {
-    let services = state.services.clone();
-    run_blocking(move || Ok(services.history.delete_output(id)?)).await
+    state
+        .on_services(move |services| Ok(services.history.delete_output(id)?))
+        .await
 }
 
 /// Export into a folder the user picked with `pick_folder`, or the default

@@ -3,23 +3,22 @@
 use likeness_core::jobs::{Job, JobFilter};
 use tauri::State;
 
-use crate::error::{run_blocking, ApiError};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn list_jobs(state: State<'_, AppState>) -> Result<Vec<Job>, ApiError> {
-    let queue = state.queue.clone();
-    run_blocking(move || Ok(queue.list(&JobFilter::default())?)).await
+    state
+        .on_queue(move |queue| Ok(queue.list(&JobFilter::default())?))
+        .await
 }
 
 #[tauri::command]
 pub async fn cancel_job(state: State<'_, AppState>, id: i64) -> Result<Job, ApiError> {
-    let queue = state.queue.clone();
-    run_blocking(move || Ok(queue.cancel(id)?)).await
+    state.on_queue(move |queue| Ok(queue.cancel(id)?)).await
 }
 
 #[tauri::command]
 pub async fn retry_job(state: State<'_, AppState>, id: i64) -> Result<Job, ApiError> {
-    let queue = state.queue.clone();
-    run_blocking(move || Ok(queue.retry(id)?)).await
+    state.on_queue(move |queue| Ok(queue.retry(id)?)).await
 }

@@ -6,7 +6,7 @@ use tauri::ipc::Request;
 use tauri::{AppHandle, Emitter, State};
 
 use super::raw_body;
-use crate::error::{run_blocking, ApiError};
+use crate::error::ApiError;
 use crate::events::IMPORT_PROGRESS;
 use crate::state::AppState;
 
@@ -21,8 +21,9 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 
 #[tauri::command]
 pub async fn list_portraits(state: State<'_, AppState>) -> Result<Vec<Portrait>, ApiError> {
-    let services = state.services.clone();
-    run_blocking(move || Ok(services.portraits.list()?)).await
+    state
+        .on_services(move |services| Ok(services.portraits.list()?))
+        .await
 }
 
 /// Import one image sent as the raw request body, named by the `x-file-name` header
@@ -40,28 +41,29 @@ pub async fn import_portrait(
         .and_then(|v| v.to_str().ok())
         .map(percent_decode)
         .unwrap_or_default();
-    let services = state.services.clone();
-    run_blocking(move || {
-        Ok(services
-            .portraits
-            .import_bytes(&name, &bytes, &mut |stage| {
-                // Progress is best effort: a closed window must not fail the import.
-                let _ = app.emit(
-                    IMPORT_PROGRESS,
-                    ImportProgress {
-                        name: name.clone(),
-                        stage,
-                    },
-                );
-            })?)
-    })
-    .await
+    state
+        .on_services(move |services| {
+            Ok(services
+                .portraits
+                .import_bytes(&name, &bytes, &mut |stage| {
+                    // Progress is best effort: a closed window must not fail the import.
+                    let _ = app.emit(
+                        IMPORT_PROGRESS,
+                        ImportProgress {
+                            name: name.clone(),
+                            stage,
+                        },
+                    );
+                })?)
+        })
+        .await
 }
 
 #[tauri::command]
 pub async fn delete_portrait(state: State<'_, AppState>, id: i64) -> Result<(), ApiError> {
-    let services = state.services.clone();
-    run_blocking(move || Ok(services.portraits.delete(id)?)).await
+    state
+        .on_services(move |services| Ok(services.portraits.delete(id)?))
+        .await
 }
 
 /// Decode `%XX` escapes from `encodeURIComponent`; malformed escapes stay as they are.

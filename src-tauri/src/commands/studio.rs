@@ -8,7 +8,7 @@ use tauri::ipc::Request;
 use tauri::State;
 
 use super::raw_body;
-use crate::error::{run_blocking, ApiError};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 #[tauri::command]
@@ -22,8 +22,9 @@ pub async fn style_thumbnails(
     state: State<'_, AppState>,
     portrait_id: i64,
 ) -> Result<Vec<StyleThumbnail>, ApiError> {
-    let studio = state.services.studio.clone();
-    run_blocking(move || Ok(studio.style_thumbnails(portrait_id)?)).await
+    state
+        .on_services(move |services| Ok(services.studio.style_thumbnails(portrait_id)?))
+        .await
 }
 
 #[tauri::command]
@@ -32,8 +33,9 @@ pub async fn enqueue_preview(
     portrait_id: i64,
     settings: GenerationSettings,
 ) -> Result<Job, ApiError> {
-    let queue = state.queue.clone();
-    run_blocking(move || Ok(generation::enqueue_preview(&queue, portrait_id, &settings)?)).await
+    state
+        .on_queue(move |queue| Ok(generation::enqueue_preview(queue, portrait_id, &settings)?))
+        .await
 }
 
 /// Upscale a preview ×2 or ×4; the HD output keeps the preview's settings.
@@ -43,8 +45,9 @@ pub async fn enqueue_hd(
     output_id: i64,
     factor: u8,
 ) -> Result<Job, ApiError> {
-    let queue = state.queue.clone();
-    run_blocking(move || Ok(generation::enqueue_hd(&queue, output_id, factor)?)).await
+    state
+        .on_queue(move |queue| Ok(generation::enqueue_hd(queue, output_id, factor)?))
+        .await
 }
 
 /// Keep a picture sent as the raw body to use as a style.
@@ -54,11 +57,11 @@ pub async fn import_style_picture(
     request: Request<'_>,
 ) -> Result<StylePicture, ApiError> {
     let bytes = raw_body(&request, "picture")?;
-    let services = state.services.clone();
-    run_blocking(move || {
-        Ok(StylePicture {
-            sha256: services.style_pictures.import(&bytes)?,
+    state
+        .on_services(move |services| {
+            Ok(StylePicture {
+                sha256: services.style_pictures.import(&bytes)?,
+            })
         })
-    })
-    .await
+        .await
 }

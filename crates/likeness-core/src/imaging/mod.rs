@@ -189,7 +189,9 @@ const LARGE_DECODE_PIXELS: u64 = 24_000_000;
 
 /// Imports may overlap (one is checked while the next decodes), and so may
 /// the decodes of ordinary photos; a large picture's decode waits for any
-/// other, so that the memory budget bounds the process, not each thread.
+/// other large one, so that the memory budget bounds the process, not each
+/// thread. Every public decoding entry point ([`prepare`], [`working`],
+/// [`decode`], [`open`]) takes its turn here, once.
 fn one_large_decode_at_a_time(bytes: &[u8]) -> Option<std::sync::MutexGuard<'static, ()>> {
     static LARGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let size = image::ImageReader::new(std::io::Cursor::new(bytes))
@@ -216,7 +218,10 @@ enum Decoded {
 fn decode_once(bytes: &[u8]) -> Result<Decoded, ImagingError> {
     let format = sniff(bytes)?;
     if format != ImageFormat::Jpeg {
-        return Ok(Decoded::Whole(decode(bytes, format)?, StoredFormat::Png));
+        return Ok(Decoded::Whole(
+            decode_whole(bytes, format)?,
+            StoredFormat::Png,
+        ));
     }
     let header = jpeg::header(bytes)?;
     let stripped = jpeg::strip_metadata(bytes)?;
@@ -315,6 +320,12 @@ fn check_budget(width: u32, height: u32, bytes: u64) -> Result<(), ImagingError>
 /// Decode bytes already checked by [`sniff`] under the caps to upright,
 /// opaque 8-bit RGB (always `DynamicImage::ImageRgb8`).
 pub fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, ImagingError> {
+    let _large = one_large_decode_at_a_time(bytes);
+    decode_whole(bytes, format)
+}
+
+/// [`decode`], for callers that already hold the large-decode turn.
+fn decode_whole(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, ImagingError> {
     match format {
         ImageFormat::Jpeg => upright_jpeg(&jpeg::strip_metadata(bytes)?, &jpeg::header(bytes)?),
         ImageFormat::Png => png_rgb::decode(bytes).map(DynamicImage::ImageRgb8),
