@@ -28,6 +28,21 @@ fn main() {
         "pick_folder",
         "show_in_folder",
         "import_style_picture",
+        "keep_portrait",
+        "portrait_image_count",
+        "withdraw_purpose",
+        "privacy_inventory",
+        "retention",
+        "set_retention",
+        "list_moderation_records",
+        "delete_moderation_record",
+        "list_style_pictures",
+        "delete_style_picture",
+        "export_everything",
+        "begin_archive_upload",
+        "append_archive_upload",
+        "import_archive",
+        "delete_everything",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script");

@@ -6,8 +6,9 @@ mod error;
 mod events;
 mod setup;
 mod state;
+mod uploads;
 
-use commands::{consent, history, jobs, library, settings, studio};
+use commands::{consent, history, jobs, library, privacy, settings, studio};
 
 /// Build and run the app.
 pub fn run() {
@@ -19,10 +20,13 @@ pub fn run() {
             library::list_portraits,
             library::import_portrait,
             library::delete_portrait,
+            library::keep_portrait,
+            library::portrait_image_count,
             consent::consent_status,
             consent::consent_history,
             consent::record_consent,
             consent::withdraw_consent,
+            consent::withdraw_purpose,
             settings::youthful_age,
             settings::set_youthful_age,
             studio::list_styles,
@@ -40,6 +44,18 @@ pub fn run() {
             history::pick_folder,
             history::show_in_folder,
             studio::import_style_picture,
+            privacy::privacy_inventory,
+            privacy::retention,
+            privacy::set_retention,
+            privacy::list_moderation_records,
+            privacy::delete_moderation_record,
+            privacy::list_style_pictures,
+            privacy::delete_style_picture,
+            privacy::export_everything,
+            privacy::begin_archive_upload,
+            privacy::append_archive_upload,
+            privacy::import_archive,
+            privacy::delete_everything,
         ])
         .run(tauri::generate_context!())
         .expect("Likeness failed to start");

@@ -6,12 +6,14 @@ use std::sync::Arc;
 use likeness_core::history::export::{self, ExportDestinations};
 use likeness_core::jobs::{JobEvent, JobQueue};
 use likeness_core::moderation::{Moderator, Thresholds};
+use likeness_core::privacy::expiry;
 use likeness_core::services::Options;
 use likeness_core::{paths, Services};
 use tauri::{App, Emitter, Manager};
 
 use crate::events::JOB_EVENT;
 use crate::state::AppState;
+use crate::uploads::Uploads;
 
 pub fn setup(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
     let data_dir = match paths::env_override() {
@@ -46,6 +48,7 @@ pub fn setup(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
     let queue = JobQueue::start(
         services.db.clone(),
         services.vault.clone(),
+        services.clock.clone(),
         services.staging_dir(),
         services.studio.clone(),
         move |event: JobEvent| {
@@ -58,12 +61,25 @@ pub fn setup(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
         services: services.clone(),
         queue: Arc::new(queue),
         exports: Arc::new(ExportDestinations::new(export::default_export_folder())),
+        uploads: Arc::new(Uploads::new(services.staging_dir().join("uploads"))),
     });
     // Check any portraits that predate moderation, off the main thread.
     // The models load on first use, so an idle app does not hold them.
+    let checked = services.clone();
     std::thread::spawn(move || {
-        if let Err(e) = services.portraits.check_unmoderated() {
+        if let Err(e) = checked.portraits.check_unmoderated() {
             eprintln!("likeness: could not check older portraits: {e}");
+        }
+    });
+    // Retention ran at open; it runs again every hour while the app does.
+    std::thread::spawn(move || loop {
+        std::thread::sleep(expiry::SWEEP_INTERVAL);
+        let swept = services
+            .privacy
+            .expire()
+            .and_then(|_| services.privacy.sweep());
+        if let Err(e) = swept {
+            eprintln!("likeness: could not apply retention: {e}");
         }
     });
     Ok(())

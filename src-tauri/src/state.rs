@@ -8,12 +8,15 @@ use likeness_core::jobs::JobQueue;
 use likeness_core::Services;
 
 use crate::error::{run_blocking, ApiError};
+use crate::uploads::Uploads;
 
 pub struct AppState {
     pub services: Arc<Services>,
     pub queue: Arc<JobQueue>,
     /// Exports go only where the user chose; only their files are revealed.
     pub exports: Arc<ExportDestinations>,
+    /// Archives the window is sending, chunk by chunk.
+    pub uploads: Arc<Uploads>,
 }
 
 impl AppState {

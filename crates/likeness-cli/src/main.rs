@@ -127,6 +127,33 @@ enum Command {
     },
     /// List the built-in styles.
     Styles,
+    /// What is stored and for how long; export, import or delete all of it.
+    #[command(subcommand)]
+    Privacy(PrivacyCommand),
+}
+
+#[derive(Subcommand)]
+enum PrivacyCommand {
+    /// Every kind of stored data: how many, how big, where, and when it expires.
+    Status,
+    /// Write one archive of everything (portraits, images, records, settings).
+    Export {
+        /// The archive to write (`.zip`); an existing file is never replaced.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Import an archive made by `privacy export` (everything is checked again).
+    /// Needs consent (see `consent`).
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Delete every portrait, image, record and setting, and consent itself.
+    DeleteAll {
+        /// Confirm: this cannot be undone.
+        #[arg(long, required = true)]
+        yes: bool,
+    },
 }
 
 /// Consent for the commands that analyse faces in files outside the library.
@@ -180,6 +207,21 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Moderate { files, consent } => {
             consent.require()?;
             commands::moderate::run(cli.json, files, &checks)
+        }
+        Command::Privacy(command) => {
+            let library = library()?;
+            match command {
+                PrivacyCommand::Status => commands::privacy::status(cli.json, &library),
+                PrivacyCommand::Export { out } => {
+                    commands::privacy::export(cli.json, &library, out)
+                }
+                PrivacyCommand::Import { file } => {
+                    commands::privacy::import(cli.json, &library, file)
+                }
+                PrivacyCommand::DeleteAll { yes: _ } => {
+                    commands::privacy::delete_all(cli.json, &library)
+                }
+            }
         }
         Command::Styles => {
             for style in STYLES {

@@ -42,7 +42,7 @@ fn main() {
         let shared = Arc::clone(&moderator);
         let lib = Services::open(data.path(), move || Ok(Arc::clone(&shared))).unwrap();
         lib.privacy
-            .record_consent(ConsentAnswers::all(true))
+            .record_consent(ConsentAnswers::all(true), &bench_wording())
             .unwrap();
         (data, lib)
     };
@@ -215,4 +215,12 @@ fn measure(mut f: impl FnMut() -> Duration) -> Vec<Duration> {
 fn report(label: &str, sorted: &[Duration]) {
     let p = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
     println!("{label}: p50 {:.0} ms, p95 {:.0} ms", p(0.5), p(0.95));
+}
+
+/// The consent wording the bench "shows".
+fn bench_wording() -> likeness_core::consent::ConsentWording {
+    likeness_core::consent::ConsentWording {
+        language: "en".into(),
+        text: "Benchmark: consent to on-device face analysis.".into(),
+    }
 }

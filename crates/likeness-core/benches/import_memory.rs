@@ -100,11 +100,14 @@ fn child(files: &[PathBuf]) {
     })
     .unwrap();
     lib.privacy
-        .record_consent(ConsentAnswers {
-            adult: true,
-            photo_rights: true,
-            face_processing: true,
-        })
+        .record_consent(
+            ConsentAnswers {
+                adult: true,
+                photo_rights: true,
+                face_processing: true,
+            },
+            &bench_wording(),
+        )
         .unwrap();
     lib.moderator
         .get()
@@ -125,4 +128,12 @@ fn child(files: &[PathBuf]) {
         .unwrap_or(f64::NAN);
     let mut out = std::io::stdout();
     writeln!(out, "peak {:.0} MB, {outcome}", peak_kb / 1024.0).unwrap();
+}
+
+/// The consent wording the bench "shows".
+fn bench_wording() -> likeness_core::consent::ConsentWording {
+    likeness_core::consent::ConsentWording {
+        language: "en".into(),
+        text: "Benchmark: consent to on-device face analysis.".into(),
+    }
 }

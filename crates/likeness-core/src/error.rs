@@ -61,6 +61,10 @@ pub enum ErrorCode {
     /// The on-device safety checks could not run, so the picture was refused
     /// (moderation fails closed).
     ModerationUnavailable,
+    /// The file is not a Likeness archive, or it is damaged.
+    ArchiveInvalid,
+    /// The moderation record let a portrait into the library; it goes with the portrait.
+    RecordInUse,
 }
 
 /// An error with a stable code; its `Display` is the sentence a person reads.

@@ -8,18 +8,15 @@ use std::sync::Arc;
 
 use crate::clock::{Clock, SystemClock};
 use crate::consent::Consent;
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbError, DB_FILE};
 use crate::error::{Coded, ErrorCode};
 use crate::generation::{Studio, StylePictures};
 use crate::history::History;
 use crate::library::Portraits;
 use crate::moderation::{LazyModerator, ModeratorHandle};
-use crate::privacy::Privacy;
+use crate::privacy::{Parts, Privacy};
 use crate::settings::Settings;
 use crate::vault::Vault;
-
-/// File name of the database inside a data folder.
-const DB_FILE: &str = "likeness.db";
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -64,6 +61,8 @@ pub struct Services {
     pub data_dir: PathBuf,
     pub db: Arc<Db>,
     pub vault: Arc<Vault>,
+    /// Where "now" comes from (a job queue over this folder uses it too).
+    pub clock: Arc<dyn Clock>,
     pub moderator: Arc<LazyModerator>,
     pub consent: Consent,
     pub settings: Settings,
@@ -103,7 +102,6 @@ impl Services {
         let db = Arc::new(Db::open(&data_dir.join(DB_FILE))?);
         let vault = Arc::new(Vault::open(data_dir.join("vault"))?);
         let moderator = Arc::new(LazyModerator::new(load_moderator));
-        let privacy = Privacy::open(db.clone(), vault.clone(), clock.clone());
         let portraits = Arc::new(Portraits::new(
             db.clone(),
             vault.clone(),
@@ -115,6 +113,16 @@ impl Services {
             vault.clone(),
             moderator.clone(),
         ));
+        let privacy = Privacy::open(Parts {
+            db: db.clone(),
+            vault: vault.clone(),
+            clock: clock.clone(),
+            portraits: portraits.clone(),
+            style_pictures: style_pictures.clone(),
+            moderator: moderator.clone(),
+            data_dir: data_dir.to_owned(),
+            staging_dir: staging_dir(data_dir),
+        });
         let history = History::new(db.clone(), vault.clone());
         let studio = Arc::new(Studio::new(
             portraits.clone(),
@@ -126,6 +134,7 @@ impl Services {
         ));
         Ok(Self {
             data_dir: data_dir.to_owned(),
+            clock,
             consent: Consent::new(db.clone()),
             settings: Settings::new(db.clone()),
             db,
@@ -141,6 +150,10 @@ impl Services {
 
     /// Where a job queue over this data folder keeps its scratch files.
     pub fn staging_dir(&self) -> PathBuf {
-        self.data_dir.join("staging")
+        staging_dir(&self.data_dir)
     }
+}
+
+fn staging_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("staging")
 }

@@ -125,6 +125,34 @@ impl Vault {
         Ok(path)
     }
 
+    /// Every file of `kind`: those in its shard folders, any stray file beside
+    /// them, and unfinished writes (`.incoming-*`). A folder that cannot be
+    /// read is skipped.
+    pub fn files(&self, kind: Kind) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for entry in read_dir(&self.dir(kind)) {
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => files.extend(
+                    read_dir(&entry.path())
+                        .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+                        .map(|e| e.path()),
+                ),
+                Ok(_) => files.push(entry.path()),
+                Err(_) => {}
+            }
+        }
+        files
+    }
+
+    /// The finished files of `kind` (no unfinished writes).
+    pub fn stored_files(&self, kind: Kind) -> impl Iterator<Item = PathBuf> {
+        self.files(kind).into_iter().filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| !n.starts_with(TEMP_PREFIX))
+        })
+    }
+
     /// Remove every file of one kind.
     pub fn clear(&self, kind: Kind) -> io::Result<()> {
         let dir = self.dir(kind);
@@ -183,6 +211,10 @@ impl Vault {
             Ok::<_, DbError>(())
         });
     }
+}
+
+fn read_dir(dir: &Path) -> impl Iterator<Item = fs::DirEntry> {
+    fs::read_dir(dir).into_iter().flatten().flatten()
 }
 
 /// Write via a temp file in the same folder, fsync it, rename it into place,

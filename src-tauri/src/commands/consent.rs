@@ -1,6 +1,8 @@
 //! Consent commands: where consent stands, its history, answering and withdrawing.
 
-use likeness_core::consent::{ConsentAnswers, ConsentRecord, ConsentStatus};
+use likeness_core::consent::{
+    ConsentAnswers, ConsentKind, ConsentRecord, ConsentStatus, ConsentWording,
+};
 use likeness_core::privacy::WithdrawOutcome;
 use tauri::State;
 
@@ -21,16 +23,17 @@ pub async fn consent_history(state: State<'_, AppState>) -> Result<Vec<ConsentRe
         .await
 }
 
-/// Record the consent answers (any `no` withdraws); once all are given, check
-/// any portraits that predate moderation.
+/// Record the consent answers (any `no` withdraws) with the wording shown;
+/// once all are given, check any portraits that predate moderation.
 #[tauri::command]
 pub async fn record_consent(
     state: State<'_, AppState>,
     answers: ConsentAnswers,
+    wording: ConsentWording,
 ) -> Result<ConsentStatus, ApiError> {
     state
         .on_services(move |services| {
-            let status = services.privacy.record_consent(answers)?;
+            let status = services.privacy.record_consent(answers, &wording)?;
             services.portraits.check_unmoderated()?;
             Ok(status)
         })
@@ -42,5 +45,16 @@ pub async fn record_consent(
 pub async fn withdraw_consent(state: State<'_, AppState>) -> Result<WithdrawOutcome, ApiError> {
     state
         .on_services(move |services| Ok(services.privacy.withdraw_consent()?))
+        .await
+}
+
+/// Withdraw one consent; its consequence is the same as withdrawing all.
+#[tauri::command]
+pub async fn withdraw_purpose(
+    state: State<'_, AppState>,
+    kind: ConsentKind,
+) -> Result<WithdrawOutcome, ApiError> {
+    state
+        .on_services(move |services| Ok(services.privacy.withdraw_purpose(kind)?))
         .await
 }

@@ -59,10 +59,31 @@ pub async fn import_portrait(
         .await
 }
 
+/// Delete a portrait and, with `with_images`, every image made from it.
 #[tauri::command]
-pub async fn delete_portrait(state: State<'_, AppState>, id: i64) -> Result<(), ApiError> {
+pub async fn delete_portrait(
+    state: State<'_, AppState>,
+    id: i64,
+    with_images: bool,
+) -> Result<(), ApiError> {
     state
-        .on_services(move |services| Ok(services.portraits.delete(id)?))
+        .on_services(move |services| Ok(services.privacy.delete_portrait(id, with_images)?))
+        .await
+}
+
+/// Keep a portrait close to expiry: counts as a use.
+#[tauri::command]
+pub async fn keep_portrait(state: State<'_, AppState>, id: i64) -> Result<Portrait, ApiError> {
+    state
+        .on_services(move |services| Ok(services.portraits.keep(id)?))
+        .await
+}
+
+/// How many History images were made from a portrait (the delete dialog offers them).
+#[tauri::command]
+pub async fn portrait_image_count(state: State<'_, AppState>, id: i64) -> Result<u64, ApiError> {
+    state
+        .on_services(move |services| Ok(services.privacy.images_made_from(id)?))
         .await
 }
 

@@ -5,6 +5,7 @@ pub mod consent;
 pub mod history;
 pub mod jobs;
 pub mod library;
+pub mod privacy;
 pub mod settings;
 pub mod studio;
 

@@ -64,6 +64,27 @@ describe("Consent gate", () => {
     expect(backend.history.filter((r) => r.granted)).toHaveLength(3);
   });
 
+  it("names every purpose of face analysis: the adult check and framing", async () => {
+    firstRun();
+    const purposes = /to check that each photo shows one adult and not a minor, and to find the face so that headshots/;
+
+    expect(await screen.findByRole("checkbox", { name: purposes })).not.toBeChecked();
+  });
+
+  it("records the exact wording the user agreed to, in its language", async () => {
+    const user = userEvent.setup();
+    const backend = firstRun();
+    await screen.findByTestId("consent-gate");
+
+    for (const box of BOXES) await user.click(checkbox(box));
+    const shown = BOXES.map((box) => checkbox(box).closest("label")!.textContent!.trim());
+    await user.click(screen.getByTestId("consent-continue"));
+
+    await screen.findByTestId("library-empty");
+    expect(backend.wordings).toEqual([{ language: "en", text: shown.join("\n") }]);
+    expect(shown[2]).toContain("headshots and other framings are cropped around it");
+  });
+
   it("can be completed with the keyboard alone", async () => {
     const user = userEvent.setup();
     firstRun();

@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
+import { formatDate } from "../lib/format";
 import { FakeBackend, makeOutput, makePortrait } from "../test/fake-backend";
 
 let backend: FakeBackend;
@@ -212,5 +213,24 @@ describe("History", () => {
     expect(await within(detail).findByRole("alert")).toHaveTextContent(
       "That file has been moved or deleted since it was saved.",
     );
+  });
+
+  it("says in the detail when retention will delete an image, and that favourites are kept", async () => {
+    backend.outputs = [makeOutput({ id: 1, expiresAt: "2027-03-02T10:00:00Z" })];
+    const user = await openHistory();
+    const detail = await openDetail(user);
+    const expiry = within(detail).getByTestId("output-expiry");
+
+    expect(expiry).toHaveTextContent(`Deleted on ${formatDate("2027-03-02T10:00:00Z")}`);
+    await user.click(within(detail).getByTestId("favourite-toggle"));
+    await waitFor(() => expect(expiry).toHaveTextContent("Favourite: kept until you delete it"));
+  });
+
+  it("says an image is kept until deleted when the user chose to keep images", async () => {
+    backend.outputs = [makeOutput({ id: 1, expiresAt: null })];
+    const user = await openHistory();
+    const detail = await openDetail(user);
+
+    expect(within(detail).getByTestId("output-expiry")).toHaveTextContent("Kept until you delete it");
   });
 });

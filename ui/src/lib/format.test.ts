@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatDate, formatDateTime, formatDimensions } from "./format";
+import {
+  daysUntil,
+  formatBytes,
+  formatCount,
+  formatDate,
+  formatDateTime,
+  formatDimensions,
+  formatList,
+  formatPeriod,
+} from "./format";
 
 describe("format helpers", () => {
   it("shows file sizes in friendly units", () => {
@@ -24,5 +33,33 @@ describe("format helpers", () => {
 
   it("shows pixel dimensions as width × height", () => {
     expect(formatDimensions(4000, 3000)).toBe("4000 × 3000");
+  });
+
+  it("counts things with the right plural", () => {
+    expect(formatCount(1, "image")).toBe("1 image");
+    expect(formatCount(0, "image")).toBe("0 images");
+    expect(formatCount(3, "style picture")).toBe("3 style pictures");
+  });
+
+  it("shows retention periods in days, or years when they are whole years", () => {
+    expect(formatPeriod(1)).toBe("1 day");
+    expect(formatPeriod(30)).toBe("30 days");
+    expect(formatPeriod(365)).toBe("1 year");
+    expect(formatPeriod(1095)).toBe("3 years");
+  });
+
+  it("counts the days left until a deletion, rounding up and never below zero", () => {
+    const now = Date.parse("2026-12-02T10:00:00Z");
+    expect(daysUntil("2026-12-05T10:00:00Z", now)).toBe(3);
+    expect(daysUntil("2026-12-02T11:00:00Z", now)).toBe(1);
+    expect(daysUntil("2026-12-01T10:00:00Z", now)).toBe(0);
+  });
+
+  it("joins a list the way a sentence would", () => {
+    expect(formatList([])).toBe("");
+    expect(formatList(["3 portraits"])).toBe("3 portraits");
+    expect(formatList(["3 portraits", "12 images", "2 style pictures"])).toBe(
+      "3 portraits, 12 images and 2 style pictures",
+    );
   });
 });

@@ -37,3 +37,28 @@ function formatTimestamp(iso: string, locale: string | undefined, options: Intl.
 export function formatDimensions(width: number, height: number): string {
   return `${width} × ${height}`;
 }
+
+/** 1, "image" → "1 image"; 3 → "3 images". */
+export function formatCount(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : plural}`;
+}
+
+const DAYS_PER_YEAR = 365;
+
+/** A retention period in days: 30 → "30 days", 1095 → "3 years". */
+export function formatPeriod(days: number): string {
+  return days % DAYS_PER_YEAR === 0 ? formatCount(days / DAYS_PER_YEAR, "year") : formatCount(days, "day");
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Whole days from `now` until an RFC 3339 time, rounded up: 0 once it has passed or is due today. */
+export function daysUntil(iso: string, now = Date.now()): number {
+  return Math.max(0, Math.ceil((new Date(iso).getTime() - now) / DAY_MS));
+}
+
+/** ["a", "b", "c"] → "a, b and c". */
+export function formatList(parts: string[]): string {
+  if (parts.length <= 1) return parts.join("");
+  return `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+}

@@ -2,7 +2,8 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
-import { FakeBackend, makeFile, makePortrait } from "../test/fake-backend";
+import { formatDate } from "../lib/format";
+import { FakeBackend, makeFile, makeOutput, makePortrait } from "../test/fake-backend";
 
 let backend: FakeBackend;
 
@@ -14,6 +15,9 @@ beforeEach(() => {
 function renderApp() {
   return render(App, { props: { backend } });
 }
+
+/** The time `days` from now, as the backend writes it. */
+const inDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString();
 
 const importInput = () => screen.getByTestId("import-input") as HTMLInputElement;
 
@@ -197,8 +201,8 @@ describe("Library", () => {
 
     await user.click(await screen.findByRole("button", { name: "Delete keep.jpg" }));
     const dialog = screen.getByRole("alertdialog");
-    expect(dialog).toHaveTextContent("Delete this portrait?");
-    expect(dialog).toHaveTextContent("The image is removed from this computer.");
+    expect(dialog).toHaveTextContent("Delete keep.jpg?");
+    expect(dialog).toHaveTextContent("The portrait is removed from this computer.");
     expect(within(dialog).getByRole("button", { name: "Cancel" })).toHaveFocus();
 
     await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
@@ -230,7 +234,7 @@ describe("Library", () => {
     await user.click(screen.getByTestId("confirm-delete"));
 
     await waitFor(() => expect(screen.queryByTestId("portrait-card")).not.toBeInTheDocument());
-    expect(backend.deleted).toEqual([7]);
+    expect(backend.deleted).toEqual([{ id: 7, withImages: false }]);
     expect(screen.getByTestId("library-empty")).toBeInTheDocument();
   });
 
@@ -260,5 +264,79 @@ describe("Library", () => {
     await user.keyboard("{Enter}");
 
     expect(opened).toBeGreaterThan(0);
+  });
+
+  it("offers to delete the images made from a portrait too, and leaves them by default", async () => {
+    const user = userEvent.setup();
+    backend.portraits = [makePortrait({ id: 7, originalName: "ada.jpg" })];
+    backend.outputs = [1, 2, 3].map((id) => makeOutput({ id, portraitId: 7 }));
+    renderApp();
+
+    await user.click(await screen.findByRole("button", { name: "Delete ada.jpg" }));
+    const dialog = screen.getByRole("alertdialog");
+    const withImages = await within(dialog).findByTestId("delete-portrait-images");
+    expect(dialog).toHaveTextContent("Also delete the 3 images made from it");
+    expect(dialog).toHaveTextContent("Otherwise they stay in History, without their before/after.");
+    expect(withImages).not.toBeChecked();
+
+    await user.click(withImages);
+    await user.click(within(dialog).getByTestId("confirm-delete"));
+
+    await waitFor(() => expect(screen.queryByTestId("portrait-card")).not.toBeInTheDocument());
+    expect(backend.deleted).toEqual([{ id: 7, withImages: true }]);
+    expect(backend.outputs).toEqual([]);
+  });
+
+  it("keeps a portrait's images in History unless the user ticks the box", async () => {
+    const user = userEvent.setup();
+    backend.portraits = [makePortrait({ id: 7, originalName: "ada.jpg" })];
+    backend.outputs = [makeOutput({ id: 1, portraitId: 7 })];
+    renderApp();
+
+    await user.click(await screen.findByRole("button", { name: "Delete ada.jpg" }));
+    await screen.findByTestId("delete-portrait-images");
+    await user.click(screen.getByTestId("confirm-delete"));
+
+    await waitFor(() => expect(backend.deleted).toEqual([{ id: 7, withImages: false }]));
+    expect(backend.outputs.map((o) => o.portraitId)).toEqual([null]);
+  });
+
+  it("doesn't offer to delete images when none were made from the portrait", async () => {
+    const user = userEvent.setup();
+    backend.portraits = [makePortrait({ originalName: "ada.jpg" })];
+    renderApp();
+
+    await user.click(await screen.findByRole("button", { name: "Delete ada.jpg" }));
+
+    await waitFor(() => expect(screen.getByRole("alertdialog")).toHaveTextContent("The portrait is removed"));
+    expect(screen.queryByTestId("delete-portrait-images")).not.toBeInTheDocument();
+  });
+
+  it("shows on each card when retention will delete the portrait", async () => {
+    backend.portraits = [
+      makePortrait({ id: 1, originalName: "later.jpg", expiresAt: "2099-12-02T10:00:00Z" }),
+      makePortrait({ id: 2, originalName: "mine.jpg", expiresAt: null }),
+      makePortrait({ id: 3, originalName: "soon.jpg", expiresAt: inDays(3) }),
+    ];
+    renderApp();
+
+    const [later, mine, soon] = await screen.findAllByTestId("portrait-card");
+    expect(within(later).getByTestId("portrait-expiry")).toHaveTextContent(/^Deleted on .*2099$/);
+    expect(within(later).queryByRole("button", { name: "Keep later.jpg" })).not.toBeInTheDocument();
+    expect(within(mine).getByTestId("portrait-expiry")).toHaveTextContent("Kept until you delete it");
+    expect(within(soon).getByTestId("portrait-expiry")).toHaveTextContent("Deleted in 3 days");
+    expect(within(soon).getByTestId("keep-portrait-3")).toHaveAccessibleName("Keep soon.jpg");
+  });
+
+  it("keeps a portrait that is about to be deleted for another full period", async () => {
+    const user = userEvent.setup();
+    backend.portraits = [makePortrait({ id: 3, originalName: "soon.jpg", expiresAt: inDays(1) })];
+    renderApp();
+
+    await user.click(await screen.findByTestId("keep-portrait-3"));
+
+    const inThirtyDays = formatDate(inDays(30));
+    await waitFor(() => expect(screen.getByTestId("portrait-expiry")).toHaveTextContent(`Deleted on ${inThirtyDays}`));
+    expect(screen.queryByTestId("keep-portrait-3")).not.toBeInTheDocument();
   });
 });

@@ -1,8 +1,8 @@
-import { render, screen, within } from "@testing-library/svelte";
+import { render, screen } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
-import { FakeBackend, makePortrait, POLICY_VERSION } from "../test/fake-backend";
+import { FakeBackend } from "../test/fake-backend";
 
 beforeEach(() => {
   localStorage.clear();
@@ -50,53 +50,14 @@ describe("Settings", () => {
     );
   });
 
-  it("lists the consent history with what was agreed, its status, policy version and time", async () => {
-    await openSettings();
+  it("sends the user to Privacy for retention, consent and their data", async () => {
+    const user = await openSettings();
 
-    const rows = within(await screen.findByTestId("consent-history")).getAllByTestId("consent-record");
-    expect(rows.map((row) => (row as HTMLTableRowElement).cells[0].textContent)).toEqual([
-      "Face analysis on this computer",
-      "Right to use my photos",
-      "18 or older",
-    ]);
-    for (const row of rows) {
-      expect(row).toHaveTextContent("Given");
-      expect(row).toHaveTextContent(POLICY_VERSION);
-      expect(row).toHaveTextContent(/2025/);
-    }
-  });
+    expect(screen.getByText(/^Retention: see Privacy\./)).toBeInTheDocument();
+    await user.click(screen.getByTestId("open-privacy"));
 
-  it("asks for confirmation before withdrawing consent and changes nothing on Cancel", async () => {
-    const backend = new FakeBackend();
-    backend.portraits = [makePortrait()];
-    const user = await openSettings(backend);
-
-    await user.click(screen.getByTestId("withdraw-consent"));
-    const dialog = screen.getByRole("alertdialog");
-    expect(dialog).toHaveTextContent("Withdraw consent?");
-    expect(dialog).toHaveTextContent(
-      "This deletes all your portraits and everything made from them from this computer. Moderation and consent records (no images) are kept as your record.",
-    );
-    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
-
-    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
-    expect(backend.portraits).toHaveLength(1);
-    expect(backend.consent.adult).toBe(true);
-  });
-
-  it("deletes the portraits and returns to the consent gate after withdrawing", async () => {
-    const backend = new FakeBackend();
-    backend.portraits = [makePortrait()];
-    const user = await openSettings(backend);
-
-    await user.click(screen.getByTestId("withdraw-consent"));
-    await user.click(screen.getByRole("button", { name: "Withdraw and delete" }));
-
-    expect(await screen.findByTestId("consent-gate")).toBeInTheDocument();
-    expect(screen.getByTestId("consent-adult")).not.toBeChecked();
-    expect(screen.queryByRole("navigation")).not.toBeInTheDocument();
-    expect(backend.portraits).toEqual([]);
-    expect(backend.history.slice(0, 3).every((record) => !record.granted)).toBe(true);
+    expect(await screen.findByTestId("privacy-page")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Privacy" })).toHaveAttribute("aria-current", "page");
   });
 
   it("lets the user make the age check stricter but never looser than 21", async () => {

@@ -25,7 +25,7 @@ describe("Studio", () => {
   it("sits between Library and Settings in the sidebar", async () => {
     await openStudio();
     const labels = within(screen.getByRole("navigation")).getAllByRole("button").map((b) => b.textContent?.trim());
-    expect(labels).toEqual(["Library", "Studio", "History", "Settings"]);
+    expect(labels).toEqual(["Library", "Studio", "History", "Privacy", "Settings"]);
   });
 
   it("enqueues a preview with the chosen portrait, framing, orientation, style and strength", async () => {
@@ -87,7 +87,7 @@ describe("Studio", () => {
     expect(await screen.findByTestId("style-picture")).toHaveTextContent("monet.png");
     await user.click(screen.getByTestId("generate-preview"));
 
-    expect(backend.stylePictures).toEqual(["monet.png"]);
+    expect(backend.stylePicturesSent).toEqual(["monet.png"]);
     expect(backend.enqueued[0].settings.style).toEqual({ kind: "picture", pictureSha256: "0102" });
     expect(screen.getByTestId("style-impressionism")).toHaveAttribute("aria-pressed", "false");
   });

@@ -1,30 +1,70 @@
 import type {
   ApiError,
   AppInfo,
+  ArchiveImport,
+  ArchiveSummary,
   Backend,
   ConsentAnswers,
   ConsentKind,
   ConsentRecord,
   ConsentStatus,
+  ConsentWording,
+  DeletionReceipt,
+  ExpiryRule,
   ExportRequest,
   ExportResult,
   GenerationSettings,
   HdFactor,
   ImportOutcome,
   ImportProgress,
+  Inventory,
+  InventoryItem,
   Job,
   JobEvent,
+  ModerationRecordEntry,
   ModerationSummary,
   Output,
   OutputFilter,
   OutputPage,
   Portrait,
+  RetentionPolicy,
+  StoredKind,
+  StoredStylePicture,
   StyleInfo,
   StylePicture,
   WithdrawOutcome,
 } from "../lib/backend";
+import { sendInChunks } from "../lib/backend/chunks";
 
 export const POLICY_VERSION = "2025-03";
+
+export const DEFAULT_RETENTION: RetentionPolicy = {
+  portraitDays: 30,
+  outputDays: 90,
+  moderationRecordDays: 1095,
+  consentRecordDays: 1095,
+  jobDays: 90,
+};
+
+/** The backend's limits: the most days for each, and whether "keep until I delete" (`null`) is allowed. */
+const RETENTION_LIMITS: Record<keyof RetentionPolicy, { max: number; keepable: boolean }> = {
+  portraitDays: { max: 30, keepable: true },
+  outputDays: { max: 90, keepable: true },
+  moderationRecordDays: { max: 1095, keepable: false },
+  consentRecordDays: { max: 1095, keepable: false },
+  jobDays: { max: 90, keepable: false },
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const THUMBNAIL_BYTES = 20_000;
+/** The age check and the retention periods. */
+const SETTINGS_KEPT = 2;
+
+const ANSWER_KEYS: Record<ConsentKind, keyof ConsentAnswers> = {
+  adult: "adult",
+  photo_rights: "photoRights",
+  face_processing: "faceProcessing",
+};
 
 const ACCEPTED: ModerationSummary = {
   decision: "accept",
@@ -42,6 +82,9 @@ const ACCEPTED: ModerationSummary = {
  * `outputs` hold the UI's parsed shape; `listOutputs` pages them like the backend's keyset.
  * Exports go only into `exportFolder` or a folder `pickFolder` returned, and only files an
  * export returned can be shown in their folder, as the backend enforces.
+ * Expiry dates follow `policy` from the real clock. The privacy inventory is counted from what
+ * is held here; an archive import answers `archiveResult` (held at `gate` once uploaded), or
+ * `failNext`.
  */
 export class FakeBackend implements Backend {
   portraits: Portrait[] = [];
@@ -49,7 +92,7 @@ export class FakeBackend implements Backend {
   rejectNext: Omit<ModerationSummary, "decision"> | null = null;
   listError: ApiError | null = null;
   statusError: ApiError | null = null;
-  deleted: number[] = [];
+  deleted: { id: number; withImages: boolean }[] = [];
   gate: Promise<void> | null = null;
   /** Names of the files sent to `importPortrait`, in the order they were sent. */
   importsSent: string[] = [];
@@ -57,6 +100,8 @@ export class FakeBackend implements Backend {
   consent: ConsentAnswers = { adult: false, photoRights: false, faceProcessing: false };
   /** Newest first, like the backend. */
   history: ConsentRecord[] = [];
+  /** The wording sent with each `recordConsent`. */
+  wordings: ConsentWording[] = [];
   styles: StyleInfo[] = makeStyles();
   /** Newest first, like the backend. */
   jobs: Job[] = [];
@@ -70,7 +115,26 @@ export class FakeBackend implements Backend {
   deletedOutputs: number[] = [];
   exports: ExportRequest[] = [];
   shownInFolder: string[] = [];
-  stylePictures: string[] = [];
+  /** Names of the files sent to `importStylePicture`. */
+  stylePicturesSent: string[] = [];
+  stylePictures: StoredStylePicture[] = [];
+  /** Newest first, like the backend. */
+  moderationRecords: ModerationRecordEntry[] = [];
+  policy: RetentionPolicy = { ...DEFAULT_RETENTION };
+  databaseBytes = 2_400_000;
+  /** The `folder` of each `exportEverything`. */
+  archiveExports: (string | null)[] = [];
+  /** The size of each chunk of an archive import, in the order they came. */
+  archiveChunks: number[] = [];
+  archiveResult: ArchiveImport = {
+    portraits: 0,
+    outputs: 0,
+    stylePictures: 0,
+    moderationRecords: 0,
+    consentRecords: 0,
+    duplicates: 0,
+    refused: 0,
+  };
   exportFolder = "/home/ada/Pictures/Likeness";
   /** What the folder dialog answers; `null` is Cancel. */
   pickedFolder: string | null = null;
@@ -97,11 +161,7 @@ export class FakeBackend implements Backend {
   async importPortrait(name: string, bytes: Uint8Array): Promise<ImportOutcome> {
     this.importsSent.push(name);
     if (!this.#status().complete) throw { code: "consent_required", message: "no consent" };
-    if (this.failNext) {
-      const error = this.failNext;
-      this.failNext = null;
-      throw error;
-    }
+    this.#throwFailNext();
     const sha256 = hex(bytes);
     const existing = this.portraits.find((p) => p.sha256 === sha256);
     if (existing) return { portrait: existing, duplicate: true, moderation: ACCEPTED };
@@ -113,15 +173,41 @@ export class FakeBackend implements Backend {
       this.rejectNext = null;
       return { portrait: null, duplicate: false, moderation };
     }
-    const portrait = makePortrait({ id: this.#nextId++, sha256, originalName: name, bytes: bytes.length });
+    const now = new Date().toISOString();
+    const portrait = makePortrait({
+      id: this.#nextId++,
+      sha256,
+      originalName: name,
+      bytes: bytes.length,
+      importedAt: now,
+      lastUsedAt: now,
+      expiresAt: this.#expiry(now, this.policy.portraitDays),
+    });
     this.portraits.unshift(portrait);
     this.#emit({ name, stage: "done" });
     return { portrait, duplicate: false, moderation: ACCEPTED };
   }
 
-  async deletePortrait(id: number): Promise<void> {
-    this.deleted.push(id);
+  async keepPortrait(id: number): Promise<Portrait> {
+    const now = new Date().toISOString();
+    const expiresAt = this.#expiry(now, this.policy.portraitDays);
+    this.portraits = this.portraits.map((p) => (p.id === id ? { ...p, lastUsedAt: now, expiresAt } : p));
+    const portrait = this.portraits.find((p) => p.id === id);
+    if (!portrait) throw { code: "not_found", message: `no portrait ${id}` } satisfies ApiError;
+    return { ...portrait };
+  }
+
+  async portraitImageCount(id: number): Promise<number> {
+    return this.outputs.filter((o) => o.portraitId === id).length;
+  }
+
+  /** Without `withImages` the images stay, no longer linked to a portrait. */
+  async deletePortrait(id: number, withImages: boolean): Promise<void> {
+    this.deleted.push({ id, withImages });
     this.portraits = this.portraits.filter((p) => p.id !== id);
+    this.outputs = withImages
+      ? this.outputs.filter((o) => o.portraitId !== id)
+      : this.outputs.map((o) => (o.portraitId === id ? { ...o, portraitId: null } : o));
   }
 
   async appInfo(): Promise<AppInfo> {
@@ -142,8 +228,9 @@ export class FakeBackend implements Backend {
     return this.#status();
   }
 
-  async recordConsent(answers: ConsentAnswers): Promise<ConsentStatus> {
-    this.#answer(answers);
+  async recordConsent(answers: ConsentAnswers, wording: ConsentWording): Promise<ConsentStatus> {
+    this.wordings.push(wording);
+    this.#answer(answers, wording);
     return this.#status();
   }
 
@@ -153,9 +240,13 @@ export class FakeBackend implements Backend {
 
   async withdrawConsent(): Promise<WithdrawOutcome> {
     this.#answer({ adult: false, photoRights: false, faceProcessing: false });
-    const portraitsDeleted = this.portraits.length;
-    this.portraits = [];
-    return { portraitsDeleted };
+    return this.#deleteFaceData();
+  }
+
+  async withdrawPurpose(kind: ConsentKind): Promise<WithdrawOutcome> {
+    this.consent = { ...this.consent, [ANSWER_KEYS[kind]]: false };
+    this.#record(kind, false, null);
+    return this.#deleteFaceData();
   }
 
   async youthfulAge(): Promise<number> {
@@ -234,7 +325,8 @@ export class FakeBackend implements Backend {
   }
 
   async setFavourite(id: number, favourite: boolean): Promise<Output> {
-    this.outputs = this.outputs.map((o) => (o.id === id ? { ...o, favourite } : o));
+    const expiresAt = (o: Output) => (favourite ? null : this.#expiry(o.createdAt, this.policy.outputDays));
+    this.outputs = this.outputs.map((o) => (o.id === id ? { ...o, favourite, expiresAt: expiresAt(o) } : o));
     return { ...this.outputs.find((o) => o.id === id)! };
   }
 
@@ -245,10 +337,7 @@ export class FakeBackend implements Backend {
 
   async exportOutputs(request: ExportRequest): Promise<ExportResult> {
     this.exports.push(request);
-    const folder = request.folder ?? this.exportFolder;
-    if (folder !== this.exportFolder && !this.#pickedFolders.has(folder)) {
-      throw { code: "folder_not_chosen", message: `${folder} was not chosen` } satisfies ApiError;
-    }
+    const folder = this.#exportFolder(request.folder);
     const extension = request.format === "jpeg" ? "jpg" : request.format;
     const files = request.outputIds.map((id) => `${folder}/likeness-${id}.${extension}`);
     for (const file of files) this.#exportedFiles.add(file);
@@ -272,8 +361,131 @@ export class FakeBackend implements Backend {
   }
 
   async importStylePicture(name: string, bytes: Uint8Array): Promise<StylePicture> {
-    this.stylePictures.push(name);
-    return { sha256: hex(bytes) };
+    this.stylePicturesSent.push(name);
+    const picture = makeStylePicture({ sha256: hex(bytes), bytes: bytes.length, storedAt: new Date().toISOString() });
+    this.stylePictures.unshift(picture);
+    return { sha256: picture.sha256 };
+  }
+
+  async retention(): Promise<RetentionPolicy> {
+    return { ...this.policy };
+  }
+
+  /** Like the backend: refuses periods out of range, and deletes at once what is now past its date. */
+  async setRetention(policy: RetentionPolicy): Promise<RetentionPolicy> {
+    const fits = ([field, { max, keepable }]: [string, { max: number; keepable: boolean }]) => {
+      const days = policy[field as keyof RetentionPolicy];
+      return days === null ? keepable : Number.isInteger(days) && days >= 1 && days <= max;
+    };
+    if (!Object.entries(RETENTION_LIMITS).every(fits)) {
+      throw { code: "invalid_input", message: "retention out of range" } satisfies ApiError;
+    }
+    this.policy = { ...policy };
+    const now = new Date().toISOString();
+    const current = (expiresAt: string | null) => expiresAt === null || expiresAt > now;
+    this.portraits = this.portraits
+      .map((p) => ({ ...p, expiresAt: this.#expiry(p.lastUsedAt, policy.portraitDays) }))
+      .filter((p) => current(p.expiresAt));
+    this.outputs = this.outputs
+      .map((o) => ({ ...o, expiresAt: o.favourite ? null : this.#expiry(o.createdAt, policy.outputDays) }))
+      .filter((o) => current(o.expiresAt));
+    return { ...this.policy };
+  }
+
+  async privacyInventory(): Promise<Inventory> {
+    const { portraitDays, outputDays, moderationRecordDays, consentRecordDays, jobDays } = this.policy;
+    const vault = `${this.info.dataDir}/vault`;
+    const database = `${this.info.dataDir}/likeness.db`;
+    const portraits = this.portraits.map((p) => ({ bytes: p.bytes, at: p.importedAt, expiresAt: p.expiresAt }));
+    const outputs = this.outputs.map((o) => ({ bytes: o.bytes, at: o.createdAt, expiresAt: o.expiresAt }));
+    const thumbnails = [...portraits, ...outputs].map(({ at }) => ({ bytes: THUMBNAIL_BYTES, at }));
+    const styles = this.stylePictures.map((p) => ({ bytes: p.bytes, at: p.storedAt }));
+    const checks = this.moderationRecords.map((r) => ({ bytes: 0, at: r.decidedAt, expiresAt: r.expiresAt }));
+    const answers = this.history.map((r) => ({ bytes: 0, at: r.recordedAt }));
+    const jobs = this.jobs.flatMap((j) => (j.finishedAt ? [{ bytes: 0, at: j.finishedAt }] : []));
+    const settings = Array.from({ length: SETTINGS_KEPT }, () => ({ bytes: 0, at: "2025-03-04T10:00:00Z" }));
+    const items: InventoryItem[] = [
+      inventoryItem("portraits", `${vault}/portraits`, expiring("after_last_use", portraitDays), portraits),
+      inventoryItem("outputs", `${vault}/outputs`, expiring("after_creation", outputDays), outputs),
+      inventoryItem("style_pictures", `${vault}/styles`, ["while_used", null], styles),
+      inventoryItem("thumbnails", `${vault}/thumbnails`, ["with_owner", null], thumbnails),
+      inventoryItem("moderation_records", database, ["after_recording", moderationRecordDays], checks),
+      inventoryItem("consent_records", database, ["after_recording", consentRecordDays], answers),
+      inventoryItem("jobs", database, ["after_finishing", jobDays], jobs),
+      inventoryItem("settings", database, ["until_deleted", null], settings),
+    ];
+    return { dataDir: this.info.dataDir, databaseBytes: this.databaseBytes, items };
+  }
+
+  async listModerationRecords(): Promise<ModerationRecordEntry[]> {
+    return [...this.moderationRecords];
+  }
+
+  async deleteModerationRecord(id: number): Promise<void> {
+    const record = this.moderationRecords.find((r) => r.id === id);
+    if (!record) throw { code: "not_found", message: `no record ${id}` } satisfies ApiError;
+    if (record.inUse) throw { code: "record_in_use", message: `record ${id} is in use` } satisfies ApiError;
+    this.moderationRecords = this.moderationRecords.filter((r) => r !== record);
+  }
+
+  async listStylePictures(): Promise<StoredStylePicture[]> {
+    return [...this.stylePictures];
+  }
+
+  async deleteStylePicture(sha256: string): Promise<void> {
+    this.stylePictures = this.stylePictures.filter((p) => p.sha256 !== sha256);
+  }
+
+  stylePictureUrl(picture: StoredStylePicture): string {
+    return `asset://localhost/${picture.path}`;
+  }
+
+  async exportEverything(folder: string | null): Promise<ArchiveSummary> {
+    this.archiveExports.push(folder);
+    const path = `${this.#exportFolder(folder)}/likeness-archive.zip`;
+    this.#exportedFiles.add(path);
+    return {
+      path,
+      portraits: this.portraits.length,
+      outputs: this.outputs.length,
+      stylePictures: this.stylePictures.length,
+      moderationRecords: this.moderationRecords.length,
+      consentRecords: this.history.length,
+      bytes: this.#fileBytes(),
+    };
+  }
+
+  async importArchive(file: File, onProgress?: (sent: number, total: number) => void): Promise<ArchiveImport> {
+    await sendInChunks(file, async (chunk) => this.archiveChunks.push(chunk.length), onProgress);
+    await this.gate;
+    this.#throwFailNext();
+    return { ...this.archiveResult };
+  }
+
+  async deleteEverything(): Promise<DeletionReceipt> {
+    const receipt: DeletionReceipt = {
+      portraits: this.portraits.length,
+      outputs: this.outputs.length,
+      stylePictures: this.stylePictures.length,
+      moderationRecords: this.moderationRecords.length,
+      consentRecords: this.history.length,
+      jobs: this.jobs.length,
+      settings: SETTINGS_KEPT,
+      // Each portrait and output has a thumbnail too.
+      files: 2 * (this.portraits.length + this.outputs.length) + this.stylePictures.length,
+      bytes: this.#fileBytes(),
+      deletedAt: new Date().toISOString(),
+    };
+    this.portraits = [];
+    this.outputs = [];
+    this.stylePictures = [];
+    this.moderationRecords = [];
+    this.history = [];
+    this.jobs = [];
+    this.consent = { adult: false, photoRights: false, faceProcessing: false };
+    this.policy = { ...DEFAULT_RETENTION };
+    this.youthful = 25;
+    return receipt;
   }
 
   outputUrl(output: Output): string {
@@ -301,27 +513,60 @@ export class FakeBackend implements Backend {
     return { ...job };
   }
 
+  #throwFailNext(): void {
+    const error = this.failNext;
+    this.failNext = null;
+    if (error) throw error;
+  }
+
+  #exportFolder(folder: string | null): string {
+    const chosen = folder ?? this.exportFolder;
+    if (chosen !== this.exportFolder && !this.#pickedFolders.has(chosen)) {
+      throw { code: "folder_not_chosen", message: `${chosen} was not chosen` } satisfies ApiError;
+    }
+    return chosen;
+  }
+
+  #expiry(from: string, days: number | null): string | null {
+    return days === null ? null : new Date(Date.parse(from) + days * DAY_MS).toISOString();
+  }
+
+  #fileBytes(): number {
+    return [...this.portraits, ...this.outputs, ...this.stylePictures].reduce((sum, { bytes }) => sum + bytes, 0);
+  }
+
+  /** What withdrawing consent deletes, as the backend does. */
+  #deleteFaceData(): WithdrawOutcome {
+    const portraitsDeleted = this.portraits.length;
+    this.portraits = [];
+    this.outputs = [];
+    this.stylePictures = [];
+    return { portraitsDeleted };
+  }
+
   #status(): ConsentStatus {
     const { adult, photoRights, faceProcessing } = this.consent;
     return { ...this.consent, policyVersion: POLICY_VERSION, complete: adult && photoRights && faceProcessing };
   }
 
-  #answer(answers: ConsentAnswers): void {
+  #answer(answers: ConsentAnswers, wording: ConsentWording | null = null): void {
     this.consent = { ...answers };
-    const kinds: [ConsentKind, boolean][] = [
-      ["adult", answers.adult],
-      ["photo_rights", answers.photoRights],
-      ["face_processing", answers.faceProcessing],
-    ];
-    for (const [kind, granted] of kinds) {
-      this.history.unshift({
-        id: this.#nextRecordId++,
-        kind,
-        granted,
-        policyVersion: POLICY_VERSION,
-        recordedAt: "2025-03-04T10:00:00Z",
-      });
+    for (const [kind, key] of Object.entries(ANSWER_KEYS) as [ConsentKind, keyof ConsentAnswers][]) {
+      this.#record(kind, answers[key], wording);
     }
+  }
+
+  #record(kind: ConsentKind, granted: boolean, wording: ConsentWording | null): void {
+    this.history.unshift({
+      id: this.#nextRecordId++,
+      kind,
+      granted,
+      policyVersion: POLICY_VERSION,
+      recordedAt: "2025-03-04T10:00:00Z",
+      language: wording?.language ?? null,
+      // Stands in for the sha256 of the text: as long, and the same for the same text.
+      wordingSha256: wording ? hex(new TextEncoder().encode(wording.text)).slice(0, 64) : null,
+    });
   }
 
   #emit(progress: ImportProgress): void {
@@ -339,6 +584,8 @@ export function makePortrait(overrides: Partial<Portrait> = {}): Portrait {
     height: 1600,
     bytes: 1_234_567,
     importedAt: "2025-03-04T10:00:00Z",
+    lastUsedAt: "2025-03-04T10:00:00Z",
+    expiresAt: null,
     imagePath: "/vault/ab12.jpg",
     thumbPath: "/vault/ab12.thumb.webp",
     ...overrides,
@@ -400,6 +647,7 @@ export function makeOutput(overrides: Partial<Output> = {}): Output {
     seed: 1234,
     favourite: false,
     createdAt: "2025-03-04T10:00:00Z",
+    expiresAt: null,
     imagePath: `/vault/outputs/${overrides.id ?? 1}.webp`,
     thumbPath: `/vault/outputs/${overrides.id ?? 1}.thumb.webp`,
     ...overrides,
@@ -407,6 +655,60 @@ export function makeOutput(overrides: Partial<Output> = {}): Output {
   const style = output.settings?.style;
   output.styleKey ??= style?.kind === "preset" && style.mix.length === 1 ? style.mix[0][0] : null;
   return output;
+}
+
+export function makeModerationRecord(overrides: Partial<ModerationRecordEntry> = {}): ModerationRecordEntry {
+  return {
+    id: 1,
+    decision: "accept",
+    reason: "accepted",
+    confidenceBand: "high",
+    decidedAt: "2026-12-02T10:00:00Z",
+    expiresAt: "2029-12-01T10:00:00Z",
+    ageLimit: 25,
+    inUse: false,
+    ...overrides,
+  };
+}
+
+export function makeStylePicture(overrides: Partial<StoredStylePicture> = {}): StoredStylePicture {
+  const sha256 = overrides.sha256 ?? "5a7e".repeat(16);
+  return {
+    sha256,
+    bytes: 350_000,
+    storedAt: "2026-11-20T10:00:00Z",
+    usedBy: 0,
+    path: `/vault/styles/${sha256}.png`,
+    ...overrides,
+  };
+}
+
+type Stored = { bytes: number; at: string; expiresAt?: string | null };
+
+/** A rule with a period in days, or "until deleted" when the user chose to keep them (`null`). */
+function expiring(rule: ExpiryRule, days: number | null): [ExpiryRule, number | null] {
+  return days === null ? ["until_deleted", null] : [rule, days];
+}
+
+function inventoryItem(
+  kind: StoredKind,
+  location: string,
+  [rule, keptForDays]: [ExpiryRule, number | null],
+  stored: Stored[],
+): InventoryItem {
+  const times = stored.map((s) => s.at).sort();
+  const expiries = stored.flatMap((s) => (s.expiresAt ? [s.expiresAt] : [])).sort();
+  return {
+    kind,
+    count: stored.length,
+    bytes: stored.reduce((sum, s) => sum + s.bytes, 0),
+    oldest: times[0] ?? null,
+    newest: times[times.length - 1] ?? null,
+    location,
+    rule,
+    keptForDays,
+    nextExpiry: expiries[0] ?? null,
+  };
 }
 
 function hex(bytes: Uint8Array): string {

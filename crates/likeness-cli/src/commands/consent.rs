@@ -2,11 +2,17 @@
 
 use std::process::ExitCode;
 
-use likeness_core::consent::ConsentAnswers;
+use likeness_core::consent::{ConsentAnswers, ConsentWording};
 use likeness_core::Services;
 
 use crate::error::CliError;
 use crate::output::emit;
+
+/// What `consent --grant` declares (its `--help` says the same); the record
+/// keeps this text's sha256.
+const GRANT_WORDING: &str = "I am 18 or older. I have the right to use the photos I import. \
+I consent to Likeness analysing faces in my photos on this computer, to check that each photo \
+shows one adult and to find the face for framing.";
 
 pub fn run(
     json: bool,
@@ -15,7 +21,13 @@ pub fn run(
     withdraw: bool,
 ) -> Result<ExitCode, CliError> {
     if grant {
-        library.privacy.record_consent(ConsentAnswers::all(true))?;
+        let wording = ConsentWording {
+            language: "en".into(),
+            text: GRANT_WORDING.into(),
+        };
+        library
+            .privacy
+            .record_consent(ConsentAnswers::all(true), &wording)?;
     }
     if withdraw {
         let outcome = library.privacy.withdraw_consent()?;

@@ -5,6 +5,7 @@ pub mod consent;
 pub mod generate;
 pub mod library;
 pub mod moderate;
+pub mod privacy;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

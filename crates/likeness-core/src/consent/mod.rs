@@ -60,6 +60,43 @@ pub struct ConsentRecord {
     pub policy_version: String,
     /// RFC 3339, UTC.
     pub recorded_at: String,
+    /// The language the wording was shown in (`None` for early records and withdrawals).
+    pub language: Option<String>,
+    /// The sha256 of the exact wording shown.
+    pub wording_sha256: Option<String>,
+}
+
+/// The exact consent wording a person was shown, and its language. A record
+/// keeps the language and the wording's sha256, never the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConsentWording {
+    /// A BCP 47 tag, e.g. `en` or `pt-BR`.
+    pub language: String,
+    pub text: String,
+}
+
+/// The longest wording accepted.
+const MAX_WORDING: usize = 20_000;
+
+impl ConsentWording {
+    /// The language and hash to record, refusing a missing or oversized wording
+    /// or a language that is not a tag.
+    pub fn to_record(&self) -> Result<(String, String), String> {
+        let tag = &self.language;
+        let is_tag = (2..=35).contains(&tag.len())
+            && tag
+                .split('-')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if !is_tag {
+            return Err(format!("{tag:?} is not a language tag."));
+        }
+        if self.text.trim().is_empty() || self.text.len() > MAX_WORDING {
+            return Err("The consent wording shown is missing or too long.".into());
+        }
+        Ok((tag.clone(), crate::vault::sha256_hex(self.text.as_bytes())))
+    }
 }
 
 /// The answers as the consent screen submits them.
@@ -188,7 +225,7 @@ impl Consent {
         self.db.read(ConsentStatus::recorded)
     }
 
-    /// Every answer, newest first.
+    /// Every answer, newest first (by when it was given).
     pub fn history(&self) -> Result<Vec<ConsentRecord>, DbError> {
         self.db.read(|conn| Ok(sql::history(conn)?))
     }

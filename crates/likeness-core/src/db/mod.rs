@@ -22,6 +22,9 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use migrate::MIGRATIONS;
 
+/// File name of the database inside a data folder.
+pub const DB_FILE: &str = "likeness.db";
+
 /// Reader connections kept open beside the writer.
 const READERS: usize = 2;
 
@@ -126,6 +129,18 @@ impl Db {
         }
         let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
         f(&crate::sync::lock(&self.readers[i]))
+    }
+
+    /// Rewrite the database file without its free pages, and fold the
+    /// write-ahead log into it and truncate it: after a large deletion, no
+    /// deleted row stays readable in the file (`secure_delete` zeroes what
+    /// is freed; this drops the pages themselves).
+    pub fn compact(&self) -> Result<(), DbError> {
+        let conn = crate::sync::lock(&self.writer);
+        conn.execute_batch(
+            "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);",
+        )?;
+        Ok(())
     }
 
     /// The schema version (count of applied migrations).

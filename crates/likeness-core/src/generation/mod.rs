@@ -23,7 +23,7 @@ pub use pipeline::{
 };
 pub use studio::{enqueue_hd, enqueue_preview, Studio};
 pub(crate) use style_pictures::references as style_picture_references;
-pub use style_pictures::StylePictures;
+pub use style_pictures::{StoredStylePicture, StylePictures};
 pub use thumbnails::StyleThumbnail;
 
 /// Why generation (or one of its inputs) failed.

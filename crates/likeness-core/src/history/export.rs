@@ -213,7 +213,7 @@ impl ExportDestinations {
         history: &History,
         request: &ExportRequest,
     ) -> Result<ExportResult, ExportError> {
-        let folder = self.folder_for(request.folder.as_deref())?;
+        let folder = self.destination(request.folder.as_deref())?;
         check_request(request)?;
         let (folder, files) = write_outputs(history, request, folder)?;
         let result = ExportResult {
@@ -240,8 +240,15 @@ impl ExportDestinations {
         Ok(file)
     }
 
-    /// The folder to write in: the default for `None`, else one the user picked.
-    fn folder_for(&self, folder: Option<&str>) -> Result<PathBuf, ExportError> {
+    /// Remember a file another export (the archive of everything) wrote, so
+    /// that it may be revealed.
+    pub fn remember_exported(&self, file: PathBuf) {
+        self.lock().exported.insert(file);
+    }
+
+    /// The folder to write in: the default for `None`, else one the user
+    /// picked; anything else is refused.
+    pub fn destination(&self, folder: Option<&str>) -> Result<PathBuf, ExportError> {
         let Some(folder) = folder else {
             return self
                 .default_folder

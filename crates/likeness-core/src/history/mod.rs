@@ -18,6 +18,7 @@ use crate::db::{Db, DbError};
 use crate::error::{Coded, ErrorCode};
 use crate::imaging;
 use crate::recipe::{self, GenerationSettings, SourceCrop};
+use crate::settings::retention;
 use crate::vault::{Kind, Vault, VaultFile};
 use sql::OutputRow;
 
@@ -70,6 +71,9 @@ pub struct Output {
     pub favourite: bool,
     /// RFC 3339, UTC, whole seconds.
     pub created_at: String,
+    /// When retention deletes it (RFC 3339, UTC); `None` for a favourite, or
+    /// when images are kept until the user deletes them.
+    pub expires_at: Option<String>,
     pub image_path: String,
     pub thumb_path: String,
 }
@@ -171,9 +175,10 @@ impl History {
         query.since = filter.since.as_deref().map(stored_time).transpose()?;
         query.until = filter.until.as_deref().map(stored_time).transpose()?;
         // One extra row tells whether there is a next page.
-        let mut rows = self
-            .db
-            .read(|conn| Ok::<_, HistoryError>(sql::list_outputs(conn, &query, limit + 1)?))?;
+        let (mut rows, keep) = self.db.read(|conn| {
+            let keep = retention::policy(conn)?.output_days;
+            Ok::<_, HistoryError>((sql::list_outputs(conn, &query, limit + 1)?, keep))
+        })?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         let next = rows.last().filter(|_| more).map(|r| OutputCursor {
@@ -181,16 +186,18 @@ impl History {
             id: r.id,
         });
         Ok(OutputPage {
-            outputs: rows.into_iter().map(|r| self.output(r)).collect(),
+            outputs: rows.into_iter().map(|r| self.output(r, keep)).collect(),
             next,
         })
     }
 
     /// One output by id.
     pub fn get_output(&self, id: OutputId) -> Result<Output, HistoryError> {
-        self.db
-            .read(|conn| Ok::<_, HistoryError>(sql::get_output(conn, id)?))?
-            .map(|r| self.output(r))
+        let (row, keep) = self.db.read(|conn| {
+            let keep = retention::policy(conn)?.output_days;
+            Ok::<_, HistoryError>((sql::get_output(conn, id)?, keep))
+        })?;
+        row.map(|r| self.output(r, keep))
             .ok_or(HistoryError::OutputNotFound(id))
     }
 
@@ -221,7 +228,7 @@ impl History {
         Ok(())
     }
 
-    fn output(&self, row: OutputRow) -> Output {
+    fn output(&self, row: OutputRow, keep_days: Option<u32>) -> Output {
         let ext = imaging::extension_of(&row.format);
         let (settings, source_crop) = recipe::read_recorded(&row.settings_json);
         let image_path = self.vault.path(Kind::Output, &row.sha256, ext);
@@ -243,6 +250,9 @@ impl History {
             style_key: row.style_key,
             engine: row.engine,
             seed: row.seed,
+            expires_at: (!row.favourite)
+                .then(|| retention::expires_at(&row.created_at, keep_days))
+                .flatten(),
             favourite: row.favourite,
             created_at: row.created_at,
             image_path: image_path.to_string_lossy().into_owned(),

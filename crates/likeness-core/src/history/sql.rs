@@ -123,10 +123,11 @@ pub(crate) fn delete_all_outputs(conn: &Connection) -> rusqlite::Result<usize> {
     conn.execute("DELETE FROM outputs", [])
 }
 
-/// Insert the outputs of job `job_id` (from portrait `portrait_id`), made at `now`; returns their ids.
+/// Insert the outputs of job `job_id` (from portrait `portrait_id`), made at
+/// `now`; returns their ids. An output brought in from an archive has no job.
 pub(crate) fn insert_outputs(
     conn: &Connection,
-    job_id: i64,
+    job_id: Option<i64>,
     portrait_id: Option<i64>,
     now: &str,
     outputs: &[NewOutputRow<'_>],
@@ -195,5 +196,79 @@ fn output_from_row(r: &Row<'_>) -> rusqlite::Result<OutputRow> {
 /// Whether an output's settings refer to the style picture `sha256`.
 pub(crate) fn mentions(conn: &Connection, sha256: &str) -> rusqlite::Result<bool> {
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM outputs WHERE instr(settings_json, ?1) > 0)")?
+        .query_row([sha256], |r| r.get(0))
+}
+
+/// Delete up to `limit` outputs made before `cutoff`, favourites excepted;
+/// returns the rows, for their files.
+pub(crate) fn delete_made_before(
+    conn: &Connection,
+    cutoff: &str,
+    limit: u32,
+) -> rusqlite::Result<Vec<OutputRow>> {
+    delete_where(
+        conn,
+        "WHERE favourite = 0 AND created_at < ?1 ORDER BY created_at LIMIT ?2",
+        params![cutoff, limit],
+    )
+}
+
+/// Delete every output made from portrait `portrait_id`; returns the rows.
+pub(crate) fn delete_made_from(
+    conn: &Connection,
+    portrait_id: i64,
+) -> rusqlite::Result<Vec<OutputRow>> {
+    delete_where(conn, "WHERE portrait_id = ?1", [portrait_id])
+}
+
+/// How many outputs were made from portrait `portrait_id`.
+pub(crate) fn count_made_from(conn: &Connection, portrait_id: i64) -> rusqlite::Result<u64> {
+    conn.prepare_cached("SELECT COUNT(*) FROM outputs WHERE portrait_id = ?1")?
+        .query_row([portrait_id], |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
+}
+
+/// Every output, oldest first (an export).
+pub(crate) fn all_outputs(conn: &Connection) -> rusqlite::Result<Vec<OutputRow>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT_OUTPUT} ORDER BY created_at, id"))?;
+    let rows = stmt.query_map([], output_from_row)?;
+    rows.collect()
+}
+
+/// Delete the outputs selected by `tail` (a fixed SQL clause) and return them.
+fn delete_where(
+    conn: &Connection,
+    tail: &str,
+    args: impl rusqlite::Params,
+) -> rusqlite::Result<Vec<OutputRow>> {
+    let rows: Vec<OutputRow> = {
+        let mut stmt = conn.prepare_cached(&format!("{SELECT_OUTPUT} {tail}"))?;
+        let rows = stmt.query_map(args, output_from_row)?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut delete = conn.prepare_cached("DELETE FROM outputs WHERE id = ?1")?;
+    for row in &rows {
+        delete.execute([row.id])?;
+    }
+    Ok(rows)
+}
+
+/// Set an output's favourite mark and creation time as an archive recorded them.
+pub(crate) fn restore_dates(
+    conn: &Connection,
+    id: i64,
+    created_at: &str,
+    favourite: bool,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE outputs SET created_at = ?2, favourite = ?3 WHERE id = ?1",
+        params![id, created_at, favourite],
+    )?;
+    Ok(())
+}
+
+/// How many outputs refer to the style picture `sha256` in their settings.
+pub(crate) fn count_mentions(conn: &Connection, sha256: &str) -> rusqlite::Result<u32> {
+    conn.prepare_cached("SELECT COUNT(*) FROM outputs WHERE instr(settings_json, ?1) > 0")?
         .query_row([sha256], |r| r.get(0))
 }

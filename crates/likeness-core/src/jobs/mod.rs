@@ -39,7 +39,7 @@
 //!
 //! One queue per data folder: it owns its staging folder.
 
-mod sql;
+pub(crate) mod sql;
 mod worker;
 
 use std::collections::BTreeMap;
@@ -53,7 +53,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::clock::now_rfc3339;
+use crate::clock::Clock;
 use crate::consent::RequireError;
 use crate::db::{Db, DbError};
 use crate::error::{Coded, ErrorCode};
@@ -399,6 +399,8 @@ struct Shared {
     db: Arc<Db>,
     vault: Arc<Vault>,
     history: History,
+    /// Where "now" comes from for every time a job records.
+    clock: Arc<dyn Clock>,
     staging: PathBuf,
     runner: Arc<dyn JobRunner>,
     on_event: Box<dyn Fn(JobEvent) + Send + Sync>,
@@ -430,6 +432,7 @@ impl JobQueue {
     pub fn start(
         db: Arc<Db>,
         vault: Arc<Vault>,
+        clock: Arc<dyn Clock>,
         staging_dir: PathBuf,
         runner: Arc<dyn JobRunner>,
         on_event: impl Fn(JobEvent) + Send + Sync + 'static,
@@ -439,6 +442,7 @@ impl JobQueue {
             history: History::new(db.clone(), vault.clone()),
             db,
             vault,
+            clock,
             staging: staging_dir,
             runner,
             on_event: Box::new(on_event),
@@ -454,7 +458,7 @@ impl JobQueue {
                 tx,
                 MAX_INTERRUPTIONS,
                 message,
-                &now_rfc3339(),
+                &shared.clock.now_rfc3339(),
             )?)
         })?;
         for id in recovered.requeued {
@@ -518,7 +522,7 @@ impl JobQueue {
         let announcing = lock(&self.shared.announcing);
         // Queuing counts as a use of the portrait (retention runs from the last use).
         let job = self.shared.db.write(|tx| {
-            let now = now_rfc3339();
+            let now = self.shared.clock.now_rfc3339();
             if let Some(id) = portrait_id {
                 match crate::library::sql::is_accepted(tx, id)? {
                     None => return Err(QueueError::PortraitNotFound(id)),
@@ -548,7 +552,7 @@ impl JobQueue {
         let shared = &self.shared;
         let before = shared
             .db
-            .write(|tx| Ok::<_, QueueError>(sql::cancel_job(tx, id, &now_rfc3339())?))?
+            .write(|tx| Ok::<_, QueueError>(sql::cancel_job(tx, id, &shared.clock.now_rfc3339())?))?
             .ok_or(QueueError::JobNotFound(id))?;
         if before == JobState::Running {
             if let Some(running) = lock(&shared.current).as_ref().filter(|r| r.id == id) {

@@ -270,3 +270,23 @@ pub(crate) fn mentions(conn: &Connection, sha256: &str) -> rusqlite::Result<bool
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM jobs WHERE instr(settings_json, ?1) > 0)")?
         .query_row([sha256], |r| r.get(0))
 }
+
+/// Delete up to `limit` finished jobs that finished before `cutoff`; returns how many.
+pub(crate) fn delete_finished_before(
+    conn: &Connection,
+    cutoff: &str,
+    limit: u32,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM jobs WHERE id IN (
+             SELECT id FROM jobs WHERE state IN ('done', 'failed', 'cancelled') AND finished_at < ?1
+             LIMIT ?2)",
+        rusqlite::params![cutoff, limit],
+    )
+}
+
+/// How many jobs refer to the style picture `sha256` in their settings.
+pub(crate) fn count_mentions(conn: &Connection, sha256: &str) -> rusqlite::Result<u32> {
+    conn.prepare_cached("SELECT COUNT(*) FROM jobs WHERE instr(settings_json, ?1) > 0")?
+        .query_row([sha256], |r| r.get(0))
+}

@@ -13,7 +13,6 @@ use super::sql;
 use super::{
     Job, JobContext, JobError, JobFailure, JobState, NewOutput, QueueError, Running, Shared,
 };
-use crate::clock::now_rfc3339;
 use crate::error::{Coded, ErrorCode};
 use crate::history::sql::{self as history_sql, NewOutputRow};
 use crate::history::{self, style_key};
@@ -26,7 +25,7 @@ pub(super) fn work(shared: &Arc<Shared>) {
     while !shared.shutdown.load(Ordering::SeqCst) {
         let claimed = shared
             .db
-            .write(|tx| Ok::<_, QueueError>(sql::claim_next_job(tx, &now_rfc3339())?));
+            .write(|tx| Ok::<_, QueueError>(sql::claim_next_job(tx, &shared.clock.now_rfc3339())?));
         match claimed {
             Ok(Some(job)) => run_job(shared, job),
             Ok(None) => shared.wait_for_work(Duration::from_secs(60)),
@@ -109,7 +108,7 @@ fn run_job(shared: &Arc<Shared>, job: Job) {
             message: e.to_string(),
         };
         let saved = shared.db.write(|tx| {
-            let now = now_rfc3339();
+            let now = shared.clock.now_rfc3339();
             Ok::<_, QueueError>(sql::finish_job(
                 tx,
                 job.id,
@@ -191,7 +190,7 @@ fn finish(
     // The job is checked to be still running before any file is written; if a
     // write fails, nothing is recorded.
     let saved = shared.db.write(|tx| {
-        let now = now_rfc3339();
+        let now = shared.clock.now_rfc3339();
         if !sql::mark_done(tx, job.id, job.attempts, &now)? {
             return Ok(false);
         }
@@ -204,7 +203,7 @@ fn finish(
                 Ok::<_, QueueError>(f.thumbnail)
             })?;
         }
-        history_sql::insert_outputs(tx, job.id, job.portrait_id, &now, &rows)?;
+        history_sql::insert_outputs(tx, Some(job.id), job.portrait_id, &now, &rows)?;
         Ok::<_, QueueError>(true)
     });
     match saved {

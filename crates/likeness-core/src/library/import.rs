@@ -4,9 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use super::sql::{self, NewModerationRecord, NewPortrait};
-use super::{ImportOutcome, ImportStage, LibraryError, ModerationSummary, Portraits};
+use super::{
+    ConfidenceBand, ImportOutcome, ImportStage, LibraryError, ModerationSummary, Portraits,
+};
 use crate::imaging;
 use crate::moderation::{moderate_with, Analysis, Verdict};
+use crate::settings::retention;
 use crate::vault::{sha256_hex, Kind};
 
 impl Portraits {
@@ -118,7 +121,7 @@ impl Portraits {
             })?;
             Ok::<_, LibraryError>(sql::insert_portrait(tx, &new, moderation_id, &face)?)
         });
-        let (row, inserted) = match stored {
+        let (mut row, inserted) = match stored {
             Ok(stored) => stored,
             Err(e) => {
                 // Whatever was written has no row: remove it (unless another has).
@@ -131,9 +134,19 @@ impl Portraits {
                 return Err(e);
             }
         };
+        if !inserted {
+            // Importing it again counts as a use.
+            self.db
+                .write(|tx| Ok::<_, LibraryError>(sql::mark_used(tx, row.id, &now)?))?;
+            row.last_used_at = now;
+        }
+        let keep = self
+            .db
+            .read(|conn| Ok::<_, LibraryError>(retention::policy(conn)?))?
+            .portrait_days;
         progress(ImportStage::Done);
         Ok(ImportOutcome {
-            portrait: Some(self.portrait(row)),
+            portrait: Some(self.portrait(row, keep)),
             duplicate: !inserted,
             moderation,
         })
@@ -153,7 +166,7 @@ impl Portraits {
                 image_sha256: sha,
                 decision: if v.is_accepted() { "accept" } else { "reject" },
                 reason: v.reason.code(),
-                confidence_band: confidence_band(v.confidence),
+                confidence_band: ConfidenceBand::of(v.confidence).as_str(),
                 model_hashes_json: &serde_json::to_string(&v.model_hashes)?,
                 thresholds_json: &serde_json::to_string(&v.thresholds)?,
                 app_version: env!("CARGO_PKG_VERSION"),
@@ -161,15 +174,6 @@ impl Portraits {
                 decided_at: &self.clock.now_rfc3339(),
             },
         )?)
-    }
-}
-
-/// How sure a decision was, in three bands (a record keeps no exact score).
-fn confidence_band(confidence: f32) -> &'static str {
-    match confidence {
-        c if c >= 0.8 => "high",
-        c if c >= 0.5 => "medium",
-        _ => "low",
     }
 }
 

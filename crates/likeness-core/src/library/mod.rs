@@ -20,6 +20,7 @@ use crate::error::{Coded, ErrorCode};
 use crate::framing::FaceAnchor;
 use crate::imaging::{self, ImagingError};
 use crate::moderation::{moderate_with, Analysis, Decision, LazyModerator, Reason, Verdict};
+use crate::settings::retention;
 use crate::vault::{sha256_hex, Kind, Vault, VaultFile};
 use sql::PortraitRow;
 
@@ -42,6 +43,12 @@ pub struct Portrait {
     pub bytes: i64,
     /// RFC 3339, UTC.
     pub imported_at: String,
+    /// When it was last imported, generated from or kept (RFC 3339, UTC):
+    /// retention counts from here.
+    pub last_used_at: String,
+    /// When retention deletes it (RFC 3339, UTC); `None` when it is kept
+    /// until the user deletes it.
+    pub expires_at: Option<String>,
     pub image_path: String,
     pub thumb_path: String,
 }
@@ -83,6 +90,56 @@ impl From<&Verdict> for ModerationSummary {
     }
 }
 
+/// How sure a moderation decision was, as a record keeps it (no exact score).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ConfidenceBand {
+    Low,
+    Medium,
+    High,
+}
+
+impl ConfidenceBand {
+    /// The band of a decision's confidence.
+    pub fn of(confidence: f32) -> Self {
+        match confidence {
+            c if c >= 0.8 => Self::High,
+            c if c >= 0.5 => Self::Medium,
+            _ => Self::Low,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+}
+
+/// A moderation record as the privacy centre shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ModerationRecordEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub decision: Decision,
+    pub reason: Reason,
+    pub confidence_band: ConfidenceBand,
+    /// RFC 3339, UTC.
+    pub decided_at: String,
+    /// When retention deletes it (RFC 3339, UTC); a record that admitted a
+    /// portrait still in the library stays while the portrait does.
+    pub expires_at: Option<String>,
+    /// The youthful-age limit in force for the decision, for "looked under 25".
+    pub age_limit: f32,
+    /// It admitted a portrait still in the library, so it goes with the portrait.
+    pub in_use: bool,
+}
+
 /// Where one import has got to; reported as it goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -120,6 +177,10 @@ pub enum LibraryError {
     NotAccepted,
     #[error("Could not encode moderation details: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error("Moderation record {0} was not found.")]
+    RecordNotFound(i64),
+    #[error("This record let a portrait into your library. It is deleted with the portrait.")]
+    RecordInUse(i64),
 }
 
 impl Coded for LibraryError {
@@ -131,6 +192,8 @@ impl Coded for LibraryError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Consent(e) => e.code(),
             Self::NotAccepted => ErrorCode::PortraitNotAccepted,
+            Self::RecordNotFound(_) => ErrorCode::NotFound,
+            Self::RecordInUse(_) => ErrorCode::RecordInUse,
         }
     }
 }
@@ -171,18 +234,35 @@ impl Portraits {
 
     /// Every portrait, newest first.
     pub fn list(&self) -> Result<Vec<Portrait>, LibraryError> {
-        let rows = self
-            .db
-            .read(|conn| Ok::<_, LibraryError>(sql::list_portraits(conn)?))?;
-        Ok(rows.into_iter().map(|r| self.portrait(r)).collect())
+        let (rows, keep) = self.db.read(|conn| {
+            let keep = retention::policy(conn)?.portrait_days;
+            Ok::<_, LibraryError>((sql::list_portraits(conn)?, keep))
+        })?;
+        Ok(rows.into_iter().map(|r| self.portrait(r, keep)).collect())
     }
 
     /// One portrait by id.
     pub fn get(&self, id: i64) -> Result<Portrait, LibraryError> {
-        self.db
-            .read(|conn| Ok::<_, LibraryError>(sql::get_portrait(conn, id)?))?
-            .map(|r| self.portrait(r))
+        let (row, keep) = self.db.read(|conn| {
+            let keep = retention::policy(conn)?.portrait_days;
+            Ok::<_, LibraryError>((sql::get_portrait(conn, id)?, keep))
+        })?;
+        row.map(|r| self.portrait(r, keep))
             .ok_or(LibraryError::NotFound(id))
+    }
+
+    /// Keep a portrait that is close to expiry: counts as a use, so its
+    /// retention starts again from now.
+    pub fn keep(&self, id: i64) -> Result<Portrait, LibraryError> {
+        let now = self.clock.now_rfc3339();
+        let found = self.db.write(|tx| {
+            sql::mark_used(tx, id, &now)?;
+            Ok::<_, LibraryError>(sql::get_portrait(tx, id)?.is_some())
+        })?;
+        if !found {
+            return Err(LibraryError::NotFound(id));
+        }
+        self.get(id)
     }
 
     /// Where to frame an accepted portrait: its main face as moderation saw it
@@ -216,6 +296,31 @@ impl Portraits {
             .read(|conn| Ok(sql::count_moderation(conn, reason)?))
     }
 
+    /// Every moderation record, newest first, in the words of the privacy centre.
+    pub fn moderation_records(&self) -> Result<Vec<ModerationRecordEntry>, LibraryError> {
+        let (rows, days) = self.db.read(|conn| {
+            let days = retention::policy(conn)?.moderation_record_days;
+            Ok::<_, LibraryError>((sql::moderation_records(conn)?, days))
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ModerationRecordEntry::of(&r, days))
+            .collect())
+    }
+
+    /// Delete one moderation record; one that admitted a portrait still in
+    /// the library is refused (`record_in_use`): it goes with the portrait.
+    pub fn delete_moderation_record(&self, id: i64) -> Result<(), LibraryError> {
+        match self
+            .db
+            .write(|tx| Ok::<_, LibraryError>(sql::delete_moderation(tx, id)?))?
+        {
+            Some(true) => Ok(()),
+            Some(false) => Err(LibraryError::RecordInUse(id)),
+            None => Err(LibraryError::RecordNotFound(id)),
+        }
+    }
+
     /// Moderate portraits stored before moderation existed: accepted ones are
     /// linked to their record, rejected ones deleted. Needs consent; returns
     /// how many were deleted.
@@ -229,7 +334,7 @@ impl Portraits {
             Ok::<_, LibraryError>((thresholds, sql::unmoderated_portraits(conn)?))
         })?;
         for row in rows {
-            let portrait = self.portrait(row);
+            let portrait = self.portrait(row, None);
             let verdict = match imaging::open(Path::new(&portrait.image_path)) {
                 Ok(image) => moderate_with(self.moderator.get(), &Analysis::of(&image), thresholds),
                 Err(_) => Verdict::unreadable(thresholds),
@@ -259,7 +364,7 @@ impl Portraits {
     }
 
     /// A row as the UI sees it, with its files' paths.
-    fn portrait(&self, row: PortraitRow) -> Portrait {
+    fn portrait(&self, row: PortraitRow, keep_days: Option<u32>) -> Portrait {
         let image_path = self.vault.path(
             Kind::Original,
             &row.sha256,
@@ -274,11 +379,43 @@ impl Portraits {
             width: row.width,
             height: row.height,
             bytes: row.bytes,
+            expires_at: retention::expires_at(&row.last_used_at, keep_days),
             imported_at: row.imported_at,
+            last_used_at: row.last_used_at,
             image_path: image_path.to_string_lossy().into_owned(),
             thumb_path: thumb_path.to_string_lossy().into_owned(),
         }
     }
+}
+
+impl ModerationRecordEntry {
+    /// A stored record in the privacy centre's terms. A value this version
+    /// does not know reads as the most cautious one.
+    pub(crate) fn of(r: &sql::ModerationRow, days: u32) -> Self {
+        let age_limit = serde_json::from_str::<serde_json::Value>(&r.thresholds_json)
+            .ok()
+            .and_then(|t| t.get("youthfulAge")?.as_f64())
+            .map_or(crate::moderation::Thresholds::DEFAULT_YOUTHFUL_AGE, |a| {
+                a as f32
+            });
+        Self {
+            id: r.id,
+            decision: parse_code(&r.decision).unwrap_or(Decision::Reject),
+            reason: parse_code(&r.reason).unwrap_or(Reason::Unreadable),
+            confidence_band: parse_code(&r.confidence_band).unwrap_or(ConfidenceBand::Low),
+            expires_at: (!r.in_use)
+                .then(|| retention::expires_at(&r.decided_at, Some(days)))
+                .flatten(),
+            decided_at: r.decided_at.clone(),
+            age_limit,
+            in_use: r.in_use,
+        }
+    }
+}
+
+/// A stored code read back as its enum; `None` for a code this version does not know.
+fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(code.into())).ok()
 }
 
 /// The face framing anchors on, of an accepted verdict, as kept on the

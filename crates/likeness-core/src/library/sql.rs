@@ -16,6 +16,7 @@ pub(crate) struct PortraitRow {
     pub height: u32,
     pub bytes: i64,
     pub imported_at: String,
+    pub last_used_at: String,
 }
 
 /// A new portrait to insert.
@@ -45,8 +46,8 @@ pub(crate) struct NewModerationRecord<'a> {
     pub decided_at: &'a str,
 }
 
-const SELECT_PORTRAIT: &str =
-    "SELECT id, sha256, original_name, format, width, height, bytes, imported_at FROM portraits";
+const SELECT_PORTRAIT: &str = "SELECT id, sha256, original_name, format, width, height, bytes,
+     imported_at, COALESCE(last_used_at, imported_at) FROM portraits";
 
 fn portrait_from_row(r: &Row<'_>) -> rusqlite::Result<PortraitRow> {
     Ok(PortraitRow {
@@ -58,6 +59,7 @@ fn portrait_from_row(r: &Row<'_>) -> rusqlite::Result<PortraitRow> {
         height: r.get(5)?,
         bytes: r.get(6)?,
         imported_at: r.get(7)?,
+        last_used_at: r.get(8)?,
     })
 }
 
@@ -98,14 +100,17 @@ pub(crate) fn insert_portrait(
 
 /// Portraits selected and ordered by `tail` (a fixed SQL clause, never user input).
 fn portraits_where(conn: &Connection, tail: &str) -> rusqlite::Result<Vec<PortraitRow>> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT_PORTRAIT} {tail}"))?;
-    let rows = stmt.query_map([], portrait_from_row)?;
-    rows.collect()
+    portraits_where_args(conn, tail, [])
 }
 
 /// All portraits, newest first.
 pub(crate) fn list_portraits(conn: &Connection) -> rusqlite::Result<Vec<PortraitRow>> {
     portraits_where(conn, "ORDER BY imported_at DESC, id DESC")
+}
+
+/// Every portrait, oldest first (an export).
+pub(crate) fn all_portraits(conn: &Connection) -> rusqlite::Result<Vec<PortraitRow>> {
+    portraits_where(conn, "ORDER BY imported_at, id")
 }
 
 /// Portraits never checked (imported before moderation existed).
@@ -232,4 +237,138 @@ pub(crate) fn references(conn: &Connection, kind: Kind, key: &str) -> rusqlite::
         _ => return Ok(false),
     };
     conn.prepare_cached(sql)?.query_row([key], |r| r.get(0))
+}
+
+/// Delete up to `limit` portraits last used before `cutoff` (their jobs go
+/// with them); returns the rows, for their files.
+pub(crate) fn delete_unused_since(
+    conn: &Connection,
+    cutoff: &str,
+    limit: u32,
+) -> rusqlite::Result<Vec<PortraitRow>> {
+    let rows = portraits_where_args(
+        conn,
+        "WHERE last_used_at < ?1 ORDER BY last_used_at LIMIT ?2",
+        params![cutoff, limit],
+    )?;
+    let mut delete = conn.prepare_cached("DELETE FROM portraits WHERE id = ?1")?;
+    for row in &rows {
+        delete.execute([row.id])?;
+    }
+    Ok(rows)
+}
+
+fn portraits_where_args(
+    conn: &Connection,
+    tail: &str,
+    args: impl rusqlite::Params,
+) -> rusqlite::Result<Vec<PortraitRow>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT_PORTRAIT} {tail}"))?;
+    let rows = stmt.query_map(args, portrait_from_row)?;
+    rows.collect()
+}
+
+/// A moderation record as the privacy centre lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ModerationRow {
+    pub id: i64,
+    pub image_sha256: String,
+    pub decision: String,
+    pub reason: String,
+    pub confidence_band: String,
+    pub model_hashes_json: String,
+    pub thresholds_json: String,
+    pub app_version: String,
+    pub session_ref: String,
+    pub decided_at: String,
+    /// It admitted a portrait that is still in the library.
+    pub in_use: bool,
+}
+
+/// Every moderation record, newest first.
+pub(crate) fn moderation_records(conn: &Connection) -> rusqlite::Result<Vec<ModerationRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.id, m.image_sha256, m.decision, m.reason, m.confidence_band, m.model_hashes_json,
+                m.thresholds_json, m.app_version, m.session_ref, m.decided_at,
+                EXISTS (SELECT 1 FROM portraits p WHERE p.moderation_id = m.id)
+         FROM moderation_records m ORDER BY m.decided_at DESC, m.id DESC",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ModerationRow {
+            id: r.get(0)?,
+            image_sha256: r.get(1)?,
+            decision: r.get(2)?,
+            reason: r.get(3)?,
+            confidence_band: r.get(4)?,
+            model_hashes_json: r.get(5)?,
+            thresholds_json: r.get(6)?,
+            app_version: r.get(7)?,
+            session_ref: r.get(8)?,
+            decided_at: r.get(9)?,
+            in_use: r.get(10)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Delete moderation record `id` unless it admitted a portrait still in the
+/// library. `None`: no such record; `Some(false)`: in use, kept.
+pub(crate) fn delete_moderation(conn: &Connection, id: i64) -> rusqlite::Result<Option<bool>> {
+    let in_use: Option<bool> = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM portraits WHERE moderation_id = ?1)
+             FROM moderation_records WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if in_use == Some(false) {
+        conn.execute("DELETE FROM moderation_records WHERE id = ?1", [id])?;
+    }
+    Ok(in_use.map(|used| !used))
+}
+
+/// Delete up to `limit` moderation records decided before `cutoff`, except
+/// those that admitted a portrait still in the library; returns how many.
+pub(crate) fn delete_moderation_before(
+    conn: &Connection,
+    cutoff: &str,
+    limit: u32,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM moderation_records WHERE id IN (
+             SELECT id FROM moderation_records m WHERE decided_at < ?1
+               AND NOT EXISTS (SELECT 1 FROM portraits p WHERE p.moderation_id = m.id)
+             LIMIT ?2)",
+        params![cutoff, limit],
+    )
+}
+
+/// Restore the dates of a portrait brought in from an archive: when it was
+/// first imported (its last use is the import, now).
+pub(crate) fn set_imported_at(
+    conn: &Connection,
+    id: i64,
+    imported_at: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE portraits SET imported_at = ?2 WHERE id = ?1",
+        params![id, imported_at],
+    )?;
+    Ok(())
+}
+
+/// Whether the very same decision is recorded already (an archive imported twice adds nothing).
+pub(crate) fn moderation_exists(
+    conn: &Connection,
+    r: &NewModerationRecord<'_>,
+) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM moderation_records
+         WHERE image_sha256 = ?1 AND decided_at = ?2 AND reason = ?3 AND session_ref = ?4)",
+    )?
+    .query_row(
+        params![r.image_sha256, r.decided_at, r.reason, r.session_ref],
+        |row| row.get(0),
+    )
 }

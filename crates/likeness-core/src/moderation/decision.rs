@@ -10,7 +10,7 @@ use super::ModerationError;
 use crate::inference::InferenceError;
 
 /// Accept or reject.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export, rename = "ModerationDecision")]
 pub enum Decision {
@@ -21,7 +21,7 @@ pub enum Decision {
 /// Why a photo was accepted or rejected. The UI and scripts branch on these
 /// codes, so never rename one. Checks run in the order listed (after
 /// `accepted`); the first that fails is the reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export, rename = "ModerationReason")]
 pub enum Reason {

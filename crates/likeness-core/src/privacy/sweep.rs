@@ -37,7 +37,7 @@
 
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use rusqlite::Connection;
@@ -74,7 +74,7 @@ pub fn sweep(db: &Db, vault: &Vault) -> Result<SweepReport, DbError> {
     db.write(|conn| {
         let mut report = SweepReport::default();
         for kind in Kind::ALL {
-            for path in files_in(&vault.dir(kind)) {
+            for path in vault.files(kind) {
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
                 let counter = if name.starts_with(TEMP_PREFIX) {
                     &mut report.temp_files_removed
@@ -114,26 +114,4 @@ pub(crate) fn is_referenced(conn: &Connection, kind: Kind, key: &str) -> rusqlit
 fn stored_since(path: &Path, now: SystemTime) -> bool {
     let modified = fs::metadata(path).and_then(|m| m.modified());
     modified.is_ok_and(|t| now.duration_since(t).unwrap_or_default() < STYLE_PICTURE_GRACE)
-}
-
-/// The files of one kind's folder: those in its shard folders, and any stray
-/// file beside them. A folder that cannot be read is skipped.
-fn files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in read_dir(dir) {
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => files.extend(
-                read_dir(&entry.path())
-                    .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
-                    .map(|e| e.path()),
-            ),
-            Ok(_) => files.push(entry.path()),
-            Err(_) => {}
-        }
-    }
-    files
-}
-
-fn read_dir(dir: &Path) -> impl Iterator<Item = fs::DirEntry> {
-    fs::read_dir(dir).into_iter().flatten().flatten()
 }

@@ -1,6 +1,7 @@
-//! User settings that change how the app behaves, kept as key/value text.
-//! Today: how strict the age check is.
+//! User settings that change how the app behaves, kept as key/value text:
+//! how strict the age check is, and how long each kind of data is kept.
 
+pub mod retention;
 pub(crate) mod sql;
 
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use std::sync::Arc;
 use crate::db::{Db, DbError};
 use crate::error::{Coded, ErrorCode};
 use crate::moderation::Thresholds;
+pub use retention::RetentionPolicy;
 
 /// Settings key of the youthful-age threshold.
 const YOUTHFUL_AGE: &str = "moderation.youthful_age";
@@ -51,9 +53,14 @@ impl Settings {
         let thresholds =
             Thresholds::new(years).map_err(|e| SettingsError::Invalid(e.to_string()))?;
         self.db
-            .write(|tx| Ok::<_, DbError>(sql::set(tx, YOUTHFUL_AGE, &years.to_string())?))?;
+            .write(|tx| Ok::<_, DbError>(set_youthful_age(tx, years)?))?;
         Ok(thresholds)
     }
+}
+
+/// Store the youthful-age threshold (already checked).
+pub(crate) fn set_youthful_age(conn: &rusqlite::Connection, years: f32) -> rusqlite::Result<()> {
+    sql::set(conn, YOUTHFUL_AGE, &years.to_string())
 }
 
 /// The thresholds in force, read on `conn`.

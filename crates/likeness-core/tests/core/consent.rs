@@ -25,7 +25,12 @@ fn imports_are_refused_until_all_three_consents_are_given() {
         photo_rights: true,
         face_processing: false,
     };
-    assert!(!lib.privacy.record_consent(partial).unwrap().complete);
+    assert!(
+        !lib.privacy
+            .record_consent(partial, &crate::fixtures::wording())
+            .unwrap()
+            .complete
+    );
     let refused = lib
         .portraits
         .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
@@ -33,7 +38,12 @@ fn imports_are_refused_until_all_three_consents_are_given() {
     assert_eq!(refused.code(), ErrorCode::ConsentRequired);
     assert!(vault_files(&lib).is_empty());
 
-    assert!(lib.privacy.record_consent(ALL_CONSENT).unwrap().complete);
+    assert!(
+        lib.privacy
+            .record_consent(ALL_CONSENT, &crate::fixtures::wording())
+            .unwrap()
+            .complete
+    );
     assert!(lib
         .portraits
         .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
@@ -102,7 +112,9 @@ fn withdrawing_consent_deletes_every_portrait_and_keeps_the_records() {
 fn portraits_from_before_moderation_are_checked_and_rejected_ones_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let lib = Services::open(dir.path(), moderator).unwrap();
-    lib.privacy.record_consent(ALL_CONSENT).unwrap();
+    lib.privacy
+        .record_consent(ALL_CONSENT, &crate::fixtures::wording())
+        .unwrap();
     let kept = lib
         .portraits
         .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
@@ -162,7 +174,10 @@ fn answering_no_to_any_consent_deletes_every_portrait_like_a_withdrawal() {
         face_processing: false,
         ..ALL_CONSENT
     };
-    let status = lib.privacy.record_consent(no_face_processing).unwrap();
+    let status = lib
+        .privacy
+        .record_consent(no_face_processing, &crate::fixtures::wording())
+        .unwrap();
 
     assert!(!status.complete);
     assert!(status.adult && status.photo_rights && !status.face_processing);
@@ -204,7 +219,9 @@ fn a_style_picture_is_refused_as_moderation_unavailable_when_the_checks_cannot_l
         ))
     })
     .unwrap();
-    lib.privacy.record_consent(ALL_CONSENT).unwrap();
+    lib.privacy
+        .record_consent(ALL_CONSENT, &crate::fixtures::wording())
+        .unwrap();
     let refused = lib.style_pictures.import(&side_by_side()).unwrap_err();
     assert_eq!(refused.code(), ErrorCode::ModerationUnavailable);
     assert!(refused.to_string().contains("Safety checks couldn't run"));

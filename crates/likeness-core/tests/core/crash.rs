@@ -8,6 +8,7 @@
 //! `LIKENESS_KILL_CHILD_DIR` set. CI runs 40 kills; `LIKENESS_KILLS=1000` (or
 //! `scripts/soak.sh`) runs a soak.
 
+use likeness_core::clock::SystemClock;
 use likeness_core::Coded;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -17,7 +18,6 @@ use std::process::{Command, Stdio};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant, SystemTime};
 
-use image::{DynamicImage, ImageFormat, Rgb};
 use likeness_core::engines::Style;
 use likeness_core::framing::{Framing, Orientation};
 use likeness_core::generation::{GenerationSettings, StyleChoice};
@@ -43,15 +43,6 @@ fn import(lib: &Services, name: &str, bytes: &[u8]) -> Portrait {
         .unwrap()
         .portrait
         .expect("the astronaut is accepted")
-}
-
-/// The astronaut with one pixel changed, so each `n` has its own hash.
-fn astronaut_variant(n: u32) -> Vec<u8> {
-    let mut photo = image::load_from_memory(&astronaut_bytes())
-        .unwrap()
-        .to_rgb8();
-    photo.put_pixel(0, 0, Rgb([n as u8, (n >> 8) as u8, 7]));
-    encode(&DynamicImage::ImageRgb8(photo), ImageFormat::Png)
 }
 
 /// Delete the row behind the library's back, leaving its files: what a crash
@@ -221,8 +212,13 @@ fn a_style_picture_is_kept_while_a_job_or_output_uses_it_or_it_was_just_picked()
     db.execute(
         "INSERT INTO outputs (sha256, format, width, height, bytes, settings_json, engine,
              model_hashes_json, created_at)
-         VALUES (?1, 'png', 1, 1, 1, ?2, 'test', '{}', '2026-01-01T00:00:00Z')",
-        [sha256_hex(b"no file"), settings(&made)],
+         VALUES (?1, 'png', 1, 1, 1, ?2, 'test', '{}', ?3)",
+        // Made now: within its retention, so the output and its style picture stay.
+        [
+            sha256_hex(b"no file"),
+            settings(&made),
+            likeness_core::clock::now_rfc3339(),
+        ],
     )
     .unwrap();
     // Picked long ago and never used.
@@ -303,7 +299,15 @@ fn the_kill_loop_child_works_until_it_is_killed() {
     let lib = Arc::new(Services::open(&dir, moderator).unwrap());
     let (store, vault) = (lib.db.clone(), lib.vault.clone());
     let studio = lib.studio.clone();
-    let queue = JobQueue::start(store, vault, dir.join("staging"), studio, |_| {}).unwrap();
+    let queue = JobQueue::start(
+        store,
+        vault,
+        Arc::new(SystemClock),
+        dir.join("staging"),
+        studio,
+        |_| {},
+    )
+    .unwrap();
     // Eight variants: imports repeat, and come back after their portrait is deleted.
     let variants: Vec<Vec<u8>> = (0..8).map(astronaut_variant).collect();
     let pending = JobFilter {
@@ -358,7 +362,9 @@ fn the_kill_loop_child_works_until_it_is_killed() {
             }),
             19 if rng.below(4) == 0 => {
                 lib.privacy.withdraw_consent().unwrap();
-                lib.privacy.record_consent(ALL_CONSENT).unwrap();
+                lib.privacy
+                    .record_consent(ALL_CONSENT, &crate::fixtures::wording())
+                    .unwrap();
                 Some("withdraw")
             }
             _ => None,
@@ -484,7 +490,9 @@ fn check_after_kill(dir: &Path, figures: &mut Figures, context: &str) {
     let swept = *lib.privacy.opening_sweep().unwrap();
     // A kill between a withdrawal and the new consent: consent again.
     if !lib.consent.status().unwrap().complete {
-        lib.privacy.record_consent(ALL_CONSENT).unwrap();
+        lib.privacy
+            .record_consent(ALL_CONSENT, &crate::fixtures::wording())
+            .unwrap();
     }
     drop(lib);
     let after = audit(dir);
@@ -610,7 +618,15 @@ fn a_library_killed_at_random_moments_reopens_whole_with_no_file_left_behind() {
     let (store, vault) = (lib.db.clone(), lib.vault.clone());
     let studio = lib.studio.clone();
     let staging = dir.path().join("staging");
-    let queue = JobQueue::start(store, vault, staging.clone(), studio, |_| {}).unwrap();
+    let queue = JobQueue::start(
+        store,
+        vault,
+        Arc::new(SystemClock),
+        staging.clone(),
+        studio,
+        |_| {},
+    )
+    .unwrap();
     let pending = JobFilter {
         states: vec![JobState::Queued, JobState::Running],
         ..Default::default()

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use image::{ImageFormat, Rgba, RgbaImage};
+use likeness_core::clock::SystemClock;
 use likeness_core::db::Db;
 use likeness_core::history::export::{
     default_export_folder, export_outputs, ExportDestinations, ExportError, ExportFormat,
@@ -59,6 +60,7 @@ impl Setup {
         let queue = JobQueue::start(
             store,
             vault,
+            Arc::new(SystemClock),
             dir.path().join("staging"),
             Arc::new(noise_painter),
             |_| {},

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use std::sync::{Arc, OnceLock};
 
-use image::{DynamicImage, ImageFormat, RgbImage};
-use likeness_core::consent::ConsentAnswers;
+use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
+use likeness_core::consent::{ConsentAnswers, ConsentWording};
 use likeness_core::moderation::ModeratorHandle;
 use likeness_core::moderation::{Moderator, Thresholds};
 use likeness_core::{ErrorCode, Services};
@@ -35,11 +35,23 @@ pub const ALL_CONSENT: ConsentAnswers = ConsentAnswers {
     face_processing: true,
 };
 
+/// The consent wording a test "shows": English, one sentence per answer.
+pub fn wording() -> ConsentWording {
+    ConsentWording {
+        language: "en".into(),
+        text: "I am 18 or older. I have the right to use the photos I import. \
+               I consent to on-device face analysis for the adult check and framing."
+            .into(),
+    }
+}
+
 /// A fresh library with consent given, in its own temporary folder (kept alive by the returned guard).
 pub fn library() -> (tempfile::TempDir, Services) {
     let dir = tempfile::tempdir().unwrap();
     let lib = Services::open(dir.path(), moderator).unwrap();
-    lib.privacy.record_consent(ALL_CONSENT).unwrap();
+    lib.privacy
+        .record_consent(ALL_CONSENT, &crate::fixtures::wording())
+        .unwrap();
     (dir, lib)
 }
 
@@ -185,4 +197,13 @@ pub fn assert_refused(name: &str, bytes: &[u8], code: ErrorCode) {
         "{name}: nothing in the library"
     );
     assert!(vault_files(&lib).is_empty(), "{name}: nothing in the vault");
+}
+
+/// The astronaut with one pixel changed, so each `n` has its own hash.
+pub fn astronaut_variant(n: u32) -> Vec<u8> {
+    let mut photo = image::load_from_memory(&astronaut_bytes())
+        .unwrap()
+        .to_rgb8();
+    photo.put_pixel(0, 0, Rgb([n as u8, (n >> 8) as u8, 7]));
+    encode(&DynamicImage::ImageRgb8(photo), ImageFormat::Png)
 }

@@ -68,7 +68,9 @@ fn the_library_is_still_there_after_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let first = {
         let lib = Services::open(dir.path(), moderator).unwrap();
-        lib.privacy.record_consent(ALL_CONSENT).unwrap();
+        lib.privacy
+            .record_consent(ALL_CONSENT, &crate::fixtures::wording())
+            .unwrap();
         accepted(&lib, "astronaut.png", &astronaut_bytes())
     };
     let reopened = Services::open(dir.path(), moderator).unwrap();
@@ -271,7 +273,9 @@ fn when_moderation_cannot_run_no_portrait_is_accepted() {
         broken.map(std::sync::Arc::new)
     })
     .unwrap();
-    lib.privacy.record_consent(ALL_CONSENT).unwrap();
+    lib.privacy
+        .record_consent(ALL_CONSENT, &crate::fixtures::wording())
+        .unwrap();
     assert!(lib.moderator.get().is_err());
     let outcome = import(&lib, "me.png", &astronaut_bytes()).unwrap();
     assert_eq!(outcome.moderation.reason, Reason::ModerationUnavailable);

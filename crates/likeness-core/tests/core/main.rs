@@ -1,5 +1,6 @@
 //! Integration tests for the core: one binary, one module per area.
 
+mod archive;
 mod consent;
 mod crash;
 mod db;
@@ -13,5 +14,6 @@ mod integrity;
 mod jobs;
 mod layout;
 mod moderation;
+mod privacy;
 mod stand_in;
 mod studio;

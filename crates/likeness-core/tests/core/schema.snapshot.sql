@@ -1,6 +1,8 @@
+CREATE INDEX consent_records_by_kind ON consent_records (kind, recorded_at DESC, id DESC);
 CREATE INDEX jobs_by_created_at ON jobs (created_at DESC, id DESC);
 CREATE INDEX jobs_by_parent_output ON jobs (parent_output_id);
 CREATE INDEX jobs_by_portrait ON jobs (portrait_id);
+CREATE INDEX jobs_finished ON jobs (finished_at) WHERE state IN ('done', 'failed', 'cancelled');
 CREATE INDEX jobs_queue ON jobs (state, queue_seq);
 CREATE INDEX moderation_records_by_time ON moderation_records (decided_at DESC, id DESC);
 CREATE INDEX outputs_by_created_at ON outputs (created_at DESC, id DESC);
@@ -10,13 +12,14 @@ CREATE INDEX outputs_by_sha256 ON outputs (sha256);
 CREATE INDEX outputs_by_style ON outputs (style_key, created_at DESC, id DESC);
 CREATE INDEX outputs_favourites ON outputs (created_at DESC, id DESC) WHERE favourite = 1;
 CREATE INDEX portraits_by_imported_at ON portraits (imported_at DESC, id DESC);
+CREATE INDEX portraits_by_last_used ON portraits (last_used_at);
 CREATE TABLE consent_records (
     id             INTEGER PRIMARY KEY,
     kind           TEXT    NOT NULL CHECK (kind IN ('adult', 'photo_rights', 'face_processing')),
     granted        INTEGER NOT NULL CHECK (granted IN (0, 1)),
     policy_version TEXT    NOT NULL,
     recorded_at    TEXT    NOT NULL
-);
+, language TEXT, wording_sha256 TEXT);
 CREATE TABLE jobs (
     id               INTEGER PRIMARY KEY,
     portrait_id      INTEGER REFERENCES portraits (id) ON DELETE CASCADE,

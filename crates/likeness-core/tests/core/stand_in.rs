@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use image::{Rgb, RgbImage};
+use likeness_core::clock::SystemClock;
 use likeness_core::consent::{ConsentKind, POLICY_VERSION};
 use likeness_core::db::{Db, DbError};
 use likeness_core::history::{History, OutputFilter};
@@ -114,6 +115,7 @@ impl Data {
         let queue = JobQueue::start(
             store.clone(),
             vault,
+            Arc::new(SystemClock),
             self.staging(),
             Arc::new(painter(probe.clone())),
             move |e| sink.lock().unwrap().push(e),

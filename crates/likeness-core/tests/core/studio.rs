@@ -1,6 +1,7 @@
 //! The studio end to end in the core: an accepted portrait, framed and
 //! restyled through the real job queue and engines, then upscaled.
 
+use likeness_core::clock::SystemClock;
 use likeness_core::Coded;
 use std::cell::Cell;
 use std::sync::Arc;
@@ -40,7 +41,15 @@ fn studio() -> (tempfile::TempDir, Arc<Services>, JobQueue, i64) {
         .unwrap();
     let (store, vault) = (lib.db.clone(), lib.vault.clone());
     let runner = lib.studio.clone();
-    let queue = JobQueue::start(store, vault, dir.path().join("staging"), runner, |_| {}).unwrap();
+    let queue = JobQueue::start(
+        store,
+        vault,
+        Arc::new(SystemClock),
+        dir.path().join("staging"),
+        runner,
+        |_| {},
+    )
+    .unwrap();
     (dir, lib, queue, portrait.portrait.unwrap().id)
 }
 

@@ -7,11 +7,14 @@ export const COMMANDS = {
   listPortraits: "list_portraits",
   importPortrait: "import_portrait",
   deletePortrait: "delete_portrait",
+  keepPortrait: "keep_portrait",
+  portraitImageCount: "portrait_image_count",
 
   consentStatus: "consent_status",
   recordConsent: "record_consent",
   consentHistory: "consent_history",
   withdrawConsent: "withdraw_consent",
+  withdrawPurpose: "withdraw_purpose",
 
   appInfo: "app_info",
   youthfulAge: "youthful_age",
@@ -35,6 +38,19 @@ export const COMMANDS = {
   defaultExportFolder: "default_export_folder",
   showInFolder: "show_in_folder",
   pickFolder: "pick_folder",
+
+  retention: "retention",
+  setRetention: "set_retention",
+  privacyInventory: "privacy_inventory",
+  listModerationRecords: "list_moderation_records",
+  deleteModerationRecord: "delete_moderation_record",
+  listStylePictures: "list_style_pictures",
+  deleteStylePicture: "delete_style_picture",
+  exportEverything: "export_everything",
+  beginArchiveUpload: "begin_archive_upload",
+  appendArchiveUpload: "append_archive_upload",
+  importArchive: "import_archive",
+  deleteEverything: "delete_everything",
 } as const;
 
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -28,6 +28,8 @@ const ALL_CODES: ErrorCode[] = [
   "not_exported",
   "unsafe_style_picture",
   "moderation_unavailable",
+  "archive_invalid",
+  "record_in_use",
 ];
 
 describe("error messages", () => {

@@ -30,6 +30,8 @@ const MESSAGES: Record<ErrorCode, string> = {
     "This picture looks like it may contain nudity or adult content, so it can't be used as a style.",
   moderation_unavailable:
     "Safety checks couldn't run on this computer, so the picture wasn't accepted.",
+  archive_invalid: "This file isn't a Likeness archive, or it is damaged.",
+  record_in_use: "This record belongs to a portrait still in your library. Delete the portrait first.",
 };
 
 export function errorMessage(code: ErrorCode): string {

@@ -3,54 +3,77 @@
 // instead of Tauri (`tauri.ts`). They take every backend type from here, never from the
 // generated bindings, so a change in the generated shapes is absorbed by this folder.
 import type { AppInfo } from "../bindings/AppInfo";
+import type { ArchiveImport } from "../bindings/ArchiveImport";
+import type { ArchiveSummary } from "../bindings/ArchiveSummary";
 import type { ConsentAnswers } from "../bindings/ConsentAnswers";
+import type { ConsentKind } from "../bindings/ConsentKind";
 import type { ConsentRecord } from "../bindings/ConsentRecord";
 import type { ConsentStatus } from "../bindings/ConsentStatus";
+import type { ConsentWording } from "../bindings/ConsentWording";
+import type { DeletionReceipt } from "../bindings/DeletionReceipt";
 import type { ExportRequest } from "../bindings/ExportRequest";
 import type { ExportResult } from "../bindings/ExportResult";
 import type { GenerationSettings } from "../bindings/GenerationSettings";
 import type { ImportOutcome } from "../bindings/ImportOutcome";
 import type { ImportProgress } from "../bindings/ImportProgress";
+import type { Inventory } from "../bindings/Inventory";
 import type { Job } from "../bindings/Job";
 import type { JobEvent } from "../bindings/JobEvent";
+import type { ModerationRecordEntry } from "../bindings/ModerationRecordEntry";
 import type { Output } from "../bindings/Output";
 import type { OutputCursor } from "../bindings/OutputCursor";
 import type { OutputFilter } from "../bindings/OutputFilter";
 import type { OutputPage } from "../bindings/OutputPage";
 import type { Portrait } from "../bindings/Portrait";
+import type { RetentionPolicy } from "../bindings/RetentionPolicy";
+import type { StoredStylePicture } from "../bindings/StoredStylePicture";
 import type { StyleInfo } from "../bindings/StyleInfo";
 import type { StylePicture } from "../bindings/StylePicture";
 import type { WithdrawOutcome } from "../bindings/WithdrawOutcome";
 
 export type { ApiError } from "../bindings/ApiError";
-export type { ConsentKind } from "../bindings/ConsentKind";
+export type { ConfidenceBand } from "../bindings/ConfidenceBand";
 export type { ErrorCode } from "../bindings/ErrorCode";
+export type { ExpiryRule } from "../bindings/ExpiryRule";
 export type { ExportFormat } from "../bindings/ExportFormat";
 export type { Framing } from "../bindings/Framing";
 export type { ImportStage } from "../bindings/ImportStage";
+export type { InventoryItem } from "../bindings/InventoryItem";
 export type { JobState } from "../bindings/JobState";
+export type { ModerationDecision } from "../bindings/ModerationDecision";
+export type { ModerationReason } from "../bindings/ModerationReason";
 export type { ModerationSummary } from "../bindings/ModerationSummary";
 export type { Orientation } from "../bindings/Orientation";
 export type { SourceCrop } from "../bindings/SourceCrop";
+export type { StoredKind } from "../bindings/StoredKind";
 export type { StyleChoice } from "../bindings/StyleChoice";
 export type { StyleThumbnail } from "../bindings/StyleThumbnail";
 export type {
   AppInfo,
+  ArchiveImport,
+  ArchiveSummary,
   ConsentAnswers,
+  ConsentKind,
   ConsentRecord,
   ConsentStatus,
+  ConsentWording,
+  DeletionReceipt,
   ExportRequest,
   ExportResult,
   GenerationSettings,
   ImportOutcome,
   ImportProgress,
+  Inventory,
   Job,
   JobEvent,
+  ModerationRecordEntry,
   Output,
   OutputCursor,
   OutputFilter,
   OutputPage,
   Portrait,
+  RetentionPolicy,
+  StoredStylePicture,
   StyleInfo,
   StylePicture,
   WithdrawOutcome,
@@ -59,13 +82,16 @@ export type {
 /** How many times larger an HD upscale is than its preview. */
 export type HdFactor = 2 | 4;
 
-
-
 /** The portrait library: importing, listing and deleting photos. */
 export interface LibraryBackend {
   listPortraits(): Promise<Portrait[]>;
   importPortrait(name: string, bytes: Uint8Array): Promise<ImportOutcome>;
-  deletePortrait(id: number): Promise<void>;
+  /** Counts as a use, so its retention period starts again. */
+  keepPortrait(id: number): Promise<Portrait>;
+  /** How many History images were made from it. */
+  portraitImageCount(id: number): Promise<number>;
+  /** Without `withImages`, its images stay in History without their before/after. */
+  deletePortrait(id: number, withImages: boolean): Promise<void>;
   /** Resolves to a function that stops listening. */
   onImportProgress(cb: (progress: ImportProgress) => void): Promise<() => void>;
   thumbnailUrl(portrait: Portrait): string;
@@ -75,11 +101,17 @@ export interface LibraryBackend {
 
 export interface ConsentBackend {
   consentStatus(): Promise<ConsentStatus>;
-  recordConsent(answers: ConsentAnswers): Promise<ConsentStatus>;
+  /** `wording` is the exact text the user agreed to. */
+  recordConsent(answers: ConsentAnswers, wording: ConsentWording): Promise<ConsentStatus>;
   /** Newest first. */
   consentHistory(): Promise<ConsentRecord[]>;
   /** Records the withdrawal and deletes every portrait and its files. */
   withdrawConsent(): Promise<WithdrawOutcome>;
+  /**
+   * Withdraws one consent. All three are needed, so this deletes what `withdrawConsent` does:
+   * every portrait, every image made from them and every style picture.
+   */
+  withdrawPurpose(kind: ConsentKind): Promise<WithdrawOutcome>;
 }
 
 export interface SettingsBackend {
@@ -142,6 +174,30 @@ export interface ExportBackend {
   pickFolder(): Promise<string | null>;
 }
 
+/** The privacy centre: what is kept and for how long, and taking it all out or deleting it. */
+export interface PrivacyBackend {
+  retention(): Promise<RetentionPolicy>;
+  /** Applies at once: anything older than a shorter period is deleted now (else `invalid_input`). */
+  setRetention(policy: RetentionPolicy): Promise<RetentionPolicy>;
+  privacyInventory(): Promise<Inventory>;
+  /** Newest first. */
+  listModerationRecords(): Promise<ModerationRecordEntry[]>;
+  /** One that admitted a portrait still in the library can't be deleted (`record_in_use`). */
+  deleteModerationRecord(id: number): Promise<void>;
+  listStylePictures(): Promise<StoredStylePicture[]>;
+  deleteStylePicture(sha256: string): Promise<void>;
+  stylePictureUrl(picture: StoredStylePicture): string;
+  /**
+   * Saves one archive of everything into `folder`, a folder `pickFolder` returned, or the default
+   * export folder for `null`. `showInFolder` may then show the archive.
+   */
+  exportEverything(folder: string | null): Promise<ArchiveSummary>;
+  /** Sends the archive in pieces, so a huge one never sits in memory whole. */
+  importArchive(file: File, onProgress?: (sent: number, total: number) => void): Promise<ArchiveImport>;
+  /** Every portrait, image, style picture, record, consent answer, job and setting. */
+  deleteEverything(): Promise<DeletionReceipt>;
+}
+
 export interface Backend
   extends LibraryBackend,
     ConsentBackend,
@@ -149,4 +205,5 @@ export interface Backend
     StudioBackend,
     JobsBackend,
     HistoryBackend,
-    ExportBackend {}
+    ExportBackend,
+    PrivacyBackend {}

@@ -1,27 +1,36 @@
 // The only place the UI talks to Tauri, one part per domain of the `Backend` interface.
 import { convertFileSrc, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import { sendInChunks } from "./chunks";
 import { COMMANDS, EVENTS, type Command } from "./commands";
 import { toApiError } from "./errors";
 import type {
   AppInfo,
+  ArchiveImport,
+  ArchiveSummary,
   Backend,
   ConsentBackend,
   ConsentRecord,
   ConsentStatus,
+  DeletionReceipt,
   ExportBackend,
   ExportResult,
   HistoryBackend,
   ImportOutcome,
   ImportProgress,
+  Inventory,
   Job,
   JobEvent,
   JobsBackend,
   LibraryBackend,
+  ModerationRecordEntry,
   Output,
   OutputPage,
   Portrait,
+  PrivacyBackend,
+  RetentionPolicy,
   SettingsBackend,
+  StoredStylePicture,
   StyleThumbnail,
   StudioBackend,
   StyleInfo,
@@ -49,14 +58,29 @@ const call = <T>(command: Command, args?: InvokeArgs): Promise<T> => guard(() =>
 const callVoid = (command: Command, args: InvokeArgs): Promise<void> =>
   call<null>(command, args).then(() => undefined);
 
-// Raw bytes as the request body avoid a JSON number array for large images.
+// Raw bytes as the request body avoid a JSON number array for large files.
+const sendBytes = <T>(command: Command, bytes: Uint8Array, headers: Record<string, string>): Promise<T> =>
+  guard(() => invoke<T>(command, bytes, { headers }));
+
 const upload = <T>(command: Command, name: string, bytes: Uint8Array): Promise<T> =>
-  guard(() => invoke<T>(command, bytes, { headers: { "x-file-name": encodeURIComponent(name) } }));
+  sendBytes<T>(command, bytes, { "x-file-name": encodeURIComponent(name) });
+
+/** The archive goes up chunk by chunk into one upload, which `import_archive` then reads. */
+async function importArchive(file: File, onProgress?: (sent: number, total: number) => void): Promise<ArchiveImport> {
+  const uploadId = await call<string>(COMMANDS.beginArchiveUpload);
+  // Each append answers the bytes received so far; `sendInChunks` counts them itself.
+  const headers = { "x-upload-id": uploadId };
+  const append = (chunk: Uint8Array) => sendBytes<number>(COMMANDS.appendArchiveUpload, chunk, headers);
+  await sendInChunks(file, append, onProgress);
+  return call<ArchiveImport>(COMMANDS.importArchive, { uploadId });
+}
 
 const libraryBackend: LibraryBackend = {
   listPortraits: () => call<Portrait[]>(COMMANDS.listPortraits),
   importPortrait: (name, bytes) => upload<ImportOutcome>(COMMANDS.importPortrait, name, bytes),
-  deletePortrait: (id) => callVoid(COMMANDS.deletePortrait, { id }),
+  keepPortrait: (id) => call<Portrait>(COMMANDS.keepPortrait, { id }),
+  portraitImageCount: (id) => call<number>(COMMANDS.portraitImageCount, { id }),
+  deletePortrait: (id, withImages) => callVoid(COMMANDS.deletePortrait, { id, withImages }),
   onImportProgress: (cb) => listen<ImportProgress>(EVENTS.importProgress, (e) => cb(e.payload)),
   thumbnailUrl: (portrait) => convertFileSrc(portrait.thumbPath),
   imageUrl: (portrait) => convertFileSrc(portrait.imagePath),
@@ -64,9 +88,10 @@ const libraryBackend: LibraryBackend = {
 
 const consentBackend: ConsentBackend = {
   consentStatus: () => call<ConsentStatus>(COMMANDS.consentStatus),
-  recordConsent: (answers) => call<ConsentStatus>(COMMANDS.recordConsent, { answers }),
+  recordConsent: (answers, wording) => call<ConsentStatus>(COMMANDS.recordConsent, { answers, wording }),
   consentHistory: () => call<ConsentRecord[]>(COMMANDS.consentHistory),
   withdrawConsent: () => call<WithdrawOutcome>(COMMANDS.withdrawConsent),
+  withdrawPurpose: (kind) => call<WithdrawOutcome>(COMMANDS.withdrawPurpose, { kind }),
 };
 
 const settingsBackend: SettingsBackend = {
@@ -106,6 +131,20 @@ const exportBackend: ExportBackend = {
   pickFolder: () => call<string | null>(COMMANDS.pickFolder),
 };
 
+const privacyBackend: PrivacyBackend = {
+  retention: () => call<RetentionPolicy>(COMMANDS.retention),
+  setRetention: (policy) => call<RetentionPolicy>(COMMANDS.setRetention, { policy }),
+  privacyInventory: () => call<Inventory>(COMMANDS.privacyInventory),
+  listModerationRecords: () => call<ModerationRecordEntry[]>(COMMANDS.listModerationRecords),
+  deleteModerationRecord: (id) => callVoid(COMMANDS.deleteModerationRecord, { id }),
+  listStylePictures: () => call<StoredStylePicture[]>(COMMANDS.listStylePictures),
+  deleteStylePicture: (sha256) => callVoid(COMMANDS.deleteStylePicture, { sha256 }),
+  stylePictureUrl: (picture) => convertFileSrc(picture.path),
+  exportEverything: (folder) => call<ArchiveSummary>(COMMANDS.exportEverything, { folder }),
+  importArchive,
+  deleteEverything: () => call<DeletionReceipt>(COMMANDS.deleteEverything),
+};
+
 export const tauriBackend: Backend = {
   ...libraryBackend,
   ...consentBackend,
@@ -114,4 +153,5 @@ export const tauriBackend: Backend = {
   ...jobsBackend,
   ...historyBackend,
   ...exportBackend,
+  ...privacyBackend,
 };

@@ -8,4 +8,12 @@ export type ConsentRecord = { id: number, kind: ConsentKind, granted: boolean, p
 /**
  * RFC 3339, UTC.
  */
-recordedAt: string, };
+recordedAt: string, 
+/**
+ * The language the wording was shown in (`None` for early records and withdrawals).
+ */
+language: string | null, 
+/**
+ * The sha256 of the exact wording shown.
+ */
+wordingSha256: string | null, };

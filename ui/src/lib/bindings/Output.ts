@@ -42,4 +42,9 @@ modelHashes: { [key in string]: string }, seed: number | null, favourite: boolea
 /**
  * RFC 3339, UTC, whole seconds.
  */
-createdAt: string, imagePath: string, thumbPath: string, };
+createdAt: string, 
+/**
+ * When retention deletes it (RFC 3339, UTC); `None` for a favourite, or
+ * when images are kept until the user deletes them.
+ */
+expiresAt: string | null, imagePath: string, thumbPath: string, };

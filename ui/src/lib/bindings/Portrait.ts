@@ -19,4 +19,14 @@ bytes: number,
 /**
  * RFC 3339, UTC.
  */
-importedAt: string, imagePath: string, thumbPath: string, };
+importedAt: string, 
+/**
+ * When it was last imported, generated from or kept (RFC 3339, UTC):
+ * retention counts from here.
+ */
+lastUsedAt: string, 
+/**
+ * When retention deletes it (RFC 3339, UTC); `None` when it is kept
+ * until the user deletes it.
+ */
+expiresAt: string | null, imagePath: string, thumbPath: string, };
