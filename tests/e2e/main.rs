@@ -2,4 +2,5 @@
 //! WebDriver as a user would. One binary, one module per area.
 
 mod library;
+mod privacy;
 mod studio;
