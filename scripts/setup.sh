@@ -13,6 +13,9 @@ APT_PACKAGES=(
   libssl-dev libayatana-appindicator3-dev patchelf file xdg-utils pkg-config build-essential
   # a real window and WebDriver for the end-to-end tests
   xvfb xauth webkit2gtk-driver dbus-x11
+  # SQLCipher links the system libcrypto (libssl-dev, above); the library's key
+  # lives in the OS keyring: a Secret Service for the tests (scripts/with-keyring.sh)
+  gnome-keyring libsecret-tools
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

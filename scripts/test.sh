@@ -17,8 +17,9 @@ step "UI type check and build (the app embeds it)"
 step "clippy"
 cargo clippy --workspace --all-targets --features likeness/custom-protocol -- -D warnings
 
-step "Rust tests (core, CLI, app commands)"
-cargo test --workspace --exclude likeness-e2e --features likeness/custom-protocol
+# The library's key lives in the OS keyring: tests get a private, unlocked one.
+step "Rust tests (core, CLI, app commands), with a private OS keyring"
+bash scripts/with-keyring.sh cargo test --workspace --exclude likeness-e2e --features likeness/custom-protocol
 
 step "TypeScript bindings are current"
 if [ -n "$(git status --porcelain -- ui/src/lib/bindings)" ]; then
@@ -34,5 +35,5 @@ step "app build"
 cargo build -p likeness --features custom-protocol
 
 step "end-to-end tests in the real window (Xvfb + tauri-driver + WebKitWebDriver)"
-xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
+bash scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
   cargo test -p likeness-e2e -- --test-threads=1

@@ -7,6 +7,7 @@ mod events;
 mod setup;
 mod state;
 mod uploads;
+mod vault_protocol;
 
 use commands::{consent, history, jobs, library, privacy, settings, studio};
 
@@ -14,6 +15,7 @@ use commands::{consent, history, jobs, library, privacy, settings, studio};
 pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .register_asynchronous_uri_scheme_protocol(vault_protocol::SCHEME, vault_protocol::handle)
         .setup(setup::setup)
         .invoke_handler(tauri::generate_handler![
             library::app_info,

@@ -1,5 +1,7 @@
-//! The composition root: opens the data folder, scopes the asset protocol to
-//! the vault, starts the job queue and hands the state to the commands.
+//! The composition root: opens the data folder (its key from the OS keyring),
+//! starts the job queue and hands the state to the commands. A data folder
+//! that cannot open (no keyring, say) is not replaced by anything weaker:
+//! the window shows why ([`StartupError`]) and nothing else runs.
 
 use std::sync::Arc;
 
@@ -11,9 +13,13 @@ use likeness_core::services::Options;
 use likeness_core::{paths, Services};
 use tauri::{App, Emitter, Manager};
 
+use crate::error::ApiError;
 use crate::events::JOB_EVENT;
 use crate::state::AppState;
 use crate::uploads::Uploads;
+
+/// Why the data folder did not open; the window's first call gets it.
+pub struct StartupError(pub ApiError);
 
 pub fn setup(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
     let data_dir = match paths::env_override() {
@@ -30,20 +36,25 @@ pub fn setup(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
         models_dir: models,
         ..Options::default()
     };
-    let services = Services::open_with(
+    let opened = Services::open_with(
         &data_dir,
         move || {
             let (ort, models) = (moderator_ort.as_deref(), moderator_models.as_deref());
             Moderator::load(ort, models, Thresholds::default()).map(Arc::new)
         },
         options,
-    )?;
+    );
+    let services = match opened {
+        Ok(services) => services,
+        Err(e) => {
+            eprintln!("likeness: could not open {}: {e}", data_dir.display());
+            app.manage(StartupError(ApiError::from(e)));
+            return Ok(());
+        }
+    };
     if let Some(note) = services.privacy.opening_sweep_note() {
         eprintln!("likeness: {note}");
     }
-    // The webview may load images from the vault and nowhere else.
-    app.asset_protocol_scope()
-        .allow_directory(services.vault.root(), true)?;
     let handle = app.handle().clone();
     let queue = JobQueue::start(
         services.db.clone(),

@@ -60,8 +60,21 @@ pub struct Driver {
 impl Driver {
     /// Start tauri-driver on `port`, passing `data_dir` to the app it launches.
     pub fn start(port: u16, data_dir: &Path) -> Driver {
+        Self::spawn(port, data_dir, &[])
+    }
+
+    /// [`Self::start`], with the app cut off from the OS keyring (no session bus).
+    pub fn start_without_keyring(port: u16, data_dir: &Path) -> Driver {
+        Self::spawn(port, data_dir, &["DBUS_SESSION_BUS_ADDRESS"])
+    }
+
+    fn spawn(port: u16, data_dir: &Path, unset: &[&str]) -> Driver {
         use std::os::unix::process::CommandExt;
-        let child = Command::new("tauri-driver")
+        let mut command = Command::new("tauri-driver");
+        for name in unset {
+            command.env_remove(name);
+        }
+        let child = command
             .args([
                 "--port",
                 &port.to_string(),

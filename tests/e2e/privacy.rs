@@ -103,3 +103,28 @@ async fn a_user_exports_everything_deletes_it_all_and_imports_the_archive_to_get
     .await;
     app.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn without_a_keyring_the_app_says_why_and_opens_no_library() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start_without_keyring(4458, data.path());
+    let app = driver.launch().await;
+    let error = wait_for(
+        &app,
+        "[data-testid='startup-error'][data-code='keyring_unavailable']",
+    )
+    .await;
+    let text = error.text().await.unwrap();
+    assert!(text.contains("system keyring"), "the window says {text:?}");
+    assert!(
+        app.find(Locator::Css("[data-testid='consent-gate']"))
+            .await
+            .is_err(),
+        "nothing else is offered"
+    );
+    app.close().await.unwrap();
+    assert!(
+        std::fs::metadata(data.path().join("likeness.db")).map_or(true, |m| m.len() == 0),
+        "no library was made without its key"
+    );
+}

@@ -20,6 +20,19 @@ fn cli(data_dir: &Path, args: &[&str]) -> Output {
         .expect("likeness-cli runs")
 }
 
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
 /// A fresh data folder where consent has been given, as `consent --grant` records it.
 fn consented() -> tempfile::TempDir {
     let data = tempfile::tempdir().unwrap();
@@ -138,10 +151,15 @@ fn list_of_a_new_library_is_empty_and_delete_removes_the_file() {
     ));
     let id = imported[0]["id"].as_i64().unwrap().to_string();
     let listed = json_lines(&cli(data.path(), &["list"]));
-    let image_path = PathBuf::from(listed[0]["imagePath"].as_str().unwrap());
-    assert!(image_path.exists());
+    assert_eq!(listed[0]["image"], format!("portrait/{id}"));
+    let originals = data.path().join("vault/originals");
+    assert_eq!(files_under(&originals).len(), 1);
     assert!(cli(data.path(), &["delete", &id]).status.success());
-    assert!(!image_path.exists());
+    assert_eq!(
+        files_under(&originals).len(),
+        0,
+        "the image is gone from disk"
+    );
     assert!(json_lines(&cli(data.path(), &["list"])).is_empty());
 }
 
@@ -433,4 +451,103 @@ fn walkdir(dir: &Path) -> Vec<PathBuf> {
         out.push(path);
     }
     out
+}
+
+#[test]
+fn privacy_status_export_delete_all_and_import_give_a_library_back_from_a_script() {
+    let data = consented();
+    cli(data.path(), &["import", astronaut().to_str().unwrap()]);
+    let status = json_lines(&cli(data.path(), &["privacy", "status"]));
+    let portraits = status[0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "portraits")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            portraits["count"].as_i64(),
+            portraits["keptForDays"].as_i64()
+        ),
+        (Some(1), Some(30))
+    );
+    assert!(portraits["nextExpiry"].is_string());
+
+    let out_dir = tempfile::tempdir().unwrap();
+    let archive = out_dir.path().join("mine.zip");
+    let exported = json_lines(&cli(
+        data.path(),
+        &["privacy", "export", "--out", archive.to_str().unwrap()],
+    ));
+    assert_eq!(exported[0]["portraits"], 1);
+    assert!(archive.is_file());
+    let again = cli(
+        data.path(),
+        &["privacy", "export", "--out", archive.to_str().unwrap()],
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "an existing file is never replaced"
+    );
+
+    let refused = cli(data.path(), &["privacy", "delete-all"]);
+    assert_eq!(refused.status.code(), Some(2), "--yes is required");
+    let receipt = json_lines(&cli(data.path(), &["privacy", "delete-all", "--yes"]));
+    assert_eq!(
+        (
+            receipt[0]["portraits"].as_i64(),
+            receipt[0]["consentRecords"].as_i64()
+        ),
+        (Some(1), Some(3))
+    );
+    assert!(json_lines(&cli(data.path(), &["list"])).is_empty());
+    assert!(files_under(&data.path().join("vault")).is_empty());
+
+    let no_consent = cli(
+        data.path(),
+        &["privacy", "import", archive.to_str().unwrap()],
+    );
+    assert_eq!(no_consent.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_consent.stderr).contains("(consent_required)"));
+    cli(data.path(), &["consent", "--grant"]);
+    let imported = json_lines(&cli(
+        data.path(),
+        &["privacy", "import", archive.to_str().unwrap()],
+    ));
+    assert_eq!(
+        (
+            imported[0]["portraits"].as_i64(),
+            imported[0]["refused"].as_i64()
+        ),
+        (Some(1), Some(0))
+    );
+    let listed = json_lines(&cli(data.path(), &["list"]));
+    assert_eq!(listed[0]["originalName"], "astronaut.png");
+}
+
+#[test]
+fn without_a_keyring_the_library_does_not_open_and_says_why() {
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_likeness-cli"))
+        .args(["list", "--json", "--data-dir"])
+        .arg(data.path())
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("XDG_RUNTIME_DIR", data.path())
+        .env_remove("LIKENESS_DATA_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("(keyring_unavailable)"), "{stderr}");
+    assert!(stderr.contains("system keyring"), "{stderr}");
+    assert!(
+        !data.path().join("likeness.db").exists()
+            || std::fs::metadata(data.path().join("likeness.db"))
+                .unwrap()
+                .len()
+                == 0,
+        "no library was made without its key"
+    );
 }

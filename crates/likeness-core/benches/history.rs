@@ -43,7 +43,8 @@ fn bench(rows: usize) {
         STYLES.len(),
         seeded.elapsed().as_secs_f64()
     );
-    let vault = Arc::new(Vault::open(dir.path().join("vault")).unwrap());
+    let keys = likeness_core::keys::FolderKeys::random();
+    let vault = Arc::new(Vault::open(dir.path().join("vault"), keys.vault()).unwrap());
     let history = History::new(store, vault);
 
     let conn = Connection::open(&db).unwrap();

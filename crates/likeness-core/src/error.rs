@@ -65,6 +65,8 @@ pub enum ErrorCode {
     ArchiveInvalid,
     /// The moderation record let a portrait into the library; it goes with the portrait.
     RecordInUse,
+    /// The OS keyring, which holds the library's key, could not be used.
+    KeyringUnavailable,
 }
 
 /// An error with a stable code; its `Display` is the sentence a person reads.

@@ -2,7 +2,7 @@
 //! desktop shell, the CLI and the tests all drive the same code.
 //!
 //! Platform modules know no feature: `error`, `clock`, `sync`, `paths`,
-//! `private_fs`, `db`, `vault`. Pure compute needs no database: `imaging`,
+//! `private_fs`, `secrets`, `keys`, `db`, `vault`. Pure compute needs no database: `imaging`,
 //! `inference`, `moderation`, `engines`, `framing`, and `recipe` (the plain
 //! data an image is made from). Each feature folder owns
 //! its types, errors, SQL and service, and uses only those listed before it:
@@ -12,8 +12,10 @@
 pub mod clock;
 pub mod db;
 pub mod error;
+pub mod keys;
 pub mod paths;
 pub mod private_fs;
+pub mod secrets;
 pub mod sync;
 pub mod vault;
 

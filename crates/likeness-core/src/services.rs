@@ -3,18 +3,22 @@
 //! them. The app, the CLI and the tests all open a data folder this way; the
 //! app and the tests then start a [`crate::jobs::JobQueue`] with [`Services::studio`].
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::clock::{Clock, SystemClock};
 use crate::consent::Consent;
-use crate::db::{Db, DbError, DB_FILE};
+use crate::db::{is_plaintext, Db, DbError, DB_FILE};
 use crate::error::{Coded, ErrorCode};
 use crate::generation::{Studio, StylePictures};
 use crate::history::History;
+use crate::keys::{self, KeyError};
 use crate::library::Portraits;
 use crate::moderation::{LazyModerator, ModeratorHandle};
+use crate::privacy::{encryption, PrivacyError};
 use crate::privacy::{Parts, Privacy};
+use crate::secrets::{Keyring, SecretStore};
 use crate::settings::Settings;
 use crate::vault::Vault;
 
@@ -24,6 +28,10 @@ pub enum OpenError {
     Db(#[from] DbError),
     #[error("Could not open the data folder: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
+    Privacy(#[from] PrivacyError),
 }
 
 impl Coded for OpenError {
@@ -31,6 +39,8 @@ impl Coded for OpenError {
         match self {
             Self::Db(e) => e.code(),
             Self::Io(_) => ErrorCode::Io,
+            Self::Key(e) => e.code(),
+            Self::Privacy(e) => e.code(),
         }
     }
 }
@@ -43,6 +53,8 @@ pub struct Options {
     pub models_dir: Option<PathBuf>,
     /// Where "now" comes from (a fixed clock in tests).
     pub clock: Arc<dyn Clock>,
+    /// Where the folder's key is kept: the OS keyring.
+    pub secrets: Arc<dyn SecretStore>,
 }
 
 impl Default for Options {
@@ -51,6 +63,7 @@ impl Default for Options {
             ort_lib: None,
             models_dir: None,
             clock: Arc::new(SystemClock),
+            secrets: Arc::new(Keyring::default()),
         }
     }
 }
@@ -95,12 +108,20 @@ impl Services {
             ort_lib,
             models_dir,
             clock,
+            secrets,
         } = options;
         crate::private_fs::create_dir_all(data_dir)?;
-        crate::private_fs::touch(&data_dir.join(DB_FILE))?;
+        let db_path = data_dir.join(DB_FILE);
+        let encrypted =
+            fs::metadata(&db_path).is_ok_and(|m| m.len() > 0) && !is_plaintext(&db_path);
+        let keys = keys::folder_keys(data_dir, secrets.as_ref(), encrypted)?;
+        // A folder from before encryption at rest is encrypted now, once.
+        encryption::encrypt_database(&db_path, &keys.db)?;
+        crate::private_fs::touch(&db_path)?;
         crate::private_fs::restrict_tree(data_dir)?;
-        let db = Arc::new(Db::open(&data_dir.join(DB_FILE))?);
-        let vault = Arc::new(Vault::open(data_dir.join("vault"))?);
+        let db = Arc::new(Db::open_encrypted(&db_path, &keys.db)?);
+        let vault = Arc::new(Vault::open(data_dir.join("vault"), keys.vault())?);
+        encryption::seal_plaintext_files(&db, &vault)?;
         let moderator = Arc::new(LazyModerator::new(load_moderator));
         let portraits = Arc::new(Portraits::new(
             db.clone(),
@@ -112,6 +133,7 @@ impl Services {
             db.clone(),
             vault.clone(),
             moderator.clone(),
+            clock.clone(),
         ));
         let privacy = Privacy::open(Parts {
             db: db.clone(),
@@ -122,6 +144,8 @@ impl Services {
             moderator: moderator.clone(),
             data_dir: data_dir.to_owned(),
             staging_dir: staging_dir(data_dir),
+            secrets,
+            keys,
         });
         let history = History::new(db.clone(), vault.clone());
         let studio = Arc::new(Studio::new(

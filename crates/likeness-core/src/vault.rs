@@ -1,5 +1,11 @@
-//! The vault: image files named by their sha256, written atomically
-//! (temp file, fsync, rename) so a crash never leaves a half-written image.
+//! The vault: image files encrypted at rest, written atomically (temp file,
+//! fsync, rename) so a crash never leaves a half-written image.
+//!
+//! Each file is sealed with XChaCha20-Poly1305 under the data folder's vault
+//! key, bound to its kind and key (see [`likeness_seal`]), and named by a
+//! keyed hash of them: without the key, neither the images nor whether a
+//! known image is present can be read off the disk. Files are found through
+//! the rows that name their key (a portrait's or an output's sha256).
 //!
 //! The database is the truth: a vault file exists for a row that refers to it.
 //! Files are written inside the write transaction that commits their row, and
@@ -10,15 +16,47 @@
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use likeness_seal::KEY_LEN;
 
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use crate::db::{Db, DbError};
+use crate::secrets::Sensitive;
 
-/// Content-addressed file storage under one root folder.
+/// Content-addressed, encrypted file storage under one root folder.
 pub struct Vault {
     root: PathBuf,
+    /// Replaced only by "delete all", once the vault is empty.
+    keys: RwLock<Arc<VaultKeys>>,
+}
+
+/// The vault's two keys, derived from the data folder's master key: one
+/// seals files, one names them. Prints as `<redacted>`.
+pub struct VaultKeys {
+    seal: Sensitive<[u8; KEY_LEN]>,
+    names: Sensitive<[u8; KEY_LEN]>,
+}
+
+impl VaultKeys {
+    /// The keys derived from `master` (see [`crate::keys`]).
+    pub fn from_master(master: &[u8; KEY_LEN]) -> Self {
+        Self {
+            seal: Sensitive::new(likeness_seal::keyed_hash(master, b"likeness vault seal v1")),
+            names: Sensitive::new(likeness_seal::keyed_hash(
+                master,
+                b"likeness vault names v1",
+            )),
+        }
+    }
+}
+
+impl std::fmt::Debug for VaultKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 /// What kind of file a vault entry is; each kind has its own folder.
@@ -63,6 +101,52 @@ impl Kind {
     }
 }
 
+/// A vault file as the window asks for it, through the `vault:` protocol: by
+/// the id of the row it belongs to, never by a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VaultItem {
+    Portrait(i64),
+    PortraitThumbnail(i64),
+    /// A portrait in one built-in style, for the Studio's picker.
+    StyleThumbnail(i64, String),
+    Output(i64),
+    OutputThumbnail(i64),
+    StylePicture(String),
+}
+
+impl VaultItem {
+    /// The item as the window names it, e.g. `portrait/12`.
+    pub fn reference(&self) -> String {
+        match self {
+            Self::Portrait(id) => format!("portrait/{id}"),
+            Self::PortraitThumbnail(id) => format!("portrait-thumb/{id}"),
+            Self::StyleThumbnail(id, style) => format!("style-thumb/{id}/{style}"),
+            Self::Output(id) => format!("output/{id}"),
+            Self::OutputThumbnail(id) => format!("output-thumb/{id}"),
+            Self::StylePicture(sha) => format!("style-picture/{sha}"),
+        }
+    }
+
+    /// An item from its [`reference`](Self::reference); `None` for anything else.
+    pub fn parse(reference: &str) -> Option<Self> {
+        let parts: Vec<&str> = reference.trim_matches('/').split('/').collect();
+        let id = |s: &str| s.parse::<i64>().ok().filter(|id| *id > 0);
+        Some(match parts.as_slice() {
+            ["portrait", n] => Self::Portrait(id(n)?),
+            ["portrait-thumb", n] => Self::PortraitThumbnail(id(n)?),
+            ["style-thumb", n, style]
+                if style.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') =>
+            {
+                Self::StyleThumbnail(id(n)?, (*style).to_owned())
+            }
+            ["output", n] => Self::Output(id(n)?),
+            ["output-thumb", n] => Self::OutputThumbnail(id(n)?),
+            ["style-picture", sha] if is_sha256_hex(sha) => Self::StylePicture((*sha).to_owned()),
+            _ => return None,
+        })
+    }
+}
+
 /// Whether `key` is a sha256 as the vault writes it: 64 lowercase hex digits.
 /// A key from outside (settings JSON, the webview) must pass this before it
 /// becomes a path, so `../` or an absolute path can never name a file.
@@ -80,12 +164,30 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Vault {
-    /// Open the vault at `root`, creating its folders.
-    pub fn open(root: PathBuf) -> io::Result<Self> {
+    /// Open the vault at `root` with `keys`, creating its folders.
+    pub fn open(root: PathBuf, keys: VaultKeys) -> io::Result<Self> {
         for kind in Kind::ALL {
             crate::private_fs::create_dir_all(&root.join(kind.folder()))?;
         }
-        Ok(Self { root })
+        Ok(Self {
+            root,
+            keys: RwLock::new(Arc::new(keys)),
+        })
+    }
+
+    /// Use new keys from now on: for "delete all", which empties the vault first.
+    pub fn rekey(&self, keys: VaultKeys) {
+        *self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(keys);
+    }
+
+    fn keys(&self) -> Arc<VaultKeys> {
+        self.keys
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// The vault's root folder (the only folder the UI may read images from).
@@ -98,31 +200,57 @@ impl Vault {
         self.root.join(kind.folder())
     }
 
-    /// Where the file for `sha256` of `kind` lives, e.g. `originals/ab/abcd….jpg`.
-    pub fn path(&self, kind: Kind, sha256: &str, extension: &str) -> PathBuf {
-        let shard = sha256.get(..2).unwrap_or("00");
-        self.dir(kind)
-            .join(shard)
-            .join(format!("{sha256}.{extension}"))
+    /// The file name of `key` of `kind`: a keyed hash, so the name says
+    /// nothing about the image without the key.
+    pub fn name(&self, kind: Kind, key: &str) -> String {
+        let label = format!("{}/{key}", kind.folder());
+        hex::encode(likeness_seal::keyed_hash(
+            self.keys().names.expose(),
+            label.as_bytes(),
+        ))
     }
 
-    /// Store `bytes` under `sha256` unless that file already exists (deduplication).
-    /// Returns the path. `make` is only called when the file is missing, so a
+    /// Where the file for `key` of `kind` lives: `<kind>/<2 hex>/<64 hex>`.
+    pub fn path(&self, kind: Kind, key: &str) -> PathBuf {
+        let name = self.name(kind, key);
+        self.dir(kind).join(&name[..2]).join(name)
+    }
+
+    /// Store `bytes` under `key`, sealed, unless that file already exists
+    /// (deduplication). `make` is only called when the file is missing, so a
     /// derived file such as a thumbnail is produced once.
     pub fn put_with<E: From<io::Error>>(
         &self,
         kind: Kind,
-        sha256: &str,
-        extension: &str,
+        key: &str,
         make: impl FnOnce() -> Result<Vec<u8>, E>,
-    ) -> Result<PathBuf, E> {
-        let path = self.path(kind, sha256, extension);
+    ) -> Result<(), E> {
+        let path = self.path(kind, key);
         if path.is_file() {
-            return Ok(path);
+            return Ok(());
         }
         let bytes = make()?;
-        write_atomically(&path, &bytes)?;
-        Ok(path)
+        let sealed = likeness_seal::seal(self.keys().seal.expose(), &aad(kind, key), &bytes);
+        write_atomically(&path, &sealed)?;
+        Ok(())
+    }
+
+    /// The plaintext of `key` of `kind`. A file that is missing is `NotFound`;
+    /// one that does not open under this vault's key (damaged, moved, or
+    /// another vault's) is `InvalidData`.
+    pub fn read(&self, kind: Kind, key: &str) -> io::Result<Vec<u8>> {
+        let sealed = fs::read(self.path(kind, key))?;
+        likeness_seal::open(self.keys().seal.expose(), &aad(kind, key), &sealed).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "a vault file failed its integrity check",
+            )
+        })
+    }
+
+    /// Whether `key` of `kind` is stored.
+    pub fn contains(&self, kind: Kind, key: &str) -> bool {
+        self.path(kind, key).is_file()
     }
 
     /// Every file of `kind`: those in its shard folders, any stray file beside
@@ -164,8 +292,8 @@ impl Vault {
     }
 
     /// Remove a file; a file that is already gone is not an error.
-    pub fn remove(&self, kind: Kind, sha256: &str, extension: &str) -> io::Result<()> {
-        match fs::remove_file(self.path(kind, sha256, extension)) {
+    pub fn remove(&self, kind: Kind, key: &str) -> io::Result<()> {
+        match fs::remove_file(self.path(kind, key)) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
         }
@@ -177,15 +305,13 @@ impl Vault {
 pub struct VaultFile {
     pub kind: Kind,
     pub key: String,
-    pub extension: &'static str,
 }
 
 impl VaultFile {
-    pub fn new(kind: Kind, key: impl Into<String>, extension: &'static str) -> Self {
+    pub fn new(kind: Kind, key: impl Into<String>) -> Self {
         Self {
             kind,
             key: key.into(),
-            extension,
         }
     }
 }
@@ -205,12 +331,17 @@ impl Vault {
             for file in files {
                 if !referenced(tx, file.kind, &file.key)? {
                     // An error leaves the file for the sweep.
-                    let _ = self.remove(file.kind, &file.key, file.extension);
+                    let _ = self.remove(file.kind, &file.key);
                 }
             }
             Ok::<_, DbError>(())
         });
     }
+}
+
+/// What a sealed file is bound to: its kind and key.
+fn aad(kind: Kind, key: &str) -> Vec<u8> {
+    format!("{}/{key}", kind.folder()).into_bytes()
 }
 
 fn read_dir(dir: &Path) -> impl Iterator<Item = fs::DirEntry> {

@@ -4,13 +4,23 @@ use likeness_core::consent::{
     ConsentAnswers, ConsentKind, ConsentRecord, ConsentStatus, ConsentWording,
 };
 use likeness_core::privacy::WithdrawOutcome;
-use tauri::State;
+use tauri::{AppHandle, Manager, State};
 
 use crate::error::ApiError;
+use crate::setup::StartupError;
 use crate::state::AppState;
 
+/// Where consent stands: the window's first call, so it also carries why the
+/// data folder could not open, if it could not.
 #[tauri::command]
-pub async fn consent_status(state: State<'_, AppState>) -> Result<ConsentStatus, ApiError> {
+pub async fn consent_status(app: AppHandle) -> Result<ConsentStatus, ApiError> {
+    let Some(state) = app.try_state::<AppState>() else {
+        let failed = app.try_state::<StartupError>();
+        return Err(failed.map_or_else(
+            || ApiError::new(likeness_core::ErrorCode::Io, "Likeness is still starting."),
+            |f| f.0.clone(),
+        ));
+    };
     state
         .on_services(move |services| Ok(services.consent.status()?))
         .await

@@ -5,7 +5,7 @@ use likeness_core::paths::AppInfo;
 use tauri::ipc::Request;
 use tauri::{AppHandle, Emitter, State};
 
-use super::raw_body;
+use super::{percent_decode, raw_body};
 use crate::error::ApiError;
 use crate::events::IMPORT_PROGRESS;
 use crate::state::AppState;
@@ -87,32 +87,9 @@ pub async fn portrait_image_count(state: State<'_, AppState>, id: i64) -> Result
         .await
 }
 
-/// Decode `%XX` escapes from `encodeURIComponent`; malformed escapes stay as they are.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::percent_decode;
+    use crate::commands::percent_decode;
 
     #[test]
     fn file_names_from_the_ui_are_decoded_from_uri_encoding() {

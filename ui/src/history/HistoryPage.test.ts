@@ -108,7 +108,7 @@ describe("History", () => {
     const compare = within(detail).getByTestId("before-after");
     expect(within(compare).getByAltText("Your original portrait")).toHaveAttribute(
       "src",
-      "asset://localhost//vault/ab12.jpg",
+      "vault://localhost/portrait%2F1",
     );
     expect(within(compare).getByRole("slider", { name: "Compare with your original portrait" })).toBeInTheDocument();
   });

@@ -40,7 +40,7 @@ describe("Library", () => {
     expect(card).toHaveTextContent("1.2 MB");
     const thumb = within(card).getByTestId("portrait-thumb");
     expect(thumb).toHaveAttribute("alt", "grandma.png");
-    expect(thumb).toHaveAttribute("src", "asset://localhost//vault/ab12.thumb.webp");
+    expect(thumb).toHaveAttribute("src", "vault://localhost/portrait-thumb%2F1");
   });
 
   it("adds a card with the name and size after importing a file", async () => {

@@ -273,7 +273,7 @@ describe("Privacy", () => {
       expect(unused).toHaveTextContent("Not used");
       expect(within(used).getByRole("img")).toHaveAttribute(
         "src",
-        `asset://localhost//vault/styles/${"1234abcd".repeat(8)}.png`,
+        `vault://localhost/style-picture%2F${"1234abcd".repeat(8)}`,
       );
 
       await user.click(screen.getByTestId("delete-style-picture-feedbeef"));

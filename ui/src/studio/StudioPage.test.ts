@@ -98,7 +98,7 @@ describe("Studio", () => {
     expect(tile).toHaveTextContent("Watercolour");
     expect(screen.getAllByTestId(/^style-[a-z_]+$/)).toHaveLength(26);
     await waitFor(() =>
-      expect(tile.querySelector("img")).toHaveAttribute("src", "asset://localhost/styles/1/watercolour.webp"),
+      expect(tile.querySelector("img")).toHaveAttribute("src", "vault://localhost/style-thumb%2F1%2Fwatercolour"),
     );
   });
 
@@ -144,7 +144,7 @@ describe("Studio", () => {
     backend.emitJob({ jobId: 1, state: "done", progress: 1, error: null });
 
     const preview = await screen.findByTestId("preview-image");
-    expect(preview).toHaveAttribute("src", "asset://localhost//vault/outputs/9.webp");
+    expect(preview).toHaveAttribute("src", "vault://localhost/output%2F9");
     await user.click(screen.getByTestId("hd-4"));
     expect(backend.upscaled).toEqual([{ outputId: 9, factor: 4 }]);
     await waitFor(() => expect(jobs()).toHaveLength(2));

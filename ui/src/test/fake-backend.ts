@@ -55,6 +55,9 @@ const RETENTION_LIMITS: Record<keyof RetentionPolicy, { max: number; keepable: b
   jobDays: { max: 90, keepable: false },
 };
 
+/** A vault item's URL, as Tauri's `convertFileSrc(item, "vault")` builds it on Linux and macOS. */
+export const vaultUrl = (item: string): string => `vault://localhost/${encodeURIComponent(item)}`;
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 const THUMBNAIL_BYTES = 20_000;
 /** The age check and the retention periods. */
@@ -220,7 +223,7 @@ export class FakeBackend implements Backend {
   }
 
   thumbnailUrl(portrait: Portrait): string {
-    return `asset://localhost/${portrait.thumbPath}`;
+    return vaultUrl(portrait.thumb);
   }
 
   async consentStatus(): Promise<ConsentStatus> {
@@ -265,7 +268,7 @@ export class FakeBackend implements Backend {
   }
 
   async styleThumbnails(portraitId: number): Promise<Map<string, string>> {
-    return new Map(this.styles.map((s) => [s.id, `asset://localhost/styles/${portraitId}/${s.id}.webp`]));
+    return new Map(this.styles.map((s) => [s.id, vaultUrl(`style-thumb/${portraitId}/${s.id}`)]));
   }
 
   async enqueuePreview(portraitId: number, settings: GenerationSettings): Promise<Job> {
@@ -437,7 +440,7 @@ export class FakeBackend implements Backend {
   }
 
   stylePictureUrl(picture: StoredStylePicture): string {
-    return `asset://localhost/${picture.path}`;
+    return vaultUrl(picture.image);
   }
 
   async exportEverything(folder: string | null): Promise<ArchiveSummary> {
@@ -489,15 +492,15 @@ export class FakeBackend implements Backend {
   }
 
   outputUrl(output: Output): string {
-    return `asset://localhost/${output.imagePath}`;
+    return vaultUrl(output.image);
   }
 
   outputThumbnailUrl(output: Output): string {
-    return `asset://localhost/${output.thumbPath}`;
+    return vaultUrl(output.thumb);
   }
 
   imageUrl(portrait: Portrait): string {
-    return `asset://localhost/${portrait.imagePath}`;
+    return vaultUrl(portrait.image);
   }
 
   #addJob(portraitId: number | null, kind: Job["kind"]): Job {
@@ -586,8 +589,8 @@ export function makePortrait(overrides: Partial<Portrait> = {}): Portrait {
     importedAt: "2025-03-04T10:00:00Z",
     lastUsedAt: "2025-03-04T10:00:00Z",
     expiresAt: null,
-    imagePath: "/vault/ab12.jpg",
-    thumbPath: "/vault/ab12.thumb.webp",
+    image: `portrait/${overrides.id ?? 1}`,
+    thumb: `portrait-thumb/${overrides.id ?? 1}`,
     ...overrides,
   };
 }
@@ -648,8 +651,8 @@ export function makeOutput(overrides: Partial<Output> = {}): Output {
     favourite: false,
     createdAt: "2025-03-04T10:00:00Z",
     expiresAt: null,
-    imagePath: `/vault/outputs/${overrides.id ?? 1}.webp`,
-    thumbPath: `/vault/outputs/${overrides.id ?? 1}.thumb.webp`,
+    image: `output/${overrides.id ?? 1}`,
+    thumb: `output-thumb/${overrides.id ?? 1}`,
     ...overrides,
   };
   const style = output.settings?.style;
@@ -678,7 +681,7 @@ export function makeStylePicture(overrides: Partial<StoredStylePicture> = {}): S
     bytes: 350_000,
     storedAt: "2026-11-20T10:00:00Z",
     usedBy: 0,
-    path: `/vault/styles/${sha256}.png`,
+    image: `style-picture/${sha256}`,
     ...overrides,
   };
 }

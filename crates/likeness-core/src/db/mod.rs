@@ -20,10 +20,55 @@ use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+use crate::secrets::Sensitive;
+
 pub use migrate::MIGRATIONS;
 
 /// File name of the database inside a data folder.
 pub const DB_FILE: &str = "likeness.db";
+
+/// SQLite's own header: a database file that starts with it is not encrypted.
+const PLAINTEXT_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Whether `path` holds an unencrypted SQLite database.
+pub fn is_plaintext(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| &head == PLAINTEXT_HEADER)
+}
+
+/// A raw SQLCipher key as SQL: `"x'<64 hex>'"`.
+pub(crate) fn key_literal(key: &DbKey) -> String {
+    format!("\"x'{}'\"", hex::encode(key.expose()))
+}
+
+/// A connection to `path`, keyed when `key` is given, and checked: SQLCipher
+/// reports a wrong key only at the first read.
+fn connect(path: &Path, key: Option<&DbKey>) -> Result<Connection, DbError> {
+    let conn = Connection::open(path)?;
+    if let Some(key) = key {
+        conn.execute_batch(&format!("PRAGMA key = {};", key_literal(key)))?;
+    }
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => Ok(conn),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            Err(DbError::WrongKey)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn reader(path: &Path, key: Option<&DbKey>) -> Result<Connection, DbError> {
+    let reader = connect(path, key)?;
+    reader.busy_timeout(BUSY_TIMEOUT)?;
+    reader.pragma_update(None, "query_only", true)?;
+    Ok(reader)
+}
 
 /// Reader connections kept open beside the writer.
 const READERS: usize = 2;
@@ -41,6 +86,10 @@ pub enum DbError {
     TooNew { found: usize, known: usize },
     #[error("upgrade step {step} would break {violations} references between records; nothing was changed")]
     BrokenReferences { step: usize, violations: usize },
+    #[error(
+        "the database does not open with this library's key (it is damaged, or another library's)"
+    )]
+    WrongKey,
 }
 
 impl crate::error::Coded for DbError {
@@ -49,9 +98,14 @@ impl crate::error::Coded for DbError {
     }
 }
 
+/// The key of an encrypted database (SQLCipher, raw 256-bit key).
+pub type DbKey = Sensitive<[u8; 32]>;
+
 /// The database of one data folder. Owns its connections; callers use
 /// [`Db::write`] and [`Db::read`].
 pub struct Db {
+    /// The file, for reopening readers after a [`Db::rekey`]; `None` in memory.
+    path: Option<std::path::PathBuf>,
     writer: Mutex<Connection>,
     /// Empty for an in-memory database, whose only connection is the writer.
     readers: Vec<Mutex<Connection>>,
@@ -64,10 +118,20 @@ impl Db {
         Self::open_with(path, MIGRATIONS)
     }
 
+    /// Open (creating if needed) the encrypted database at `path` with `key`,
+    /// migrated to the latest schema; the wrong key is [`DbError::WrongKey`].
+    pub fn open_encrypted(path: &Path, key: &DbKey) -> Result<Self, DbError> {
+        Self::open_keyed(path, MIGRATIONS, Some(key))
+    }
+
     /// Open the database at `path` migrated through `migrations` (a prefix of
-    /// [`MIGRATIONS`], or more steps in an upgrade test).
+    /// [`MIGRATIONS`], or more steps in an upgrade test), unencrypted.
     pub fn open_with(path: &Path, migrations: &[&str]) -> Result<Self, DbError> {
-        let mut writer = Connection::open(path)?;
+        Self::open_keyed(path, migrations, None)
+    }
+
+    fn open_keyed(path: &Path, migrations: &[&str], key: Option<&DbKey>) -> Result<Self, DbError> {
+        let mut writer = connect(path, key)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a commit survives a power cut too. A deletion must be durable
         // before its files are unlinked; in WAL mode NORMAL may roll back the
@@ -78,14 +142,10 @@ impl Db {
         writer.busy_timeout(BUSY_TIMEOUT)?;
         migrate::run(&mut writer, migrations)?;
         let readers = (0..READERS)
-            .map(|_| {
-                let reader = Connection::open(path)?;
-                reader.busy_timeout(BUSY_TIMEOUT)?;
-                reader.pragma_update(None, "query_only", true)?;
-                Ok(Mutex::new(reader))
-            })
+            .map(|_| Ok(Mutex::new(reader(path, key)?)))
             .collect::<Result<_, DbError>>()?;
         Ok(Self {
+            path: Some(path.to_owned()),
             writer: Mutex::new(writer),
             readers,
             next_reader: AtomicUsize::new(0),
@@ -97,6 +157,7 @@ impl Db {
         let mut writer = Connection::open_in_memory()?;
         migrate::run(&mut writer, MIGRATIONS)?;
         Ok(Self {
+            path: None,
             writer: Mutex::new(writer),
             readers: Vec::new(),
             next_reader: AtomicUsize::new(0),
@@ -129,6 +190,19 @@ impl Db {
         }
         let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
         f(&crate::sync::lock(&self.readers[i]))
+    }
+
+    /// Encrypt the database under `key` from now on (SQLCipher's `rekey`
+    /// rewrites every page), and reopen the readers with it.
+    pub fn rekey(&self, key: &DbKey) -> Result<(), DbError> {
+        crate::sync::lock(&self.writer)
+            .execute_batch(&format!("PRAGMA rekey = {};", key_literal(key)))?;
+        if let Some(path) = &self.path {
+            for slot in &self.readers {
+                *crate::sync::lock(slot) = reader(path, Some(key))?;
+            }
+        }
+        Ok(())
     }
 
     /// Rewrite the database file without its free pages, and fold the

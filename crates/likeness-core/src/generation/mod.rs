@@ -4,7 +4,7 @@
 
 mod pipeline;
 mod studio;
-mod style_pictures;
+pub(crate) mod style_pictures;
 mod thumbnails;
 
 use crate::consent::RequireError;

@@ -11,6 +11,7 @@ use crate::engines::{EngineError, Stylist, UpscaleFactor, Upscaler};
 use crate::framing::{self, FaceAnchor, Frame};
 use crate::imaging;
 use crate::moderation::{moderate_with, Analysis, ModerationError, Moderator, Thresholds, Verdict};
+use crate::vault::{Kind, Vault};
 
 /// Long side of a preview, in pixels: fast on the device, big enough to judge.
 pub const PREVIEW_LONG_SIDE: u32 = 512;
@@ -151,7 +152,18 @@ pub fn generate_once(
     Ok(OneOff::Made { image, verdict })
 }
 
-/// A stored picture, decoded.
+/// A vault file, decrypted and decoded.
+pub(crate) fn read_rgb(vault: &Vault, kind: Kind, key: &str) -> Result<RgbImage, GenerationError> {
+    let bytes = vault.read(kind, key)?;
+    imaging::decode_stored(&bytes)
+        .map(DynamicImage::into_rgb8)
+        .map_err(|source| GenerationError::Read {
+            path: format!("{} {key}", kind.folder()),
+            source,
+        })
+}
+
+/// A picture in a file (the engine's own output, before it is stored), decoded.
 pub(crate) fn open_rgb(path: &Path) -> Result<RgbImage, GenerationError> {
     imaging::open(path)
         .map(DynamicImage::into_rgb8)

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use image::RgbImage;
 
-use super::pipeline::{hd_factor, open_rgb};
+use super::pipeline::{hd_factor, open_rgb, read_rgb};
 use super::{
     check_output, render_preview, Engines, GenerationError, GenerationSettings, SourceCrop,
     StyleChoice, StylePictures,
@@ -21,6 +21,7 @@ use crate::jobs::{Job, JobContext, JobError, JobKind, JobQueue, JobRunner, NewOu
 use crate::library::Portraits;
 use crate::moderation::LazyModerator;
 use crate::recipe::SOURCE_CROP;
+use crate::vault::Kind;
 
 /// Queue a preview of `portrait_id` with `settings` (checked first).
 pub fn enqueue_preview(
@@ -108,10 +109,11 @@ impl Studio {
         let portrait_id = job.portrait_id.ok_or(GenerationError::PortraitGone)?;
         let face = self.portraits.face_anchor(portrait_id)?;
         let portrait = self.portraits.get(portrait_id)?;
-        let photo = open_rgb(Path::new(&portrait.image_path))?;
+        let vault = self.portraits.storage().1;
+        let photo = read_rgb(vault, Kind::Original, &portrait.sha256)?;
         let picture = match &settings.style {
             StyleChoice::Picture { picture_sha256 } => {
-                Some(open_rgb(&self.style_pictures.path(picture_sha256)?)?)
+                Some(self.style_pictures.read(picture_sha256)?)
             }
             StyleChoice::Preset { .. } => None,
         };
@@ -144,7 +146,7 @@ impl Studio {
             .ok_or_else(|| GenerationError::InvalidInput("An HD job needs a preview.".into()))?;
         let parent = self.history.get_output(parent)?;
         let factor = hd_factor(settings.hd_factor)?;
-        let preview = open_rgb(Path::new(&parent.image_path))?;
+        let preview = read_rgb(self.portraits.storage().1, Kind::Output, &parent.sha256)?;
         let engines = self.engines()?;
         engines.upscaler.upscale_to_png(
             &preview,

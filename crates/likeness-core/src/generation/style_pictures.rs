@@ -2,17 +2,20 @@
 //! portrait, but it needs consent, must pass the NSFW check, and is kept
 //! without metadata.
 
-use std::path::PathBuf;
 use std::sync::Arc;
+
+use image::RgbImage;
+use rusqlite::params;
 
 use serde::Serialize;
 use ts_rs::TS;
 
 use super::GenerationError;
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::imaging;
 use crate::moderation::{Analysis, LazyModerator};
-use crate::vault::{is_sha256_hex, sha256_hex, Kind, Vault};
+use crate::vault::{is_sha256_hex, sha256_hex, Kind, Vault, VaultItem};
 
 /// A stored style picture, as the privacy centre lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -26,7 +29,8 @@ pub struct StoredStylePicture {
     pub stored_at: String,
     /// Jobs and images whose settings use it; it is kept while any does.
     pub used_by: u32,
-    pub path: String,
+    /// The picture, as a `vault:` protocol item.
+    pub image: String,
 }
 
 /// The style pictures of one data folder.
@@ -34,14 +38,21 @@ pub struct StylePictures {
     db: Arc<Db>,
     vault: Arc<Vault>,
     moderator: Arc<LazyModerator>,
+    clock: Arc<dyn Clock>,
 }
 
 impl StylePictures {
-    pub fn new(db: Arc<Db>, vault: Arc<Vault>, moderator: Arc<LazyModerator>) -> Self {
+    pub fn new(
+        db: Arc<Db>,
+        vault: Arc<Vault>,
+        moderator: Arc<LazyModerator>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             db,
             vault,
             moderator,
+            clock,
         }
     }
 
@@ -65,80 +76,83 @@ impl StylePictures {
         }
         let png = imaging::encode(&image, imaging::StoredFormat::Png)?;
         let sha = sha256_hex(&png);
-        // Written under the write lock, so a sweep never sees it half-made.
-        self.db.write(|_| {
-            self.vault.put_with(Kind::StylePicture, &sha, "png", || {
-                Ok::<_, GenerationError>(png)
-            })
+        let now = self.clock.now_rfc3339();
+        // The row and the file commit together, so a sweep never sees one without the other.
+        self.db.write(|tx| {
+            tx.execute(
+                "INSERT INTO style_pictures (sha256, bytes, stored_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (sha256) DO UPDATE SET stored_at = excluded.stored_at",
+                params![sha, png.len() as i64, now],
+            )?;
+            self.vault
+                .put_with(Kind::StylePicture, &sha, || Ok::<_, GenerationError>(png))
         })?;
         Ok(sha)
     }
 
-    /// Every stored style picture, newest first.
+    /// Every stored style picture, newest first, with how many jobs and images use it.
     pub fn list(&self) -> Result<Vec<StoredStylePicture>, GenerationError> {
-        let mut pictures = Vec::new();
-        for path in self.vault.stored_files(Kind::StylePicture) {
-            let Some(sha256) = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .filter(|s| is_sha256_hex(s))
-            else {
-                continue;
-            };
-            let sha256 = sha256.to_owned();
-            let Ok(meta) = std::fs::metadata(&path) else {
-                continue;
-            };
-            let stored_at = meta
-                .modified()
-                .map(|t| crate::clock::stored(t.into()))
-                .unwrap_or_default();
-            let used_by = self.db.read(|conn| {
-                Ok::<_, GenerationError>(
-                    crate::jobs::sql::count_mentions(conn, &sha256)?
-                        + crate::history::sql::count_mentions(conn, &sha256)?,
-                )
+        self.db.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT sha256, bytes, stored_at FROM style_pictures ORDER BY stored_at DESC, sha256",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
             })?;
-            pictures.push(StoredStylePicture {
-                sha256,
-                bytes: meta.len(),
-                stored_at,
-                used_by,
-                path: path.display().to_string(),
-            });
-        }
-        pictures.sort_by(|a, b| b.stored_at.cmp(&a.stored_at));
-        Ok(pictures)
+            let mut pictures = Vec::new();
+            for row in rows {
+                let (sha256, bytes, stored_at) = row?;
+                let used_by = crate::jobs::sql::count_mentions(conn, &sha256)?
+                    + crate::history::sql::count_mentions(conn, &sha256)?;
+                pictures.push(StoredStylePicture {
+                    image: VaultItem::StylePicture(sha256.clone()).reference(),
+                    sha256,
+                    bytes: bytes as u64,
+                    stored_at,
+                    used_by,
+                });
+            }
+            Ok(pictures)
+        })
     }
 
     /// Delete a style picture. Images made with it keep their recipe (which
     /// names it), but the picture itself is gone.
     pub fn delete(&self, sha256: &str) -> Result<(), GenerationError> {
-        let path = self.path(sha256)?;
-        if !path.is_file() {
-            return Err(GenerationError::InvalidInput(
-                "That style picture is not stored any more.".into(),
-            ));
-        }
-        self.db.write(|_| {
-            Ok::<_, GenerationError>(self.vault.remove(Kind::StylePicture, sha256, "png")?)
+        let sha256 = checked(sha256)?;
+        self.db.write(|tx| {
+            if tx.execute("DELETE FROM style_pictures WHERE sha256 = ?1", [sha256])? == 0 {
+                return Err(GenerationError::InvalidInput(
+                    "That style picture is not stored any more.".into(),
+                ));
+            }
+            Ok(self.vault.remove(Kind::StylePicture, sha256)?)
         })
     }
 
-    /// Where the style picture with this hash is kept; a key that is not a
-    /// sha256 is refused, never turned into a path.
-    pub fn path(&self, sha256: &str) -> Result<PathBuf, GenerationError> {
-        if !is_sha256_hex(sha256) {
-            return Err(GenerationError::InvalidInput(
-                "That style picture is not one Likeness stored.".into(),
-            ));
-        }
-        Ok(self.vault.path(Kind::StylePicture, sha256, "png"))
+    /// A stored style picture, decoded; a key that is not a sha256 is refused.
+    pub fn read(&self, sha256: &str) -> Result<RgbImage, GenerationError> {
+        super::pipeline::read_rgb(&self.vault, Kind::StylePicture, checked(sha256)?)
+    }
+
+    /// A stored style picture's bytes, for the window and the archive.
+    pub fn bytes(&self, sha256: &str) -> Result<Vec<u8>, GenerationError> {
+        Ok(self.vault.read(Kind::StylePicture, checked(sha256)?)?)
     }
 }
 
-/// Whether a job or an output refers to the style picture named `key` (by its
-/// sha256 in their settings). Other kinds are `false`.
+/// `sha256` if it is one, so that no other text ever names a vault file.
+fn checked(sha256: &str) -> Result<&str, GenerationError> {
+    if is_sha256_hex(sha256) {
+        Ok(sha256)
+    } else {
+        Err(GenerationError::InvalidInput(
+            "That style picture is not one Likeness stored.".into(),
+        ))
+    }
+}
+
+/// Whether the style picture named `key` is stored (has its row). Other kinds are `false`.
 pub(crate) fn references(
     conn: &rusqlite::Connection,
     kind: Kind,
@@ -147,5 +161,28 @@ pub(crate) fn references(
     if kind != Kind::StylePicture {
         return Ok(false);
     }
-    Ok(crate::jobs::mentions(conn, key)? || crate::history::sql::mentions(conn, key)?)
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM style_pictures WHERE sha256 = ?1)")?
+        .query_row([key], |r| r.get(0))
+}
+
+/// The keys of every stored style picture (for the sweep).
+pub(crate) fn live_keys(conn: &rusqlite::Connection, kind: Kind) -> rusqlite::Result<Vec<String>> {
+    if kind != Kind::StylePicture {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached("SELECT sha256 FROM style_pictures")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// Forget style pictures no job or image uses that were stored before
+/// `cutoff` (a picture just picked waits for the job it was picked for);
+/// their files go with the sweep. Returns how many.
+pub(crate) fn prune_unused(conn: &rusqlite::Connection, cutoff: &str) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM style_pictures WHERE stored_at < ?1
+           AND NOT EXISTS (SELECT 1 FROM jobs WHERE instr(jobs.settings_json, style_pictures.sha256) > 0)
+           AND NOT EXISTS (SELECT 1 FROM outputs WHERE instr(outputs.settings_json, style_pictures.sha256) > 0)",
+        [cutoff],
+    )
 }

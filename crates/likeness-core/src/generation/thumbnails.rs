@@ -2,17 +2,15 @@
 //! the Studio's style picker, each made once and cached in the vault for as
 //! long as the portrait is kept.
 
-use std::path::Path;
-
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::pipeline::open_rgb;
+use super::pipeline::read_rgb;
 use super::{check_output, GenerationError, Studio};
 use crate::engines::{Style, StyleMix};
 use crate::framing::{self, Framing, Orientation};
 use crate::library::{self, Portrait};
-use crate::vault::Kind;
+use crate::vault::{Kind, VaultItem};
 
 /// Side of the style thumbnails in the Studio's style picker.
 const STYLE_THUMB_SIDE: u32 = 160;
@@ -23,8 +21,8 @@ const STYLE_THUMB_SIDE: u32 = 160;
 #[ts(export)]
 pub struct StyleThumbnail {
     pub style_id: String,
-    /// The image file, in the vault.
-    pub path: String,
+    /// The image, as a `vault:` protocol item.
+    pub image: String,
 }
 
 impl Studio {
@@ -39,9 +37,10 @@ impl Studio {
         let mut headshot = None;
         let mut thumbs = Vec::new();
         for style in Style::all() {
-            let path = self.style_thumbnail(&portrait, style, || {
+            let image = self.style_thumbnail(&portrait, style, || {
                 if headshot.is_none() {
-                    let photo = open_rgb(Path::new(&portrait.image_path))?;
+                    let photo =
+                        read_rgb(self.portraits.storage().1, Kind::Original, &portrait.sha256)?;
                     let frame = framing::plan(
                         photo.width(),
                         photo.height(),
@@ -69,7 +68,7 @@ impl Studio {
             })?;
             thumbs.push(StyleThumbnail {
                 style_id: style.id().to_owned(),
-                path,
+                image,
             });
         }
         Ok(thumbs)
@@ -86,17 +85,16 @@ impl Studio {
     ) -> Result<String, GenerationError> {
         let key = library::style_thumbnail_key(&portrait.sha256, style.id());
         let (db, vault) = self.portraits.storage();
-        let path = vault.path(Kind::StyleThumbnail, &key, "jpg");
-        if !path.is_file() {
+        if !vault.contains(Kind::StyleThumbnail, &key) {
             // Rendering is slow: do it before taking the write lock.
             let jpeg = render()?;
             db.write(|tx| {
                 if !library::sql::references(tx, Kind::StyleThumbnail, &key)? {
                     return Err(GenerationError::PortraitGone);
                 }
-                vault.put_with(Kind::StyleThumbnail, &key, "jpg", || Ok(jpeg))
+                vault.put_with(Kind::StyleThumbnail, &key, || Ok(jpeg))
             })?;
         }
-        Ok(path.to_string_lossy().into_owned())
+        Ok(VaultItem::StyleThumbnail(portrait.id, style.id().to_owned()).reference())
     }
 }

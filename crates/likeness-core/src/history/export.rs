@@ -307,7 +307,7 @@ fn write_outputs(
                 HistoryError::OutputNotFound(id) => ExportError::OutputNotFound(id),
                 other => ExportError::History(other),
             })?;
-            if !Path::new(&output.image_path).is_file() {
+            if !history.has_image(&output) {
                 return Err(ExportError::FileMissing(id));
             }
             Ok(output)
@@ -320,7 +320,7 @@ fn write_outputs(
     })?;
     let mut files = Vec::with_capacity(outputs.len());
     for output in &outputs {
-        let bytes = encode(output, request.format, request.quality)?;
+        let bytes = encode(history, output, request.format, request.quality)?;
         let stem = file_stem(output);
         let path =
             save_unique(&folder, &stem, request.format.extension(), &bytes).map_err(|source| {
@@ -357,12 +357,19 @@ fn check_request(request: &ExportRequest) -> Result<(), ExportError> {
 }
 
 /// Decode an output from the vault and encode it in `format`.
-fn encode(output: &Output, format: ExportFormat, quality: u8) -> Result<Vec<u8>, ExportError> {
+fn encode(
+    history: &History,
+    output: &Output,
+    format: ExportFormat,
+    quality: u8,
+) -> Result<Vec<u8>, ExportError> {
     let id = output.id;
-    let bytes = fs::read(&output.image_path).map_err(|source| match source.kind() {
-        io::ErrorKind::NotFound => ExportError::FileMissing(id),
-        _ => ExportError::Read { id, source },
-    })?;
+    let bytes = history
+        .image_bytes(output)
+        .map_err(|source| match source.kind() {
+            io::ErrorKind::NotFound => ExportError::FileMissing(id),
+            _ => ExportError::Read { id, source },
+        })?;
     let image = imaging::sniff(&bytes)
         .and_then(|f| imaging::decode(&bytes, f))
         .map_err(|source| ExportError::Decode { id, source })?;

@@ -16,10 +16,9 @@ use ts_rs::TS;
 
 use crate::db::{Db, DbError};
 use crate::error::{Coded, ErrorCode};
-use crate::imaging;
 use crate::recipe::{self, GenerationSettings, SourceCrop};
 use crate::settings::retention;
-use crate::vault::{Kind, Vault, VaultFile};
+use crate::vault::{Kind, Vault, VaultFile, VaultItem};
 use sql::OutputRow;
 
 /// An output's id.
@@ -74,8 +73,9 @@ pub struct Output {
     /// When retention deletes it (RFC 3339, UTC); `None` for a favourite, or
     /// when images are kept until the user deletes them.
     pub expires_at: Option<String>,
-    pub image_path: String,
-    pub thumb_path: String,
+    /// The image and its thumbnail, as `vault:` protocol items.
+    pub image: String,
+    pub thumb: String,
 }
 
 /// A History query. Every filter given must match; results are newest first.
@@ -220,19 +220,23 @@ impl History {
             .db
             .write(|tx| Ok::<_, HistoryError>(sql::delete_output(tx, id)?))?
             .ok_or(HistoryError::OutputNotFound(id))?;
-        self.vault.unlink_released(
-            &self.db,
-            &files_of(&row.sha256, &row.format),
-            sql::references,
-        );
+        self.vault
+            .unlink_released(&self.db, &files_of(&row.sha256), sql::references);
         Ok(())
     }
 
+    /// Whether an output's image is in the vault.
+    pub fn has_image(&self, output: &Output) -> bool {
+        self.vault.contains(Kind::Output, &output.sha256)
+    }
+
+    /// The stored bytes of an output's image (decrypted).
+    pub fn image_bytes(&self, output: &Output) -> io::Result<Vec<u8>> {
+        self.vault.read(Kind::Output, &output.sha256)
+    }
+
     fn output(&self, row: OutputRow, keep_days: Option<u32>) -> Output {
-        let ext = imaging::extension_of(&row.format);
         let (settings, source_crop) = recipe::read_recorded(&row.settings_json);
-        let image_path = self.vault.path(Kind::Output, &row.sha256, ext);
-        let thumb_path = self.vault.path(Kind::OutputThumbnail, &row.sha256, "jpg");
         Output {
             id: row.id,
             job_id: row.job_id,
@@ -255,17 +259,17 @@ impl History {
                 .flatten(),
             favourite: row.favourite,
             created_at: row.created_at,
-            image_path: image_path.to_string_lossy().into_owned(),
-            thumb_path: thumb_path.to_string_lossy().into_owned(),
+            image: VaultItem::Output(row.id).reference(),
+            thumb: VaultItem::OutputThumbnail(row.id).reference(),
         }
     }
 }
 
 /// The vault files of an output: its image and its thumbnail.
-pub(crate) fn files_of(sha256: &str, format: &str) -> [VaultFile; 2] {
+pub(crate) fn files_of(sha256: &str) -> [VaultFile; 2] {
     [
-        VaultFile::new(Kind::Output, sha256, imaging::extension_of(format)),
-        VaultFile::new(Kind::OutputThumbnail, sha256, "jpg"),
+        VaultFile::new(Kind::Output, sha256),
+        VaultFile::new(Kind::OutputThumbnail, sha256),
     ]
 }
 

@@ -159,6 +159,16 @@ pub(crate) fn insert_outputs(
     Ok(ids)
 }
 
+/// The keys of every vault file of `kind` an output owns (for the sweep).
+pub(crate) fn live_keys(conn: &Connection, kind: Kind) -> rusqlite::Result<Vec<String>> {
+    if !matches!(kind, Kind::Output | Kind::OutputThumbnail) {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT sha256 FROM outputs")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    rows.collect()
+}
+
 /// Whether an output owns the vault file of `kind` named `key` (by its sha256).
 /// Kinds an output never owns are `false`.
 pub(crate) fn references(conn: &Connection, kind: Kind, key: &str) -> rusqlite::Result<bool> {
@@ -191,12 +201,6 @@ fn output_from_row(r: &Row<'_>) -> rusqlite::Result<OutputRow> {
         favourite: r.get(13)?,
         created_at: r.get(14)?,
     })
-}
-
-/// Whether an output's settings refer to the style picture `sha256`.
-pub(crate) fn mentions(conn: &Connection, sha256: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM outputs WHERE instr(settings_json, ?1) > 0)")?
-        .query_row([sha256], |r| r.get(0))
 }
 
 /// Delete up to `limit` outputs made before `cutoff`, favourites excepted;

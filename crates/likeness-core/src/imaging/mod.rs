@@ -352,6 +352,11 @@ pub fn read_capped(path: &Path) -> Result<Vec<u8>, ImagingError> {
     Ok(bytes)
 }
 
+/// [`decode`] bytes the app stored itself (a vault file), whatever their format.
+pub fn decode_stored(bytes: &[u8]) -> Result<DynamicImage, ImagingError> {
+    decode(bytes, sniff(bytes)?)
+}
+
 /// Read a file ([`read_capped`]) and [`decode`] it.
 pub fn open(path: &Path) -> Result<DynamicImage, ImagingError> {
     let bytes = read_capped(path)?;

@@ -62,8 +62,6 @@ use crate::sync::lock;
 use crate::vault::Vault;
 use sql::NewJob;
 
-pub(crate) use sql::mentions;
-
 /// A job's id.
 pub type JobId = i64;
 

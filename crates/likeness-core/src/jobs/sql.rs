@@ -265,12 +265,6 @@ pub(crate) fn recover_jobs(
     Ok(Recovered { requeued, failed })
 }
 
-/// Whether a job refers to the style picture `sha256` in its settings.
-pub(crate) fn mentions(conn: &Connection, sha256: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM jobs WHERE instr(settings_json, ?1) > 0)")?
-        .query_row([sha256], |r| r.get(0))
-}
-
 /// Delete up to `limit` finished jobs that finished before `cutoff`; returns how many.
 pub(crate) fn delete_finished_before(
     conn: &Connection,

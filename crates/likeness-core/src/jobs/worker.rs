@@ -195,11 +195,8 @@ fn finish(
             return Ok(false);
         }
         for (p, f) in prepared.iter().zip(files) {
-            let ext = imaging::extension_of(p.format);
-            vault.put_with(Kind::Output, &p.sha256, ext, || {
-                Ok::<_, QueueError>(f.image)
-            })?;
-            vault.put_with(Kind::OutputThumbnail, &p.sha256, "jpg", || {
+            vault.put_with(Kind::Output, &p.sha256, || Ok::<_, QueueError>(f.image))?;
+            vault.put_with(Kind::OutputThumbnail, &p.sha256, || {
                 Ok::<_, QueueError>(f.thumbnail)
             })?;
         }
@@ -218,7 +215,7 @@ fn finish(
             // unless another output is the same image.
             let files: Vec<VaultFile> = prepared
                 .iter()
-                .flat_map(|p| history::files_of(&p.sha256, p.format))
+                .flat_map(|p| history::files_of(&p.sha256))
                 .collect();
             vault.unlink_released(&shared.db, &files, history_sql::references);
             Err(JobError::failed(e.code(), e.to_string()))

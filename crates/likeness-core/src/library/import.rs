@@ -88,7 +88,6 @@ impl Portraits {
             });
         }
         progress(ImportStage::Storing);
-        let ext = prepared.format.extension();
         let now = self.clock.now_rfc3339();
         let new = NewPortrait {
             sha256: &sha,
@@ -108,11 +107,10 @@ impl Portraits {
             let moderation_id = self.record_verdict(tx, &sha, &verdict)?;
             std::thread::scope(|s| {
                 let thumb = s.spawn(|| {
-                    self.vault.put_with(Kind::Thumbnail, &sha, "jpg", || {
-                        Ok::<_, LibraryError>(thumbnail)
-                    })
+                    self.vault
+                        .put_with(Kind::Thumbnail, &sha, || Ok::<_, LibraryError>(thumbnail))
                 });
-                self.vault.put_with(Kind::Original, &sha, ext, || {
+                self.vault.put_with(Kind::Original, &sha, || {
                     Ok::<_, LibraryError>(prepared.encoded.clone())
                 })?;
                 thumb
@@ -126,8 +124,8 @@ impl Portraits {
             Err(e) => {
                 // Whatever was written has no row: remove it (unless another has).
                 let files = [
-                    crate::vault::VaultFile::new(Kind::Original, sha.as_str(), ext),
-                    crate::vault::VaultFile::new(Kind::Thumbnail, sha.as_str(), "jpg"),
+                    crate::vault::VaultFile::new(Kind::Original, sha.as_str()),
+                    crate::vault::VaultFile::new(Kind::Thumbnail, sha.as_str()),
                 ];
                 self.vault
                     .unlink_released(&self.db, &files, sql::references);

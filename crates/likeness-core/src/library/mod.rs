@@ -6,7 +6,6 @@ mod import;
 pub(crate) mod sql;
 
 use std::io;
-use std::path::Path;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -21,7 +20,7 @@ use crate::framing::FaceAnchor;
 use crate::imaging::{self, ImagingError};
 use crate::moderation::{moderate_with, Analysis, Decision, LazyModerator, Reason, Verdict};
 use crate::settings::retention;
-use crate::vault::{sha256_hex, Kind, Vault, VaultFile};
+use crate::vault::{sha256_hex, Kind, Vault, VaultFile, VaultItem};
 use sql::PortraitRow;
 
 /// A portrait as the UI and CLI see it.
@@ -49,8 +48,9 @@ pub struct Portrait {
     /// When retention deletes it (RFC 3339, UTC); `None` when it is kept
     /// until the user deletes it.
     pub expires_at: Option<String>,
-    pub image_path: String,
-    pub thumb_path: String,
+    /// The image and its thumbnail, as `vault:` protocol items.
+    pub image: String,
+    pub thumb: String,
 }
 
 /// The result of importing one file that could be read.
@@ -335,7 +335,11 @@ impl Portraits {
         })?;
         for row in rows {
             let portrait = self.portrait(row, None);
-            let verdict = match imaging::open(Path::new(&portrait.image_path)) {
+            let stored = self.vault.read(Kind::Original, &portrait.sha256);
+            let verdict = match stored
+                .map_err(|_| ())
+                .and_then(|b| imaging::decode_stored(&b).map_err(|_| ()))
+            {
                 Ok(image) => moderate_with(self.moderator.get(), &Analysis::of(&image), thresholds),
                 Err(_) => Verdict::unreadable(thresholds),
             };
@@ -365,12 +369,6 @@ impl Portraits {
 
     /// A row as the UI sees it, with its files' paths.
     fn portrait(&self, row: PortraitRow, keep_days: Option<u32>) -> Portrait {
-        let image_path = self.vault.path(
-            Kind::Original,
-            &row.sha256,
-            imaging::extension_of(&row.format),
-        );
-        let thumb_path = self.vault.path(Kind::Thumbnail, &row.sha256, "jpg");
         Portrait {
             id: row.id,
             sha256: row.sha256,
@@ -382,8 +380,8 @@ impl Portraits {
             expires_at: retention::expires_at(&row.last_used_at, keep_days),
             imported_at: row.imported_at,
             last_used_at: row.last_used_at,
-            image_path: image_path.to_string_lossy().into_owned(),
-            thumb_path: thumb_path.to_string_lossy().into_owned(),
+            image: VaultItem::Portrait(row.id).reference(),
+            thumb: VaultItem::PortraitThumbnail(row.id).reference(),
         }
     }
 }
@@ -433,16 +431,11 @@ pub(crate) fn files_of(row: &PortraitRow) -> Vec<VaultFile> {
         VaultFile::new(
             Kind::StyleThumbnail,
             style_thumbnail_key(sha256, style.id()),
-            "jpg",
         )
     });
     [
-        VaultFile::new(
-            Kind::Original,
-            sha256.as_str(),
-            imaging::extension_of(&row.format),
-        ),
-        VaultFile::new(Kind::Thumbnail, sha256.as_str(), "jpg"),
+        VaultFile::new(Kind::Original, sha256.as_str()),
+        VaultFile::new(Kind::Thumbnail, sha256.as_str()),
     ]
     .into_iter()
     .chain(styles)

@@ -222,6 +222,30 @@ pub(crate) fn count_moderation(conn: &Connection, reason: Option<&str>) -> rusql
     Ok(n as u64)
 }
 
+/// The keys of every vault file of `kind` a portrait owns (for the sweep).
+pub(crate) fn live_keys(conn: &Connection, kind: Kind) -> rusqlite::Result<Vec<String>> {
+    if !matches!(
+        kind,
+        Kind::Original | Kind::Thumbnail | Kind::StyleThumbnail
+    ) {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached("SELECT sha256 FROM portraits")?;
+    let shas = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut keys = Vec::new();
+    for sha in shas {
+        let sha = sha?;
+        if kind == Kind::StyleThumbnail {
+            keys.extend(
+                crate::engines::Style::all().map(|s| super::style_thumbnail_key(&sha, s.id())),
+            );
+        } else {
+            keys.push(sha);
+        }
+    }
+    Ok(keys)
+}
+
 /// Whether a portrait owns the vault file of `kind` named `key`: originals and
 /// thumbnails by its sha256, style thumbnails as `<sha256>-<style id>`.
 /// Kinds a portrait never owns are `false`.

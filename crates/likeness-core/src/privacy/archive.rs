@@ -304,29 +304,17 @@ impl Privacy {
         let files = c
             .portraits
             .iter()
-            .map(|p| {
-                (
-                    &p.file,
-                    self.vault
-                        .path(Kind::Original, &p.sha256, imaging::extension_of(&p.format)),
-                )
-            })
-            .chain(c.outputs.iter().map(|o| {
-                (
-                    &o.file,
-                    self.vault
-                        .path(Kind::Output, &o.sha256, imaging::extension_of(&o.format)),
-                )
-            }))
-            .chain(c.style_pictures.iter().map(|s| {
-                (
-                    &s.file,
-                    self.vault.path(Kind::StylePicture, &s.sha256, "png"),
-                )
-            }));
-        for (name, path) in files {
+            .map(|p| (&p.file, Kind::Original, &p.sha256))
+            .chain(c.outputs.iter().map(|o| (&o.file, Kind::Output, &o.sha256)))
+            .chain(
+                c.style_pictures
+                    .iter()
+                    .map(|s| (&s.file, Kind::StylePicture, &s.sha256)),
+            );
+        for (name, kind, key) in files {
+            let bytes = self.vault.read(kind, key)?;
             zip.start_file(name.as_str(), stored).map_err(zip_error)?;
-            io::copy(&mut File::open(path)?, &mut zip)?;
+            zip.write_all(&bytes)?;
         }
         zip.finish().map_err(zip_error)?;
         Ok(ArchiveSummary {
@@ -448,10 +436,7 @@ impl Privacy {
         let mut renamed = HashMap::new();
         for entry in entries {
             let bytes = read_file(zip, &entry.file, MAX_IMAGE)?;
-            let existed = self
-                .style_pictures
-                .path(&sha256_hex(&bytes))
-                .is_ok_and(|p| p.is_file());
+            let existed = self.vault.contains(Kind::StylePicture, &sha256_hex(&bytes));
             match self.style_pictures.import(&bytes) {
                 Ok(_) if existed => report.duplicates += 1,
                 Ok(sha) => {
@@ -519,14 +504,11 @@ impl Privacy {
                 .as_ref()
                 .and_then(|s| portrait_ids.get(s).copied());
             self.db.write(|tx| {
-                let ext = imaging::extension_of(format);
-                self.vault.put_with(Kind::Output, &sha, ext, || {
-                    Ok::<_, PrivacyError>(bytes.clone())
-                })?;
                 self.vault
-                    .put_with(Kind::OutputThumbnail, &sha, "jpg", || {
-                        Ok::<_, PrivacyError>(thumbnail)
-                    })?;
+                    .put_with(Kind::Output, &sha, || Ok::<_, PrivacyError>(bytes.clone()))?;
+                self.vault.put_with(Kind::OutputThumbnail, &sha, || {
+                    Ok::<_, PrivacyError>(thumbnail)
+                })?;
                 let ids = history_sql::insert_outputs(tx, None, portrait_id, &created_at, &[row])?;
                 for id in ids {
                     history_sql::restore_dates(tx, id, &created_at, entry.favourite)?;

@@ -12,6 +12,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::{Privacy, PrivacyError};
+use crate::keys::{self, FolderKeys};
 use crate::vault::Kind;
 
 /// What "delete all" removed.
@@ -43,20 +44,20 @@ pub struct DeletionReceipt {
 }
 
 /// Tables in the order their rows are deleted (what refers to another first).
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
     "outputs",
     "jobs",
     "portraits",
     "moderation_records",
     "consent_records",
     "settings",
+    "style_pictures",
 ];
 
 impl Privacy {
     /// Delete everything this data folder holds, and say what went. Consent
     /// goes too: the next use starts at the consent gate.
     pub fn delete_all(&self) -> Result<DeletionReceipt, PrivacyError> {
-        let style_pictures = self.vault.stored_files(Kind::StylePicture).count();
         let (counts, (files, bytes)) = self.db.write(|tx| {
             let mut counts = [0u64; TABLES.len()];
             for (count, table) in counts.iter_mut().zip(TABLES) {
@@ -73,11 +74,13 @@ impl Privacy {
             Ok::<_, PrivacyError>((counts, removed))
         })?;
         self.db.compact()?;
-        let [outputs, jobs, portraits, moderation_records, consent_records, settings] = counts;
+        self.destroy_keys()?;
+        let [outputs, jobs, portraits, moderation_records, consent_records, settings, style_pictures] =
+            counts;
         Ok(DeletionReceipt {
             portraits,
             outputs,
-            style_pictures: style_pictures as u64,
+            style_pictures,
             moderation_records,
             consent_records,
             jobs,
@@ -86,6 +89,24 @@ impl Privacy {
             bytes,
             deleted_at: self.clock.now_rfc3339(),
         })
+    }
+}
+
+impl Privacy {
+    /// Re-encrypt the (now empty) database and vault under new keys, and keep
+    /// only those in the keyring: the key that sealed what was deleted is gone.
+    fn destroy_keys(&self) -> Result<(), PrivacyError> {
+        let mut current = crate::sync::lock(&self.keys);
+        let fresh = FolderKeys::random();
+        self.db.rekey(&fresh.db)?;
+        if let Err(e) = keys::replace(&self.data_dir, self.secrets.as_ref(), &fresh) {
+            // The keyring still holds the old key: keep the database under it.
+            self.db.rekey(&current.db)?;
+            return Err(e.into());
+        }
+        self.vault.rekey(fresh.vault());
+        *current = fresh;
+        Ok(())
     }
 }
 

@@ -104,7 +104,7 @@ impl Cutoffs {
             report.outputs = rows.len() as u64;
             files.extend(
                 rows.iter()
-                    .flat_map(|r| crate::history::files_of(&r.sha256, &r.format)),
+                    .flat_map(|r| crate::history::files_of(&r.sha256)),
             );
         }
         report.moderation_records =

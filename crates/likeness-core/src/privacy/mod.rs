@@ -6,14 +6,16 @@
 //! ([`sweep`]).
 
 pub mod archive;
+pub mod encryption;
 pub mod erase;
 pub mod expiry;
 pub mod inventory;
+mod items;
 pub mod sweep;
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -23,8 +25,10 @@ use crate::consent::{self, ConsentAnswers, ConsentKind, ConsentStatus, ConsentWo
 use crate::db::{Db, DbError};
 use crate::error::{Coded, ErrorCode};
 use crate::generation::StylePictures;
+use crate::keys::{FolderKeys, KeyError};
 use crate::library::{LibraryError, Portraits};
 use crate::moderation::LazyModerator;
+use crate::secrets::SecretStore;
 use crate::settings::{retention, RetentionPolicy};
 use crate::vault::{Kind, Vault};
 pub use archive::{ArchiveImport, ArchiveSummary};
@@ -59,6 +63,10 @@ pub enum PrivacyError {
     Imaging(#[from] crate::imaging::ImagingError),
     #[error(transparent)]
     Generation(#[from] crate::generation::GenerationError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("That image is not in this library.")]
+    ItemNotFound,
 }
 
 impl Coded for PrivacyError {
@@ -72,6 +80,8 @@ impl Coded for PrivacyError {
             Self::Consent(e) => e.code(),
             Self::Imaging(e) => e.code(),
             Self::Generation(e) => e.code(),
+            Self::Key(e) => e.code(),
+            Self::ItemNotFound => ErrorCode::NotFound,
         }
     }
 }
@@ -93,6 +103,9 @@ pub struct Privacy {
     /// The data folder, and the job queue's staging folder in it.
     data_dir: PathBuf,
     staging_dir: PathBuf,
+    /// The keyring, and the folder's keys in it now (replaced by "delete all").
+    secrets: Arc<dyn SecretStore>,
+    keys: Mutex<FolderKeys>,
     /// What retention deleted at open, and what the vault sweep after it
     /// found (or why either could not run).
     opening_expiry: Result<ExpiryReport, String>,
@@ -110,6 +123,8 @@ pub struct Parts {
     pub moderator: Arc<LazyModerator>,
     pub data_dir: PathBuf,
     pub staging_dir: PathBuf,
+    pub secrets: Arc<dyn SecretStore>,
+    pub keys: FolderKeys,
 }
 
 impl Privacy {
@@ -127,6 +142,8 @@ impl Privacy {
             moderator,
             data_dir,
             staging_dir,
+            secrets,
+            keys,
         } = parts;
         let mut privacy = Self {
             db,
@@ -137,6 +154,8 @@ impl Privacy {
             moderator,
             data_dir,
             staging_dir,
+            secrets,
+            keys: Mutex::new(keys),
             opening_expiry: Err(String::new()),
             opening_sweep: Err(String::new()),
         };
@@ -180,7 +199,7 @@ impl Privacy {
 
     /// Remove every vault file no row refers to, and leftover temp files.
     pub fn sweep(&self) -> Result<SweepReport, PrivacyError> {
-        Ok(sweep::sweep(&self.db, &self.vault)?)
+        Ok(sweep::sweep(&self.db, &self.vault, self.clock.now())?)
     }
 
     /// Delete everything whose retention has run out, now (see [`expiry`]).
@@ -271,7 +290,7 @@ impl Privacy {
         })?;
         let mut files = crate::library::files_of(&portrait);
         for o in &outputs {
-            files.extend(crate::history::files_of(&o.sha256, &o.format));
+            files.extend(crate::history::files_of(&o.sha256));
         }
         self.vault
             .unlink_released(&self.db, &files, sweep::is_referenced);
@@ -302,7 +321,7 @@ impl Privacy {
             // Their jobs go with them (`ON DELETE CASCADE`).
             let portraits = crate::library::sql::delete_all_portraits(tx)?;
             crate::history::sql::delete_all_outputs(tx)?;
-            // Nothing refers to a style picture by row: clear them under the lock.
+            tx.execute("DELETE FROM style_pictures", [])?;
             self.vault.clear(Kind::StylePicture)?;
             Ok::<_, PrivacyError>(portraits)
         })?;

@@ -21,26 +21,27 @@
 //!   the lock, it never sees a file whose row is about to commit, even in another
 //!   process that has the library open.
 //!
-//! What refers to what ([`is_referenced`]; each feature answers for its own
-//! rows):
-//! originals and thumbnails are a portrait's (by its sha256); style thumbnails
+//! What refers to what (each feature answers for its own rows): originals
+//! and thumbnails are a portrait's (by its sha256); style thumbnails
 //! (`<portrait sha256>-<style id>`) are their portrait's; outputs and their
-//! thumbnails are an output's (by its sha256); a style picture is kept by any
-//! job or output whose settings mention its sha256 (`style.pictureSha256`).
-//! A style picture has no row of its own until a job uses it, so one stored less
-//! than [`STYLE_PICTURE_GRACE`] ago is kept: the user may have just picked it in
-//! a Studio that is still open. Moderation records are metadata, not files, and
-//! stay whatever happens to their image.
+//! thumbnails are an output's (by its sha256); a style picture has its own
+//! row, which goes once no job or output mentions it and it was stored more
+//! than [`STYLE_PICTURE_GRACE`] ago (the user may have just picked it in a
+//! Studio that is still open). Files are named by a keyed hash of their key
+//! (see [`crate::vault`]), so the sweep works from the rows: the names of
+//! every live key, and any other file goes. Moderation records are metadata,
+//! not files, and follow their own retention.
 //!
 //! Job staging folders are not in the vault: the job queue owns its staging
 //! folder and empties it when it starts ([`crate::jobs::JobQueue::start`]).
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
-use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use rusqlite::Connection;
+use time::OffsetDateTime;
 
 use crate::db::{Db, DbError};
 use crate::vault::{is_sha256_hex, Kind, Vault, TEMP_PREFIX};
@@ -68,21 +69,24 @@ impl SweepReport {
     }
 }
 
-/// Remove every vault file no row refers to, and every leftover temp file.
-pub fn sweep(db: &Db, vault: &Vault) -> Result<SweepReport, DbError> {
-    let now = SystemTime::now();
+/// Remove every vault file no row refers to at `now`, and every leftover temp file.
+pub fn sweep(db: &Db, vault: &Vault, now: OffsetDateTime) -> Result<SweepReport, DbError> {
+    let grace = crate::clock::stored(now - STYLE_PICTURE_GRACE);
     db.write(|conn| {
+        crate::generation::style_pictures::prune_unused(conn, &grace)?;
         let mut report = SweepReport::default();
         for kind in Kind::ALL {
+            let live: HashSet<String> = live_keys(conn, kind)?
+                .iter()
+                .map(|key| vault.name(kind, key))
+                .collect();
             for path in vault.files(kind) {
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
                 let counter = if name.starts_with(TEMP_PREFIX) {
                     &mut report.temp_files_removed
                 } else {
                     report.files_checked += 1;
-                    let key = name.split('.').next().unwrap_or_default();
-                    let waiting = || kind == Kind::StylePicture && stored_since(&path, now);
-                    if is_referenced(conn, kind, key)? || waiting() {
+                    if live.contains(name) {
                         continue;
                     }
                     &mut report.orphans_removed
@@ -98,8 +102,16 @@ pub fn sweep(db: &Db, vault: &Vault) -> Result<SweepReport, DbError> {
     })
 }
 
-/// Whether a row refers to the vault file of `kind` named `key`: the one rule
-/// the sweep and every deletion use, each feature answering for its own rows.
+/// The keys rows refer to for `kind`, each feature answering for its own rows.
+fn live_keys(conn: &Connection, kind: Kind) -> rusqlite::Result<Vec<String>> {
+    let mut keys = crate::library::sql::live_keys(conn, kind)?;
+    keys.extend(crate::history::sql::live_keys(conn, kind)?);
+    keys.extend(crate::generation::style_pictures::live_keys(conn, kind)?);
+    Ok(keys)
+}
+
+/// Whether a row refers to the vault file of `kind` named `key`: the rule
+/// every deletion uses, each feature answering for its own rows.
 pub(crate) fn is_referenced(conn: &Connection, kind: Kind, key: &str) -> rusqlite::Result<bool> {
     // Every key starts with a sha256; anything else is no file of ours.
     if !key.get(..64).is_some_and(is_sha256_hex) {
@@ -108,10 +120,4 @@ pub(crate) fn is_referenced(conn: &Connection, kind: Kind, key: &str) -> rusqlit
     Ok(crate::library::sql::references(conn, kind, key)?
         || crate::history::sql::references(conn, kind, key)?
         || crate::generation::style_picture_references(conn, kind, key)?)
-}
-
-/// Whether the file at `path` was stored within [`STYLE_PICTURE_GRACE`] of `now`.
-fn stored_since(path: &Path, now: SystemTime) -> bool {
-    let modified = fs::metadata(path).and_then(|m| m.modified());
-    modified.is_ok_and(|t| now.duration_since(t).unwrap_or_default() < STYLE_PICTURE_GRACE)
 }

@@ -165,7 +165,7 @@ fn an_archive_exported_then_wiped_then_imported_gives_back_the_same_library_hist
     assert!(f.lib.consent.status().unwrap().complete);
     // Everything works as before: the images are where History says.
     for o in f.outputs() {
-        assert!(Path::new(&o.image_path).is_file() && Path::new(&o.thumb_path).is_file());
+        assert!(o.image_file(&f.lib.vault).is_file() && o.thumb_file(&f.lib.vault).is_file());
     }
 }
 

@@ -8,6 +8,7 @@ use likeness_core::Coded;
 use likeness_core::{ErrorCode, Services};
 
 use crate::fixtures::*;
+use likeness_core::vault::Kind;
 
 #[test]
 fn imports_are_refused_until_all_three_consents_are_given() {
@@ -84,7 +85,7 @@ fn withdrawing_consent_deletes_every_portrait_and_keeps_the_records() {
     let outcome = lib.privacy.withdraw_consent().unwrap();
     assert_eq!(outcome.portraits_deleted, 1);
     assert!(lib.portraits.list().unwrap().is_empty());
-    assert!(!std::path::Path::new(&p.image_path).exists());
+    assert!(!p.image_file(&lib.vault).exists());
     assert!(
         vault_files(&lib).is_empty(),
         "no image or thumbnail is left"
@@ -124,15 +125,14 @@ fn portraits_from_before_moderation_are_checked_and_rejected_ones_deleted() {
     // A portrait stored by the first release: no moderation, two people.
     let pair = side_by_side();
     let sha = likeness_core::vault::sha256_hex(&pair);
-    let path = lib
-        .vault
-        .root()
-        .join("originals")
-        .join(&sha[..2])
-        .join(format!("{sha}.png"));
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, &pair).unwrap();
-    let db = rusqlite::Connection::open(dir.path().join("likeness.db")).unwrap();
+    // Sealed in the vault, as every file from then is once the folder opens.
+    lib.vault
+        .put_with(Kind::Original, &sha, || {
+            Ok::<_, std::io::Error>(pair.clone())
+        })
+        .unwrap();
+    let path = lib.vault.path(Kind::Original, &sha);
+    let db = open_db_file(dir.path()).unwrap();
     db.execute_batch(&format!(
         "UPDATE portraits SET moderation_id = NULL;
          INSERT INTO portraits (sha256, original_name, format, width, height, bytes, imported_at)
@@ -185,8 +185,8 @@ fn answering_no_to_any_consent_deletes_every_portrait_like_a_withdrawal() {
         lib.portraits.list().unwrap().is_empty(),
         "the portrait is gone"
     );
-    assert!(!std::path::Path::new(&p.image_path).exists());
-    assert!(!lib.style_pictures.path(&style).unwrap().exists());
+    assert!(!p.image_file(&lib.vault).exists());
+    assert!(!lib.vault.path(Kind::StylePicture, &style).exists());
     assert!(
         vault_files(&lib).is_empty(),
         "nothing made from consent is left"
@@ -240,5 +240,5 @@ fn a_style_picture_the_nsfw_check_refuses_is_not_stored() {
     assert!(vault_files(&lib).is_empty(), "nothing is stored");
     // An ordinary picture still is.
     let sha = lib.style_pictures.import(&side_by_side()).unwrap();
-    assert!(lib.style_pictures.path(&sha).unwrap().exists());
+    assert!(lib.vault.path(Kind::StylePicture, &sha).exists());
 }

@@ -26,9 +26,9 @@ use likeness_core::jobs::{JobFilter, JobKind, JobQueue, JobState};
 use likeness_core::library::Portrait;
 use likeness_core::vault::sha256_hex;
 use likeness_core::{ErrorCode, Services};
-use rusqlite::Connection;
 
 use crate::fixtures::*;
+use likeness_core::vault::Kind;
 
 const CHILD_DIR_ENV: &str = "LIKENESS_KILL_CHILD_DIR";
 const CHILD_SEED_ENV: &str = "LIKENESS_KILL_CHILD_SEED";
@@ -48,14 +48,10 @@ fn import(lib: &Services, name: &str, bytes: &[u8]) -> Portrait {
 /// Delete the row behind the library's back, leaving its files: what a crash
 /// between writing the files and committing the row leaves.
 fn orphan_by_crash(dir: &Path, portrait: &Portrait) {
-    Connection::open(dir.join("likeness.db"))
+    open_db_file(dir)
         .unwrap()
         .execute("DELETE FROM portraits WHERE id = ?1", [portrait.id])
         .unwrap();
-}
-
-fn vault_path(lib: &Services, folder: &str, name: &str) -> PathBuf {
-    lib.vault.root().join(folder).join(&name[..2]).join(name)
 }
 
 fn write(path: &Path, bytes: &[u8]) {
@@ -73,7 +69,7 @@ fn a_portrait_whose_thumbnail_cannot_be_removed_is_still_deleted_and_no_row_lose
     let kept = import(&lib, "kept.png", &astronaut_variant(1));
     let gone = import(&lib, "gone.png", &astronaut_variant(2));
     // Removing the thumbnail fails: a folder stands where the file was.
-    let thumb = PathBuf::from(&gone.thumb_path);
+    let thumb = gone.thumb_file(&lib.vault);
     fs::remove_file(&thumb).unwrap();
     fs::create_dir(&thumb).unwrap();
     fs::write(thumb.join("keep"), b"x").unwrap();
@@ -86,13 +82,13 @@ fn a_portrait_whose_thumbnail_cannot_be_removed_is_still_deleted_and_no_row_lose
         ErrorCode::NotFound
     );
     assert!(
-        !Path::new(&gone.image_path).exists(),
+        !gone.image_file(&lib.vault).exists(),
         "its image is removed"
     );
     let left = lib.portraits.list().unwrap();
     assert_eq!(left.iter().map(|p| p.id).collect::<Vec<_>>(), [kept.id]);
     for p in &left {
-        assert!(Path::new(&p.image_path).is_file() && Path::new(&p.thumb_path).is_file());
+        assert!(p.image_file(&lib.vault).is_file() && p.thumb_file(&lib.vault).is_file());
     }
 }
 
@@ -103,29 +99,22 @@ fn files_a_killed_import_left_behind_are_removed_when_the_library_opens() {
     let killed = import(&lib, "killed.png", &astronaut_variant(2));
     orphan_by_crash(dir.path(), &killed);
     let style = Style::all().next().unwrap().id();
-    let kept_style_thumb = vault_path(
-        &lib,
-        "style-thumbs",
-        &format!("{}-{style}.jpg", kept.sha256),
-    );
-    let orphan_style_thumb = vault_path(
-        &lib,
-        "style-thumbs",
-        &format!("{}-{style}.jpg", killed.sha256),
-    );
+    let kept_style_thumb = lib
+        .vault
+        .path(Kind::StyleThumbnail, &format!("{}-{style}", kept.sha256));
+    let orphan_style_thumb = lib
+        .vault
+        .path(Kind::StyleThumbnail, &format!("{}-{style}", killed.sha256));
     write(&kept_style_thumb, b"jpeg");
     write(&orphan_style_thumb, b"jpeg");
     let output = sha256_hex(b"an output whose job was killed");
+    write(&lib.vault.path(Kind::Output, &output), b"png");
+    write(&lib.vault.path(Kind::OutputThumbnail, &output), b"jpeg");
+    let kept_file = kept.image_file(&lib.vault);
     write(
-        &vault_path(&lib, "outputs", &format!("{output}.png")),
-        b"png",
+        &kept_file.parent().unwrap().join(".incoming-x"),
+        b"half an image",
     );
-    write(
-        &vault_path(&lib, "output-thumbs", &format!("{output}.jpg")),
-        b"jpeg",
-    );
-    let shard = Path::new(&kept.image_path).parent().unwrap();
-    write(&shard.join(".incoming-x"), b"half an image");
     let records = lib.portraits.moderation_count(None).unwrap();
     drop(lib);
 
@@ -141,8 +130,8 @@ fn files_a_killed_import_left_behind_are_removed_when_the_library_opens() {
         "image, thumbnail, style thumbnail, output and its thumbnail; one temp file"
     );
     let expected: BTreeSet<PathBuf> = [
-        PathBuf::from(&kept.image_path),
-        PathBuf::from(&kept.thumb_path),
+        kept.image_file(&lib.vault),
+        kept.thumb_file(&lib.vault),
         kept_style_thumb,
     ]
     .into();
@@ -173,8 +162,11 @@ fn withdrawing_consent_also_removes_images_a_crash_orphaned() {
     import(&lib, "kept.png", &astronaut_variant(1));
     let killed = import(&lib, "killed.png", &astronaut_variant(2));
     orphan_by_crash(dir.path(), &killed);
-    let shard = Path::new(&killed.image_path).parent().unwrap();
-    write(&shard.join(".incoming-y"), b"half an image");
+    let killed_file = killed.image_file(&lib.vault);
+    write(
+        &killed_file.parent().unwrap().join(".incoming-y"),
+        b"half an image",
+    );
 
     lib.privacy.withdraw_consent().unwrap();
     assert!(lib.portraits.list().unwrap().is_empty());
@@ -202,7 +194,7 @@ fn a_style_picture_is_kept_while_a_job_or_output_uses_it_or_it_was_just_picked()
     let settings = |sha: &str| {
         serde_json::json!({ "style": { "kind": "picture", "pictureSha256": sha } }).to_string()
     };
-    let db = Connection::open(dir.path().join("likeness.db")).unwrap();
+    let db = open_db_file(dir.path()).unwrap();
     db.execute(
         "INSERT INTO jobs (kind, settings_json, queue_seq, created_at)
          VALUES ('preview', ?1, 1, '2026-01-01T00:00:00Z')",
@@ -221,15 +213,15 @@ fn a_style_picture_is_kept_while_a_job_or_output_uses_it_or_it_was_just_picked()
         ],
     )
     .unwrap();
-    // Picked long ago and never used.
-    let two_days_ago = SystemTime::now() - Duration::from_secs(2 * 24 * 60 * 60);
+    // Picked long ago (two days, past the grace) and never used.
+    let two_days_ago =
+        likeness_core::clock::stored(time::OffsetDateTime::now_utc() - time::Duration::days(2));
     for sha in [&queued, &made, &forgotten] {
-        fs::File::options()
-            .write(true)
-            .open(lib.style_pictures.path(sha).unwrap())
-            .unwrap()
-            .set_modified(two_days_ago)
-            .unwrap();
+        db.execute(
+            "UPDATE style_pictures SET stored_at = ?1 WHERE sha256 = ?2",
+            [&two_days_ago, sha],
+        )
+        .unwrap();
     }
     drop(lib);
 
@@ -237,11 +229,11 @@ fn a_style_picture_is_kept_while_a_job_or_output_uses_it_or_it_was_just_picked()
     assert_eq!(lib.privacy.opening_sweep().unwrap().orphans_removed, 1);
     for sha in [&queued, &made, &picked] {
         assert!(
-            lib.style_pictures.path(sha).unwrap().is_file(),
+            lib.vault.path(Kind::StylePicture, sha).is_file(),
             "{sha} is kept"
         );
     }
-    assert!(!lib.style_pictures.path(&forgotten).unwrap().exists());
+    assert!(!lib.vault.path(Kind::StylePicture, &forgotten).exists());
 }
 
 // ---- The kill loop ---------------------------------------------------------
@@ -388,7 +380,7 @@ struct Audit {
 }
 
 fn audit(dir: &Path) -> Audit {
-    let db = Connection::open(dir.join("likeness.db")).unwrap();
+    let db = open_db_file(dir).unwrap();
     let rows = |sql: &str| -> Vec<(String, String)> {
         let mut stmt = db.prepare(sql).unwrap();
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
@@ -397,28 +389,22 @@ fn audit(dir: &Path) -> Audit {
     let portraits = rows("SELECT sha256, format FROM portraits");
     let outputs = rows("SELECT sha256, format FROM outputs");
     let vault = dir.join("vault");
-    let at = |folder: &str, sha: &str, ext: &str| {
-        vault
-            .join(folder)
-            .join(&sha[..2])
-            .join(format!("{sha}.{ext}"))
-    };
-    fn ext(format: &str) -> &str {
-        match format {
-            "jpeg" => "jpg",
-            other => other,
+    let names = folder_vault(dir);
+    let mut needed = BTreeSet::new();
+    for (sha, _) in &portraits {
+        needed.insert(names.path(Kind::Original, sha));
+        needed.insert(names.path(Kind::Thumbnail, sha));
+    }
+    for (sha, _) in &outputs {
+        needed.insert(names.path(Kind::Output, sha));
+        needed.insert(names.path(Kind::OutputThumbnail, sha));
+    }
+    let mut style_thumbs = BTreeSet::new();
+    for (sha, _) in &portraits {
+        for style in Style::all() {
+            style_thumbs.insert(names.path(Kind::StyleThumbnail, &format!("{sha}-{}", style.id())));
         }
     }
-    let mut needed = BTreeSet::new();
-    for (sha, format) in &portraits {
-        needed.insert(at("originals", sha, ext(format)));
-        needed.insert(at("thumbs", sha, "jpg"));
-    }
-    for (sha, format) in &outputs {
-        needed.insert(at("outputs", sha, ext(format)));
-        needed.insert(at("output-thumbs", sha, "jpg"));
-    }
-    let portrait_shas: BTreeSet<&str> = portraits.iter().map(|(s, _)| s.as_str()).collect();
     let mut audit = Audit {
         rows: portraits.len() + outputs.len(),
         missing: needed.iter().filter(|p| !p.is_file()).cloned().collect(),
@@ -426,14 +412,7 @@ fn audit(dir: &Path) -> Audit {
     };
     for file in walk(&vault) {
         let name = file.file_name().unwrap().to_string_lossy();
-        let folder = file
-            .parent()
-            .and_then(Path::parent)
-            .and_then(Path::file_name);
-        let style_thumb_of_a_portrait = folder.is_some_and(|f| f == "style-thumbs")
-            && name
-                .get(..64)
-                .is_some_and(|sha| portrait_shas.contains(sha));
+        let style_thumb_of_a_portrait = style_thumbs.contains(&file);
         if name.starts_with(".incoming-") {
             audit.temp.push(file);
         } else if !needed.contains(&file) && !style_thumb_of_a_portrait {
@@ -457,7 +436,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn pragma(dir: &Path, sql: &str) -> Vec<String> {
-    let db = Connection::open(dir.join("likeness.db")).unwrap();
+    let db = open_db_file(dir).unwrap();
     let mut stmt = db.prepare(sql).unwrap();
     let rows = stmt
         .query_map([], |r| r.get::<_, rusqlite::types::Value>(0))

@@ -21,7 +21,8 @@ use likeness_core::jobs::{Job, JobContext, JobError, JobQueue, JobState, NewOutp
 use likeness_core::vault::Vault;
 use likeness_core::{Coded, ErrorCode};
 
-use crate::stand_in::{accepted_portrait, preview, wait_state};
+use crate::fixtures::Stored;
+use crate::stand_in::{accepted_portrait, preview, test_vault_keys, wait_state};
 
 /// Paint a `width`×`height` PNG of noise; `alpha` makes its top-left quarter transparent.
 fn noise_painter(job: &Job, ctx: &JobContext) -> Result<Vec<NewOutput>, JobError> {
@@ -55,7 +56,7 @@ impl Setup {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Db::open(&dir.path().join("likeness.db")).unwrap());
-        let vault = Arc::new(Vault::open(dir.path().join("vault")).unwrap());
+        let vault = Arc::new(Vault::open(dir.path().join("vault"), test_vault_keys()).unwrap());
         let portrait = accepted_portrait(&store, "me.png");
         let queue = JobQueue::start(
             store,
@@ -84,6 +85,10 @@ impl Setup {
             .find(|o| o.job_id == Some(job))
             .unwrap()
             .id
+    }
+
+    fn vault(&self) -> Vault {
+        Vault::open(self.dir.path().join("vault"), test_vault_keys()).unwrap()
     }
 
     fn history(&self) -> &History {
@@ -146,9 +151,15 @@ fn each_format_opens_as_that_format_at_the_image_size_with_transparency_flattene
     let id = setup.output(
         serde_json::json!({ "style": "Oil Paint", "width": 40, "height": 30, "alpha": true }),
     );
-    let original = image::open(&setup.history().get_output(id).unwrap().image_path)
-        .unwrap()
-        .to_rgba8();
+    let original = image::load_from_memory(
+        &setup
+            .history()
+            .get_output(id)
+            .unwrap()
+            .image_bytes(&setup.vault()),
+    )
+    .unwrap()
+    .to_rgba8();
     // Every picture Likeness decodes is opaque: alpha is composited on white.
     let flattened = image::RgbImage::from_fn(40, 30, |x, y| {
         let [r, g, b, a] = original.get_pixel(x, y).0;
@@ -431,7 +442,13 @@ fn only_a_file_an_export_wrote_since_the_app_started_can_be_revealed() {
     };
 
     assert_eq!(destinations.exported_file(file).unwrap(), Path::new(file));
-    let vault_image = setup.history().get_output(id).unwrap().image_path;
+    let vault_image = setup
+        .history()
+        .get_output(id)
+        .unwrap()
+        .image_file(&setup.vault())
+        .display()
+        .to_string();
     for other in [
         "/etc/passwd",
         result.folder.as_str(),

@@ -10,6 +10,7 @@ use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use likeness_core::consent::{ConsentAnswers, ConsentWording};
 use likeness_core::moderation::ModeratorHandle;
 use likeness_core::moderation::{Moderator, Thresholds};
+use likeness_core::vault::{Kind, Vault};
 use likeness_core::{ErrorCode, Services};
 
 /// `fixtures/astronaut.png` (public domain, see `fixtures/README.md`).
@@ -206,4 +207,72 @@ pub fn astronaut_variant(n: u32) -> Vec<u8> {
         .to_rgb8();
     photo.put_pixel(0, 0, Rgb([n as u8, (n >> 8) as u8, 7]));
     encode(&DynamicImage::ImageRgb8(photo), ImageFormat::Png)
+}
+
+/// Where a portrait's or an output's files are in the vault, and what they hold
+/// (decrypted): tests look at the disk, the app only through rows.
+pub trait Stored {
+    /// The kinds of the image and its thumbnail, and their key.
+    fn vault_keys(&self) -> (Kind, Kind, &str);
+
+    fn image_file(&self, vault: &Vault) -> PathBuf {
+        let (kind, _, key) = self.vault_keys();
+        vault.path(kind, key)
+    }
+
+    fn thumb_file(&self, vault: &Vault) -> PathBuf {
+        let (_, kind, key) = self.vault_keys();
+        vault.path(kind, key)
+    }
+
+    fn image_bytes(&self, vault: &Vault) -> Vec<u8> {
+        let (kind, _, key) = self.vault_keys();
+        vault.read(kind, key).unwrap()
+    }
+
+    fn thumb_bytes(&self, vault: &Vault) -> Vec<u8> {
+        let (_, kind, key) = self.vault_keys();
+        vault.read(kind, key).unwrap()
+    }
+}
+
+impl Stored for likeness_core::library::Portrait {
+    fn vault_keys(&self) -> (Kind, Kind, &str) {
+        (Kind::Original, Kind::Thumbnail, &self.sha256)
+    }
+}
+
+impl Stored for likeness_core::history::Output {
+    fn vault_keys(&self) -> (Kind, Kind, &str) {
+        (Kind::Output, Kind::OutputThumbnail, &self.sha256)
+    }
+}
+
+/// The data folder's database file opened directly (as a crash or another
+/// tool would see it), with the folder's key from the keyring.
+pub fn open_db_file(data_dir: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    let keys = likeness_core::keys::folder_keys(
+        data_dir,
+        &likeness_core::secrets::Keyring::default(),
+        true,
+    )
+    .expect("the folder's key is in the keyring");
+    let conn = rusqlite::Connection::open(data_dir.join("likeness.db"))?;
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\";",
+        hex::encode(keys.db.expose())
+    ))?;
+    Ok(conn)
+}
+
+/// The data folder's vault opened with its keys from the keyring (to find
+/// files by name, as a test looking at the disk must).
+pub fn folder_vault(data_dir: &Path) -> Vault {
+    let keys = likeness_core::keys::folder_keys(
+        data_dir,
+        &likeness_core::secrets::Keyring::default(),
+        true,
+    )
+    .expect("the folder's key is in the keyring");
+    Vault::open(data_dir.join("vault"), keys.vault()).unwrap()
 }

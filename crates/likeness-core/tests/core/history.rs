@@ -8,6 +8,7 @@ use likeness_core::history::OutputFilter;
 use likeness_core::jobs::{JobQueue, JobState};
 use likeness_core::{Coded, ErrorCode};
 
+use crate::fixtures::Stored;
 use crate::stand_in::{
     accepted_portrait, all_outputs, page_through, preview, wait_state, Data, Probe,
 };
@@ -224,7 +225,11 @@ fn deleting_an_output_removes_its_file_unless_another_output_shares_it() {
     assert_eq!(outputs.len(), 2);
     assert_eq!(outputs[0].sha256, outputs[1].sha256);
     assert_eq!(data.vault_output_files().len(), 1);
-    let (image, thumb) = (&outputs[0].image_path, &outputs[0].thumb_path);
+    let vault = data.vault();
+    let (image, thumb) = (
+        &outputs[0].image_file(&vault),
+        &outputs[0].thumb_file(&vault),
+    );
 
     history.delete_output(outputs[0].id).unwrap();
     assert_eq!(
@@ -237,7 +242,10 @@ fn deleting_an_output_removes_its_file_unless_another_output_shares_it() {
     );
     assert!(Path::new(thumb).is_file());
     assert_eq!(
-        history.get_output(outputs[1].id).unwrap().image_path,
+        history
+            .get_output(outputs[1].id)
+            .unwrap()
+            .image_file(&vault),
         *image
     );
 
@@ -261,7 +269,7 @@ fn an_output_whose_thumbnail_cannot_be_removed_is_still_deleted() {
     let history = queue.history();
     let output = history.get_output(all_outputs(history)[0]).unwrap();
     // Removing the thumbnail fails: a folder stands where the file was.
-    let thumb = Path::new(&output.thumb_path);
+    let thumb = &output.thumb_file(&data.vault());
     std::fs::remove_file(thumb).unwrap();
     std::fs::create_dir(thumb).unwrap();
     std::fs::write(thumb.join("keep"), b"x").unwrap();
@@ -274,7 +282,7 @@ fn an_output_whose_thumbnail_cannot_be_removed_is_still_deleted() {
         ErrorCode::OutputNotFound
     );
     assert!(
-        !Path::new(&output.image_path).exists(),
+        !output.image_file(&data.vault()).exists(),
         "its image is removed"
     );
     assert!(all_outputs(history).is_empty());

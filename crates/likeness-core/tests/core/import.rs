@@ -52,13 +52,13 @@ fn the_astronaut_portrait_is_imported_with_its_size_and_a_thumbnail() {
         ]
     );
 
-    let stored = std::fs::read(&p.image_path).unwrap();
+    let stored = p.image_bytes(&lib.vault);
     assert_eq!(
         likeness_core::vault::sha256_hex(&stored),
         p.sha256,
         "the vault is content-addressed"
     );
-    let thumb = image::open(&p.thumb_path).unwrap();
+    let thumb = image::load_from_memory(&p.thumb_bytes(&lib.vault)).unwrap();
     assert_eq!(thumb.width().max(thumb.height()), 320);
     assert_eq!(lib.portraits.list().unwrap(), vec![p]);
 }
@@ -101,7 +101,7 @@ fn exif_orientation_is_applied_and_gps_is_stripped_from_the_stored_copy() {
         (480, 512),
         "the sideways 512×480 image is turned upright"
     );
-    let stored = std::fs::read(&p.image_path).unwrap();
+    let stored = p.image_bytes(&lib.vault);
     assert!(
         !stored.windows(4).any(|w| w == b"Exif"),
         "no EXIF block in the vault copy"
@@ -221,11 +221,11 @@ fn the_library_keeps_working_after_a_bad_import() {
 fn deleting_a_portrait_removes_its_record_image_and_thumbnail() {
     let (_dir, lib) = library();
     let p = accepted(&lib, "a.png", &astronaut_bytes());
-    assert!(std::path::Path::new(&p.image_path).exists());
+    assert!(p.image_file(&lib.vault).exists());
     lib.portraits.delete(p.id).unwrap();
     assert!(lib.portraits.list().unwrap().is_empty());
-    assert!(!std::path::Path::new(&p.image_path).exists());
-    assert!(!std::path::Path::new(&p.thumb_path).exists());
+    assert!(!p.image_file(&lib.vault).exists());
+    assert!(!p.thumb_file(&lib.vault).exists());
     assert!(vault_files(&lib).is_empty());
     assert_eq!(
         lib.portraits.delete(p.id).unwrap_err().code(),
@@ -363,7 +363,7 @@ fn a_refusal_is_recorded_without_the_file_name_the_faces_or_their_ages() {
     let refused = import(&lib, "my-niece.jpg", &side_by_side()).unwrap();
     assert_eq!(refused.moderation.reason, Reason::MultiplePeople);
     assert_eq!(lib.portraits.moderation_count(None).unwrap(), 1);
-    let conn = rusqlite::Connection::open(dir.path().join("likeness.db")).unwrap();
+    let conn = open_db_file(dir.path()).unwrap();
     let (decision, reason, band): (String, String, String) = conn
         .query_row(
             "SELECT decision, reason, confidence_band FROM moderation_records",

@@ -4,7 +4,7 @@
 //! The runner here is a stand-in engine that paints a small real PNG.
 
 use likeness_core::Coded;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,6 +16,7 @@ use likeness_core::vault::sha256_hex;
 use likeness_core::ErrorCode;
 use rusqlite::Connection;
 
+use crate::fixtures::Stored;
 use crate::stand_in::*;
 
 #[test]
@@ -52,10 +53,10 @@ fn a_queued_job_runs_to_done_and_its_image_is_in_the_vault_and_history() {
         serde_json::from_str::<serde_json::Value>(&output.settings_json).unwrap(),
         settings
     );
-    let stored = std::fs::read(&output.image_path).unwrap();
+    let stored = output.image_bytes(&data.vault());
     assert_eq!(sha256_hex(&stored), output.sha256);
     assert_eq!(stored.len() as i64, output.bytes);
-    assert!(Path::new(&output.thumb_path).is_file());
+    assert!(output.thumb_file(&data.vault()).is_file());
     assert_eq!(queue.history().get_output(output.id).unwrap(), *output);
     assert!(data.staged_files().is_empty());
 
@@ -425,7 +426,7 @@ fn deleting_a_portrait_drops_its_jobs_but_keeps_its_images() {
         .outputs;
     assert_eq!(output.len(), 1);
     assert_eq!((output[0].portrait_id, output[0].job_id), (None, None));
-    assert!(Path::new(&output[0].image_path).is_file());
+    assert!(output[0].image_file(&data.vault()).is_file());
 }
 
 #[test]

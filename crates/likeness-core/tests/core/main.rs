@@ -4,6 +4,7 @@ mod archive;
 mod consent;
 mod crash;
 mod db;
+mod encryption;
 mod engines;
 mod export;
 mod fixtures;

@@ -22,6 +22,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::fixtures::*;
 use crate::stand_in::{painter, wait_state, Probe};
+use likeness_core::vault::Kind;
 
 /// The moment every test starts at.
 pub(crate) fn start() -> OffsetDateTime {
@@ -134,9 +135,9 @@ fn a_portrait_unused_for_thirty_days_is_deleted_with_its_files_and_one_kept_in_t
         .map(|p| p.original_name)
         .collect();
     assert_eq!(left, ["kept.png"]);
-    assert!(!Path::new(&forgotten.image_path).exists());
-    assert!(!Path::new(&forgotten.thumb_path).exists());
-    assert!(Path::new(&kept.image_path).is_file());
+    assert!(!forgotten.image_file(&f.lib.vault).exists());
+    assert!(!forgotten.thumb_file(&f.lib.vault).exists());
+    assert!(kept.image_file(&f.lib.vault).is_file());
 }
 
 #[test]
@@ -165,9 +166,9 @@ fn an_image_expires_ninety_days_after_it_was_made_unless_it_is_a_favourite() {
 
     let left: Vec<i64> = f.outputs().iter().map(|o| o.id).collect();
     assert_eq!(left, [favourite.id]);
-    assert!(!Path::new(&plain.image_path).exists());
-    assert!(!Path::new(&plain.thumb_path).exists());
-    assert!(Path::new(&favourite.image_path).is_file());
+    assert!(!plain.image_file(&f.lib.vault).exists());
+    assert!(!plain.thumb_file(&f.lib.vault).exists());
+    assert!(favourite.image_file(&f.lib.vault).is_file());
 }
 
 #[test]
@@ -491,9 +492,9 @@ fn deleting_a_portrait_can_take_the_images_made_from_it_or_leave_them_in_the_his
     let left = f.outputs();
     assert_eq!(left.len(), 1);
     assert_eq!((left[0].id, left[0].portrait_id), (stays.id, None));
-    assert!(!Path::new(&gone.image_path).exists());
-    assert!(Path::new(&stays.image_path).is_file());
-    assert!(!Path::new(&with_images.image_path).exists());
+    assert!(!gone.image_file(&f.lib.vault).exists());
+    assert!(stays.image_file(&f.lib.vault).is_file());
+    assert!(!with_images.image_file(&f.lib.vault).exists());
     let missing = f
         .lib
         .privacy
@@ -518,7 +519,7 @@ fn style_pictures_are_listed_with_their_use_and_can_be_deleted() {
 
     f.lib.style_pictures.delete(&sha).unwrap();
     assert!(f.lib.style_pictures.list().unwrap().is_empty());
-    assert!(!Path::new(&listed[0].path).exists());
+    assert!(!f.lib.vault.path(Kind::StylePicture, &sha).exists());
     assert_eq!(
         f.lib.style_pictures.delete(&sha).unwrap_err().code(),
         ErrorCode::InvalidInput
@@ -554,5 +555,5 @@ fn retention_deletes_a_backlog_larger_than_one_batch() {
     f.lib.portraits.keep(portrait.id).unwrap();
 
     assert_eq!(f.lib.privacy.expire().unwrap().outputs as i64, rows + 1);
-    assert!(!Path::new(&image.image_path).exists());
+    assert!(!image.image_file(&f.lib.vault).exists());
 }

@@ -86,3 +86,8 @@ CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE style_pictures (
+    sha256    TEXT    PRIMARY KEY,
+    bytes     INTEGER NOT NULL CHECK (bytes > 0),
+    stored_at TEXT    NOT NULL
+);

@@ -106,10 +106,15 @@ impl Data {
         self.dir.path().join("staging")
     }
 
+    /// The vault, opened with the test's own keys (the same every time).
+    pub(crate) fn vault(&self) -> Vault {
+        Vault::open(self.dir.path().join("vault"), test_vault_keys()).unwrap()
+    }
+
     /// Open the store and vault afresh, as the app does at start, and start a queue.
     pub(crate) fn start(&self, probe: &Arc<Probe>) -> (JobQueue, Arc<Db>, Events) {
         let store = Arc::new(Db::open(&self.db_path()).unwrap());
-        let vault = Arc::new(Vault::open(self.dir.path().join("vault")).unwrap());
+        let vault = Arc::new(self.vault());
         let events = Events::default();
         let sink = events.clone();
         let queue = JobQueue::start(
@@ -248,4 +253,9 @@ pub(crate) fn preview(queue: &JobQueue, portrait: i64, settings: serde_json::Val
             None,
         )
         .unwrap()
+}
+
+/// Vault keys for test folders that open a vault directly (no keyring).
+pub(crate) fn test_vault_keys() -> likeness_core::vault::VaultKeys {
+    likeness_core::vault::VaultKeys::from_master(&[7; 32])
 }

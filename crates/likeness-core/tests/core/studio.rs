@@ -17,6 +17,7 @@ use likeness_core::{ErrorCode, Services};
 
 use crate::fixtures::*;
 use crate::stand_in::wait_state;
+use likeness_core::vault::Kind;
 
 fn settings(style: &str, orientation: Orientation) -> GenerationSettings {
     GenerationSettings {
@@ -90,7 +91,9 @@ fn a_preview_has_the_chosen_aspect_ratio_and_differs_from_the_photo() {
         ["multistyle26.onnx", "open_nsfw_fp32.onnx"],
         "the record names its models"
     );
-    let image = image::open(&out.image_path).unwrap().to_rgb8();
+    let image = image::load_from_memory(&out.image_bytes(&lib.vault))
+        .unwrap()
+        .to_rgb8();
     let photo = image::load_from_memory(&astronaut_bytes())
         .unwrap()
         .to_rgb8();
@@ -201,7 +204,7 @@ fn withdrawing_consent_also_deletes_every_generated_image() {
         .unwrap()
         .outputs[0]
         .clone();
-    assert!(std::path::Path::new(&output.image_path).exists());
+    assert!(output.image_file(&lib.vault).exists());
     drop(queue);
     lib.privacy.withdraw_consent().unwrap();
     assert!(lib
@@ -210,7 +213,7 @@ fn withdrawing_consent_also_deletes_every_generated_image() {
         .unwrap()
         .outputs
         .is_empty());
-    assert!(!std::path::Path::new(&output.image_path).exists());
+    assert!(!output.image_file(&lib.vault).exists());
 }
 
 #[test]
@@ -228,17 +231,22 @@ fn every_style_is_previewed_from_the_users_own_portrait_and_removed_with_it() {
     let runner = lib.studio.clone();
     let thumbs = runner.style_thumbnails(portrait).unwrap();
     assert_eq!(thumbs.len(), 26);
+    let portrait_row = lib.portraits.get(portrait).unwrap();
+    let file = |t: &likeness_core::generation::StyleThumbnail| {
+        let key = format!("{}-{}", portrait_row.sha256, t.style_id);
+        lib.vault.path(Kind::StyleThumbnail, &key)
+    };
     for t in &thumbs {
-        let thumb = image::open(&t.path).unwrap();
+        let key = format!("{}-{}", portrait_row.sha256, t.style_id);
+        let thumb =
+            image::load_from_memory(&lib.vault.read(Kind::StyleThumbnail, &key).unwrap()).unwrap();
         assert_eq!((thumb.width(), thumb.height()), (160, 160));
     }
     let again = runner.style_thumbnails(portrait).unwrap();
     assert_eq!(again, thumbs, "made once, then served from the vault");
     lib.portraits.delete(portrait).unwrap();
     assert!(
-        thumbs
-            .iter()
-            .all(|t| !std::path::Path::new(&t.path).exists()),
+        thumbs.iter().all(|t| !file(t).exists()),
         "deleting the portrait deletes them"
     );
 }
@@ -254,7 +262,7 @@ fn a_picture_of_the_users_own_can_be_the_style() {
         ErrorCode::UnsupportedFormat
     );
     let sha = lib.style_pictures.import(&side_by_side()).unwrap();
-    assert!(lib.style_pictures.path(&sha).unwrap().exists());
+    assert!(lib.vault.path(Kind::StylePicture, &sha).exists());
     let s = GenerationSettings {
         style: StyleChoice::Picture {
             picture_sha256: sha,
@@ -279,7 +287,7 @@ fn a_picture_of_the_users_own_can_be_the_style() {
 /// Make the recorded consent stale, as a new consent policy does: the
 /// portraits stay, but consent no longer stands.
 fn consent_lapses(dir: &tempfile::TempDir) {
-    rusqlite::Connection::open(dir.path().join("likeness.db"))
+    open_db_file(dir.path())
         .unwrap()
         .execute(
             "UPDATE consent_records SET policy_version = '2000-01-01'",
@@ -405,7 +413,7 @@ fn a_style_picture_named_by_a_path_instead_of_a_hash_is_refused_and_nothing_is_r
         };
         assert_eq!(s.validate().unwrap_err().code(), ErrorCode::InvalidInput);
         assert_eq!(
-            lib.style_pictures.path(&key).unwrap_err().code(),
+            lib.style_pictures.read(&key).unwrap_err().code(),
             ErrorCode::InvalidInput
         );
         let job = queue

@@ -15,6 +15,8 @@ const MESSAGES: Record<ErrorCode, string> = {
   database: "Likeness couldn't read its library database.",
   invalid_input: "Likeness received a request it doesn't understand.",
   consent_required: "Please confirm the consent steps before importing or using portraits.",
+  keyring_unavailable:
+    "Likeness keeps the key that encrypts your library in your system keyring, and couldn't use it. Unlock or set up your keyring (on Linux, GNOME Keyring or KWallet), then start Likeness again. It won't open your library without it.",
   job_not_found: "That job is no longer in the queue.",
   output_not_found: "That image is no longer in your history.",
   job_not_retryable: "Only a failed or cancelled job can be tried again.",

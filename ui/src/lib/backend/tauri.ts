@@ -38,9 +38,12 @@ import type {
   WithdrawOutcome,
 } from "./index";
 
+/** The URL of a vault item (`portrait/12`), served by the app's `vault:` protocol. */
+const vaultUrl = (item: string): string => convertFileSrc(item, "vault");
+
 /** The UI looks style thumbnails up by style id. */
 function toStyleThumbnails(thumbnails: StyleThumbnail[]): Map<string, string> {
-  return new Map(thumbnails.map(({ styleId, path }) => [styleId, convertFileSrc(path)]));
+  return new Map(thumbnails.map(({ styleId, image }) => [styleId, vaultUrl(image)]));
 }
 
 // Every rejection becomes an `ApiError`, whatever went wrong.
@@ -82,8 +85,8 @@ const libraryBackend: LibraryBackend = {
   portraitImageCount: (id) => call<number>(COMMANDS.portraitImageCount, { id }),
   deletePortrait: (id, withImages) => callVoid(COMMANDS.deletePortrait, { id, withImages }),
   onImportProgress: (cb) => listen<ImportProgress>(EVENTS.importProgress, (e) => cb(e.payload)),
-  thumbnailUrl: (portrait) => convertFileSrc(portrait.thumbPath),
-  imageUrl: (portrait) => convertFileSrc(portrait.imagePath),
+  thumbnailUrl: (portrait) => vaultUrl(portrait.thumb),
+  imageUrl: (portrait) => vaultUrl(portrait.image),
 };
 
 const consentBackend: ConsentBackend = {
@@ -120,8 +123,8 @@ const historyBackend: HistoryBackend = {
   listOutputs: (filter) => call<OutputPage>(COMMANDS.listOutputs, { filter }),
   setFavourite: (id, favourite) => call<Output>(COMMANDS.setFavourite, { id, favourite }),
   deleteOutput: (id) => callVoid(COMMANDS.deleteOutput, { id }),
-  outputUrl: (output) => convertFileSrc(output.imagePath),
-  outputThumbnailUrl: (output) => convertFileSrc(output.thumbPath),
+  outputUrl: (output) => vaultUrl(output.image),
+  outputThumbnailUrl: (output) => vaultUrl(output.thumb),
 };
 
 const exportBackend: ExportBackend = {
@@ -139,7 +142,7 @@ const privacyBackend: PrivacyBackend = {
   deleteModerationRecord: (id) => callVoid(COMMANDS.deleteModerationRecord, { id }),
   listStylePictures: () => call<StoredStylePicture[]>(COMMANDS.listStylePictures),
   deleteStylePicture: (sha256) => callVoid(COMMANDS.deleteStylePicture, { sha256 }),
-  stylePictureUrl: (picture) => convertFileSrc(picture.path),
+  stylePictureUrl: (picture) => vaultUrl(picture.image),
   exportEverything: (folder) => call<ArchiveSummary>(COMMANDS.exportEverything, { folder }),
   importArchive,
   deleteEverything: () => call<DeletionReceipt>(COMMANDS.deleteEverything),

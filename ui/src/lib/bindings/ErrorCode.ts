@@ -3,4 +3,4 @@
 /**
  * Stable error codes. The UI and scripts branch on these, so never rename one.
  */
-export type ErrorCode = "empty_file" | "file_too_large" | "too_many_pixels" | "unsupported_format" | "corrupt_image" | "truncated_image" | "not_found" | "io" | "database" | "invalid_input" | "consent_required" | "job_not_found" | "output_not_found" | "job_not_retryable" | "portrait_not_accepted" | "cancelled" | "interrupted" | "generation_failed" | "engine_unavailable" | "unsafe_output" | "folder_not_chosen" | "not_exported" | "unsafe_style_picture" | "moderation_unavailable" | "archive_invalid" | "record_in_use";
+export type ErrorCode = "empty_file" | "file_too_large" | "too_many_pixels" | "unsupported_format" | "corrupt_image" | "truncated_image" | "not_found" | "io" | "database" | "invalid_input" | "consent_required" | "job_not_found" | "output_not_found" | "job_not_retryable" | "portrait_not_accepted" | "cancelled" | "interrupted" | "generation_failed" | "engine_unavailable" | "unsafe_output" | "folder_not_chosen" | "not_exported" | "unsafe_style_picture" | "moderation_unavailable" | "archive_invalid" | "record_in_use" | "keyring_unavailable";

@@ -47,4 +47,8 @@ createdAt: string,
  * When retention deletes it (RFC 3339, UTC); `None` for a favourite, or
  * when images are kept until the user deletes them.
  */
-expiresAt: string | null, imagePath: string, thumbPath: string, };
+expiresAt: string | null, 
+/**
+ * The image and its thumbnail, as `vault:` protocol items.
+ */
+image: string, thumb: string, };

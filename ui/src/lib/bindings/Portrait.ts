@@ -29,4 +29,8 @@ lastUsedAt: string,
  * When retention deletes it (RFC 3339, UTC); `None` when it is kept
  * until the user deletes it.
  */
-expiresAt: string | null, imagePath: string, thumbPath: string, };
+expiresAt: string | null, 
+/**
+ * The image and its thumbnail, as `vault:` protocol items.
+ */
+image: string, thumb: string, };

@@ -11,4 +11,8 @@ storedAt: string,
 /**
  * Jobs and images whose settings use it; it is kept while any does.
  */
-usedBy: number, path: string, };
+usedBy: number, 
+/**
+ * The picture, as a `vault:` protocol item.
+ */
+image: string, };

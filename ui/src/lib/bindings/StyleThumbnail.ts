@@ -5,6 +5,6 @@
  */
 export type StyleThumbnail = { styleId: string, 
 /**
- * The image file, in the vault.
+ * The image, as a `vault:` protocol item.
  */
-path: string, };
+image: string, };
