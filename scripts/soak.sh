@@ -5,6 +5,7 @@
 # Usage: scripts/soak.sh [KILLS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LIKENESS_KILLS="${1:-1000}" exec cargo test -p likeness-core --test core -- \
+# The library's key lives in the OS keyring: run with a private one.
+LIKENESS_KILLS="${1:-1000}" exec bash scripts/with-keyring.sh cargo test -p likeness-core --test core -- \
   crash::a_library_killed_at_random_moments_reopens_whole_with_no_file_left_behind \
   --exact --nocapture
