@@ -90,6 +90,8 @@ pub enum DbError {
         "the database does not open with this library's key (it is damaged, or another library's)"
     )]
     WrongKey,
+    #[error("could not write the database file: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 impl crate::error::Coded for DbError {

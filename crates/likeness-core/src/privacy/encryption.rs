@@ -23,7 +23,7 @@ pub fn encrypt_database(path: &Path, key: &DbKey) -> Result<bool, DbError> {
     }
     let encrypting = path.with_extension("db.encrypting");
     let _ = fs::remove_file(&encrypting);
-    crate::private_fs::touch(&encrypting).map_err(io)?;
+    crate::private_fs::touch(&encrypting)?;
     {
         let plain = Connection::open(path)?;
         plain.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
@@ -38,21 +38,15 @@ pub fn encrypt_database(path: &Path, key: &DbKey) -> Result<bool, DbError> {
             "PRAGMA encrypted.user_version = {version}; DETACH DATABASE encrypted;"
         ))?;
     }
-    fs::File::open(&encrypting)
-        .and_then(|f| f.sync_all())
-        .map_err(io)?;
+    fs::File::open(&encrypting).and_then(|f| f.sync_all())?;
     for leftover in ["-wal", "-shm"] {
         let _ = fs::remove_file(format!("{}{leftover}", path.display()));
     }
-    fs::rename(&encrypting, path).map_err(io)?;
+    fs::rename(&encrypting, path)?;
     if let Some(dir) = path.parent() {
-        fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+        fs::File::open(dir).and_then(|d| d.sync_all())?;
     }
     Ok(true)
-}
-
-fn io(e: std::io::Error) -> DbError {
-    DbError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
 
 /// Seal every vault file an earlier version wrote in plaintext (named
