@@ -50,10 +50,11 @@ describe("Settings", () => {
     );
   });
 
-  it("sends the user to Privacy for retention, consent and their data", async () => {
+  it("shows retention in Settings and sends the user to Privacy for consent and their data", async () => {
     const user = await openSettings();
 
-    expect(screen.getByText(/^Retention: see Privacy\./)).toBeInTheDocument();
+    expect(await screen.findByTestId("retention-section")).toBeInTheDocument();
+    expect(screen.getByTestId("retention-portraits")).toHaveValue(30);
     await user.click(screen.getByTestId("open-privacy"));
 
     expect(await screen.findByTestId("privacy-page")).toBeInTheDocument();
