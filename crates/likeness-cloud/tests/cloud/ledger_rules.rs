@@ -1,0 +1,85 @@
+//! The money rules hold in the database itself, whatever code runs against
+//! it: no negative balance, no edited or deleted ledger line, no second grant
+//! for one order. And migrations are applied once.
+
+use crate::harness::Cloud;
+
+async fn paid_account(cloud: &Cloud) -> (crate::harness::Account, String) {
+    let buyer = cloud.account().await;
+    let (order_id, checkout_url) = cloud.order(&buyer, "starter").await;
+    cloud.press(&checkout_url, "", "Pay").await;
+    assert_eq!(cloud.balance(&buyer).await, 100);
+    (buyer, order_id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_balance_can_never_go_negative_even_by_direct_sql() {
+    let cloud = Cloud::start().await;
+    let (buyer, _) = paid_account(&cloud).await;
+    let error = cloud
+        .db
+        .execute(
+            "UPDATE accounts SET balance = balance - 101 WHERE account_id = $1",
+            &[&buyer.account_id],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{error:?}").contains("check constraint"),
+        "{error:?}"
+    );
+    assert_eq!(cloud.balance(&buyer).await, 100);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ledger_and_receipts_cannot_be_edited_or_deleted_even_by_direct_sql() {
+    let cloud = Cloud::start().await;
+    let (buyer, _) = paid_account(&cloud).await;
+    for statement in [
+        "UPDATE ledger SET credits = 1000",
+        "DELETE FROM ledger",
+        "TRUNCATE ledger CASCADE",
+        "UPDATE receipts SET credits = 1000",
+        "DELETE FROM receipts",
+    ] {
+        let error = cloud.db.batch_execute(statement).await.unwrap_err();
+        assert!(
+            format!("{error:?}").contains("append-only"),
+            "{statement}: {error:?}"
+        );
+    }
+    let ledger = cloud.ledger(&buyer).await;
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0]["credits"], 100);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_grant_for_one_order_is_refused_even_by_direct_sql() {
+    let cloud = Cloud::start().await;
+    let (buyer, order_id) = paid_account(&cloud).await;
+    let error = cloud
+        .db
+        .execute(
+            "INSERT INTO ledger (account_id, kind, credits, reason, order_id, balance_after)
+             VALUES ($1, 'grant', 100, 'again', $2, 200)",
+            &[&buyer.account_id, &order_id],
+        )
+        .await
+        .unwrap_err();
+    assert!(format!("{error:?}").contains("duplicate key"), "{error:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrating_again_applies_nothing_and_keeps_the_receipt_key() {
+    let cloud = Cloud::start().await;
+    let url = likeness_cloud::secret::Secret::new(&cloud.database_url);
+    let version = cloud
+        .count("SELECT max(version)::bigint FROM schema_version")
+        .await;
+    assert_eq!(version, i64::from(likeness_cloud::db::latest_version()));
+    let (_, key) = cloud.get(likeness_cloud_api::RECEIPT_KEY_PATH, None).await;
+    let (applied, again) = likeness_cloud::migrate(&url, None).await.unwrap();
+    assert!(applied.is_empty());
+    assert_eq!(again.key_id, key["key_id"].as_str().unwrap());
+    assert_eq!(cloud.count("SELECT count(*) FROM receipt_keys").await, 1);
+}
