@@ -1,9 +1,10 @@
 //! The HTTP API: routes, the shared state, Bearer auth and JSON bodies.
 //!
 //! Handlers parse, call one feature function and map its error to
-//! [`Failure`]. Every body is capped at [`BODY_LIMIT`]; bad JSON, a wrong
-//! content type and a missing or unknown token each get a coded 4xx. Request
-//! logs carry the method, the path and the status, never a header or a body.
+//! [`Failure`]. Every body is capped at [`BODY_LIMIT`] and every request at
+//! [`REQUEST_TIMEOUT`]; bad JSON, a wrong content type and a missing or
+//! unknown token each get a coded 4xx. Request logs carry the method, the
+//! path and the status, never a header or a body.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -36,6 +37,10 @@ use crate::{accounts, credits, ids, receipts};
 
 /// The largest request body accepted, in bytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// How long one request may take. A request cut off here is dropped with its
+/// open transaction, which rolls back: nothing changes.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What every handler shares. Cheap to clone; holds no per-request state, so
 /// any number of `serve` nodes can run side by side.
@@ -97,14 +102,25 @@ pub fn router(state: AppState, local: Option<Arc<LocalProvider>>) -> Router {
     }
     router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn(time_limit_and_log))
 }
 
-async fn log_request(request: Request, next: Next) -> Response {
+async fn time_limit_and_log(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let started = Instant::now();
-    let response = next.run(request).await;
+    let response = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!(
+                "The server did not finish within {} s; nothing was changed. Try again.",
+                REQUEST_TIMEOUT.as_secs()
+            ),
+        )
+        .into_response(),
+    };
     tracing::info!(
         %method,
         path,

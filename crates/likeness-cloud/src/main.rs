@@ -45,6 +45,7 @@ enum Command {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_max_level(tracing::Level::INFO)
         .init();
     let cli = Cli::parse();

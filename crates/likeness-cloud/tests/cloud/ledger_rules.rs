@@ -83,3 +83,45 @@ async fn migrating_again_applies_nothing_and_keeps_the_receipt_key() {
     assert_eq!(again.key_id, key["key_id"].as_str().unwrap());
     assert_eq!(cloud.count("SELECT count(*) FROM receipt_keys").await, 1);
 }
+
+/// The schema after every migration, as text: tables and columns,
+/// constraints, indexes and triggers.
+async fn schema(cloud: &Cloud) -> String {
+    let queries = [
+        "SELECT table_name || '.' || column_name || ' ' || data_type
+                || CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE '' END
+                || coalesce(' default ' || column_default, '')
+         FROM information_schema.columns WHERE table_schema = 'public'
+         ORDER BY table_name, ordinal_position",
+        "SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+         FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1",
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname",
+        "SELECT tgrelid::regclass::text || ' ' || tgname FROM pg_trigger
+         WHERE NOT tgisinternal ORDER BY 1",
+    ];
+    let mut text = String::new();
+    for query in queries {
+        for row in cloud.db.query(query, &[]).await.unwrap() {
+            text.push_str(row.get::<_, &str>(0));
+            text.push('\n');
+        }
+        text.push('\n');
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_migrated_schema_matches_its_committed_snapshot() {
+    let cloud = Cloud::start().await;
+    let actual = schema(&cloud).await;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cloud/schema.snapshot");
+    if std::env::var_os("LIKENESS_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(path, &actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "the schema changed: check that every change is a new migration that keeps users' data, \
+         then rerun with LIKENESS_UPDATE_SNAPSHOTS=1 and commit {path}\n--- now:\n{actual}"
+    );
+}

@@ -288,6 +288,16 @@ async fn twenty_concurrent_deliveries_of_paid_events_grant_once() {
     assert_eq!(cloud.balance(&buyer).await, 100);
     assert_eq!(cloud.ledger(&buyer).await.len(), 1);
     assert_eq!(cloud.count("SELECT count(*) FROM receipts").await, 1);
+    // Credits are conserved: what was granted is what the balances hold.
+    assert_eq!(
+        cloud
+            .count(
+                "SELECT (SELECT coalesce(sum(credits), 0) FROM ledger WHERE kind = 'grant')::bigint
+                      - (SELECT coalesce(sum(balance + held), 0) FROM accounts)::bigint"
+            )
+            .await,
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
