@@ -72,25 +72,24 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
     ) -> BoxFuture<'a, Result<CheckoutSession, ProviderError>>;
 }
 
+const PACK_COLUMNS: &str = "pack_id, name, credits, amount_cents, currency";
+
+fn pack_from_row(row: &tokio_postgres::Row) -> Pack {
+    Pack {
+        pack_id: row.get(0),
+        name: row.get(1),
+        credits: row.get(2),
+        amount_cents: row.get(3),
+        currency: row.get(4),
+    }
+}
+
 /// The packs on sale, in display order.
 pub async fn packs(client: &impl GenericClient) -> Result<Vec<Pack>, tokio_postgres::Error> {
-    let rows = client
-        .query(
-            "SELECT pack_id, name, credits, amount_cents, currency FROM packs
-             WHERE on_sale ORDER BY sort_order, pack_id",
-            &[],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|row| Pack {
-            pack_id: row.get(0),
-            name: row.get(1),
-            credits: row.get(2),
-            amount_cents: row.get(3),
-            currency: row.get(4),
-        })
-        .collect())
+    let sql =
+        format!("SELECT {PACK_COLUMNS} FROM packs WHERE on_sale ORDER BY sort_order, pack_id");
+    let rows = client.query(&sql, &[]).await?;
+    Ok(rows.iter().map(pack_from_row).collect())
 }
 
 /// One pack on sale, by id.
@@ -98,8 +97,7 @@ pub async fn pack(
     client: &impl GenericClient,
     pack_id: &str,
 ) -> Result<Option<Pack>, tokio_postgres::Error> {
-    Ok(packs(client)
-        .await?
-        .into_iter()
-        .find(|pack| pack.pack_id == pack_id))
+    let sql = format!("SELECT {PACK_COLUMNS} FROM packs WHERE on_sale AND pack_id = $1");
+    let row = client.query_opt(&sql, &[&pack_id]).await?;
+    Ok(row.as_ref().map(pack_from_row))
 }

@@ -128,9 +128,9 @@ async fn a_payment_that_settles_later_grants_when_it_succeeds_and_not_before() {
     let buyer = cloud.account().await;
     let (order_id, checkout_url) = cloud.order(&buyer, "starter").await;
 
-    // Both events (completed but unpaid, then the success) arrive 1.5 s late.
+    // Both events (completed but unpaid, then the success) arrive 2 s late.
     cloud
-        .press(&checkout_url, "late_ms=1500", "Pay now and succeed later")
+        .press(&checkout_url, "late_ms=2000", "Pay now and succeed later")
         .await;
     assert_eq!(
         cloud.order_json(&buyer, &order_id).await["state"],

@@ -66,7 +66,7 @@ async fn a_late_payment_event_is_applied_when_it_arrives_and_not_before() {
     let buyer = cloud.account().await;
     let (order_id, checkout_url) = cloud.order(&buyer, "standard").await;
 
-    let (status, _) = cloud.press(&checkout_url, "late_ms=1200", "Pay").await;
+    let (status, _) = cloud.press(&checkout_url, "late_ms=2000", "Pay").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     // The buyer is back in the app, but the payment has not been confirmed yet.
     assert_eq!(
