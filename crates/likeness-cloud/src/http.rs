@@ -103,6 +103,32 @@ pub fn router(state: AppState, local: Option<Arc<LocalProvider>>) -> Router {
     router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(time_limit_and_log))
+        .layer(middleware::map_response(lock_down))
+}
+
+/// Headers on every answer: the pages run no script, load nothing, post only
+/// here and cannot be framed; nothing is sniffed and no referrer leaves.
+async fn lock_down(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(
+            "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
 }
 
 async fn time_limit_and_log(request: Request, next: Next) -> Response {

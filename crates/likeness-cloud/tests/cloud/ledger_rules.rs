@@ -125,3 +125,25 @@ async fn the_migrated_schema_matches_its_committed_snapshot() {
          then rerun with LIKENESS_UPDATE_SNAPSHOTS=1 and commit {path}\n--- now:\n{actual}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serving_a_database_that_was_never_migrated_is_refused_in_plain_words() {
+    let cluster = crate::harness::cluster();
+    let url = cluster.url(&cluster.create_database().await);
+    let config = likeness_cloud::config::ServeConfig {
+        database_url: likeness_cloud::secret::Secret::new(&url),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        public_url: None,
+        payments: likeness_cloud::config::Payments::Local,
+        webhook_secret: likeness_cloud::secret::Secret::new(crate::harness::WEBHOOK_SECRET),
+        receipt_key: None,
+        pool_size: 2,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let error = likeness_cloud::serve(config, listener, std::future::pending())
+        .await
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("schema version 0"), "{message}");
+    assert!(message.contains("likeness-cloud migrate"), "{message}");
+}

@@ -62,6 +62,14 @@ async fn paying_for_a_pack_grants_its_credits_once_with_a_receipt_that_verifies_
     forged.credits = 5000;
     assert!(forged.verify(&key).is_err());
 
+    // The page runs no script and cannot be framed.
+    let page = cloud.http.get(&checkout_url).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+
     // The page cannot be paid twice.
     let page = cloud.http.get(&checkout_url).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::CONFLICT);
