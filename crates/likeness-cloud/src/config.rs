@@ -60,6 +60,11 @@ pub enum ConfigError {
          the local default is public and is refused"
     )]
     NoWebhookSecret,
+    #[error(
+        "--payments stripe needs LIKENESS_CLOUD_PUBLIC_URL (or --public-url): the address buyers' \
+         browsers are sent back to after paying"
+    )]
+    NoPublicUrl,
     #[error("unknown payments provider {0:?}: use local or stripe")]
     UnknownPayments(String),
     #[error("LIKENESS_CLOUD_PORT {0:?} is not a port number")]
@@ -141,10 +146,14 @@ pub fn serve_config(
     let bind = bind
         .or_else(|| env.var("LIKENESS_CLOUD_BIND").and_then(|b| b.parse().ok()))
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let public_url = public_url.or_else(|| env.var("LIKENESS_CLOUD_PUBLIC_URL"));
+    if matches!(payments, Payments::Stripe { .. }) && public_url.is_none() {
+        return Err(ConfigError::NoPublicUrl);
+    }
     Ok(ServeConfig {
         database_url: database_url(env)?,
         listen: SocketAddr::new(bind, port),
-        public_url: public_url.or_else(|| env.var("LIKENESS_CLOUD_PUBLIC_URL")),
+        public_url,
         payments,
         webhook_secret,
         receipt_key: receipt_key(env),
@@ -227,7 +236,12 @@ mod tests {
             ("LIKENESS_CLOUD_STRIPE_SECRET_KEY", "sk_test_1"),
             ("LIKENESS_CLOUD_WEBHOOK_SECRET", "whsec_real"),
         ]);
-        let config = serve_config(&ready, Some("stripe"), None, None, None).unwrap();
+        assert_eq!(
+            serve_config(&ready, Some("stripe"), None, None, None).unwrap_err(),
+            ConfigError::NoPublicUrl
+        );
+        let public = Some("https://cloud.example".to_owned());
+        let config = serve_config(&ready, Some("stripe"), None, None, public).unwrap();
         assert!(!format!("{config:?}").contains("sk_test_1"));
         assert!(!format!("{config:?}").contains("whsec_real"));
     }
