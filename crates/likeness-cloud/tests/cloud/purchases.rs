@@ -40,6 +40,22 @@ async fn paying_for_a_pack_grants_its_credits_once_with_a_receipt_that_verifies_
     assert_eq!(ledger[0]["order_id"], order_id.as_str());
     assert_eq!(ledger[0]["balance_after"], 500);
 
+    // The app reads these answers with the shared wire types.
+    let typed: likeness_cloud_api::Order = serde_json::from_value(order.clone()).unwrap();
+    assert_eq!(typed.state, likeness_cloud_api::OrderState::Paid);
+    let (_, ledger_json) = cloud.get("/v1/ledger", Some(&buyer.token)).await;
+    let typed: likeness_cloud_api::Ledger = serde_json::from_value(ledger_json).unwrap();
+    assert_eq!(typed.entries[0].kind, likeness_cloud_api::LedgerKind::Grant);
+    let (_, balance_json) = cloud.get("/v1/balance", Some(&buyer.token)).await;
+    let typed: likeness_cloud_api::Balance = serde_json::from_value(balance_json).unwrap();
+    assert_eq!(
+        typed,
+        likeness_cloud_api::Balance {
+            credits: 500,
+            held: 0
+        }
+    );
+
     // The receipt, fetched on its own, verifies with the published key alone.
     let receipt: Receipt = serde_json::from_value(order["receipt"].clone()).unwrap();
     assert_eq!(receipt.credits, 500);
