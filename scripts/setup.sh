@@ -16,6 +16,8 @@ APT_PACKAGES=(
   # SQLCipher links the system libcrypto (libssl-dev, above); the library's key
   # lives in the OS keyring: a Secret Service for the tests (scripts/with-keyring.sh)
   gnome-keyring libsecret-tools
+  # Likeness Cloud's database (scripts/cloud.sh and its tests run a private cluster)
+  postgresql
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

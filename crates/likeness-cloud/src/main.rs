@@ -1,0 +1,113 @@
+//! `likeness-cloud`: the Likeness Cloud server.
+//!
+//! - `migrate`: apply the numbered SQL migrations and make sure a receipt key
+//!   exists. Safe to run from several nodes at once, and to re-run.
+//! - `serve`: the HTTP API. Stateless: run as many as you like against one
+//!   database.
+//!
+//! Configuration is in `LIKENESS_CLOUD_*` environment variables (see
+//! `likeness_cloud::config`); flags override the non-secret ones.
+
+use std::net::IpAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use likeness_cloud::config::{self, ProcessEnv};
+
+#[derive(Parser)]
+#[command(name = "likeness-cloud", version, about = "The Likeness Cloud server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending database migrations (LIKENESS_CLOUD_DATABASE_URL).
+    Migrate,
+    /// Serve the API.
+    Serve {
+        /// Who takes the money: `local` (a stand-in checkout, no money moves) or `stripe`.
+        #[arg(long, value_parser = ["local", "stripe"])]
+        payments: Option<String>,
+        /// The address to listen on [env: LIKENESS_CLOUD_BIND, default 127.0.0.1].
+        #[arg(long)]
+        bind: Option<IpAddr>,
+        /// The port [env: LIKENESS_CLOUD_PORT, default 8787].
+        #[arg(long)]
+        port: Option<u16>,
+        /// The URL buyers reach this server at [env: LIKENESS_CLOUD_PUBLIC_URL].
+        #[arg(long)]
+        public_url: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .with_max_level(tracing::Level::INFO)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the async runtime starts");
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("likeness-cloud: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Migrate => {
+            let url = config::database_url(&ProcessEnv).map_err(|e| e.to_string())?;
+            let receipt_key = config::receipt_key(&ProcessEnv);
+            let (applied, key) = likeness_cloud::migrate(&url, receipt_key.as_ref())
+                .await
+                .map_err(|e| e.to_string())?;
+            if applied.is_empty() {
+                println!(
+                    "the database is current (schema version {})",
+                    likeness_cloud::db::latest_version()
+                );
+            } else {
+                println!("applied migrations {applied:?}");
+            }
+            println!("receipt key {} (ed25519 {})", key.key_id, key.public_key);
+            Ok(())
+        }
+        Command::Serve {
+            payments,
+            bind,
+            port,
+            public_url,
+        } => {
+            let config =
+                config::serve_config(&ProcessEnv, payments.as_deref(), bind, port, public_url)
+                    .map_err(|e| e.to_string())?;
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+            likeness_cloud::serve(config, listener, shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM can be watched");
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,78 @@
+//! Anonymous accounts: tokens, their hashes, and what one account may see.
+
+use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
+
+use crate::harness::Cloud;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_or_unknown_token_is_a_coded_401() {
+    let cloud = Cloud::start().await;
+    let (status, body) = cloud.get("/v1/balance", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["code"], "unauthenticated");
+    let (status, body) = cloud.get("/v1/balance", Some("lk_not_a_real_token")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["code"], "invalid_token");
+    let answer = cloud
+        .http
+        .get(cloud.url("/v1/ledger"))
+        .header("Authorization", "Basic abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_keeps_only_the_sha256_of_a_token() {
+    let cloud = Cloud::start().await;
+    let account = cloud.account().await;
+    assert!(account.token.starts_with("lk_"));
+    let hash: Vec<u8> = cloud
+        .db
+        .query_one(
+            "SELECT token_sha256 FROM accounts WHERE account_id = $1",
+            &[&account.account_id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(hash, Sha256::digest(account.token.as_bytes()).to_vec());
+    // The token itself is nowhere in the accounts table.
+    let found = cloud
+        .db
+        .query_one(
+            "SELECT count(*) FROM accounts a WHERE position($1 in a::text) > 0",
+            &[&account.token],
+        )
+        .await
+        .unwrap()
+        .get::<_, i64>(0);
+    assert_eq!(found, 0);
+    assert_eq!(cloud.balance(&account).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_account_cannot_read_your_order_or_your_receipt() {
+    let cloud = Cloud::start().await;
+    let buyer = cloud.account().await;
+    let stranger = cloud.account().await;
+    let (order_id, checkout_url) = cloud.order(&buyer, "starter").await;
+    cloud.press(&checkout_url, "", "Pay").await;
+    let order = cloud.order_json(&buyer, &order_id).await;
+    let receipt_id = order["receipt"]["receipt_id"].as_str().unwrap();
+
+    let (status, body) = cloud
+        .get(&format!("/v1/orders/{order_id}"), Some(&stranger.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], "order_not_found");
+    let (status, body) = cloud
+        .get(&format!("/v1/receipts/{receipt_id}"), Some(&stranger.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], "receipt_not_found");
+    assert_eq!(cloud.balance(&stranger).await, 0);
+    assert!(cloud.ledger(&stranger).await.is_empty());
+}

@@ -1,0 +1,12 @@
+//! Likeness Cloud's integration tests: one binary, against a real PostgreSQL
+//! cluster and real servers on loopback (see `harness`).
+
+mod accounts;
+mod binary;
+mod harness;
+mod ledger_rules;
+mod purchases;
+mod quotes;
+mod requests;
+mod stripe_provider;
+mod webhooks;
