@@ -1,0 +1,115 @@
+/** Records in the backend's shapes, with plain defaults a test overrides field by field. */
+import type { Job, ModerationRecordEntry, Output, Portrait, StoredStylePicture, StyleInfo } from "../../lib/backend";
+
+export function makePortrait(overrides: Partial<Portrait> = {}): Portrait {
+  return {
+    id: 1,
+    sha256: "ab12",
+    originalName: "ada.jpg",
+    format: "jpeg",
+    width: 1200,
+    height: 1600,
+    bytes: 1_234_567,
+    importedAt: "2025-03-04T10:00:00Z",
+    lastUsedAt: "2025-03-04T10:00:00Z",
+    expiresAt: null,
+    image: `portrait/${overrides.id ?? 1}`,
+    thumb: `portrait-thumb/${overrides.id ?? 1}`,
+    ...overrides,
+  };
+}
+
+const STYLE_NAMES = [
+  "Impressionism", "Watercolour", "Oil portrait", "Pastel", "Charcoal", "Ink wash", "Gouache",
+  "Fresco", "Pointillism", "Art nouveau", "Baroque", "Rococo", "Pre-Raphaelite", "Fauvism",
+  "Expressionism", "Cubism", "Pop art", "Ukiyo-e", "Tempera", "Renaissance", "Romanticism",
+  "Art deco", "Sumi-e", "Egg tempera", "Encaustic", "Silverpoint",
+];
+
+/** The 26 built-in styles: "Watercolour" has the id "watercolour". */
+export function makeStyles(): StyleInfo[] {
+  return STYLE_NAMES.map((name) => ({ id: name.toLowerCase().replace(/[^a-z]+/g, "_"), name }));
+}
+
+export function makeJob(overrides: Partial<Job> = {}): Job {
+  return {
+    id: 1,
+    portraitId: 1,
+    kind: "preview",
+    settingsJson: "{}",
+    state: "queued",
+    progress: 0,
+    error: null,
+    attempts: 0,
+    createdAt: "2025-03-04T10:00:00Z",
+    startedAt: null,
+    finishedAt: null,
+    parentOutputId: null,
+    ...overrides,
+  };
+}
+
+/** An output in the UI's shape; its `styleKey` follows a single preset style. */
+export function makeOutput(overrides: Partial<Output> = {}): Output {
+  const output: Output = {
+    id: 1,
+    jobId: 1,
+    portraitId: 1,
+    sha256: "cd34",
+    format: "webp",
+    width: 512,
+    height: 640,
+    bytes: 245_000,
+    settings: {
+      framing: "shoulders",
+      orientation: "4:5",
+      style: { kind: "preset", mix: [["impressionism", 1]] },
+      strength: 0.8,
+      seed: 1234,
+    },
+    sourceCrop: null,
+    styleKey: null,
+    engine: "likeness-paint 0.1",
+    modelHashes: {},
+    seed: 1234,
+    favourite: false,
+    createdAt: "2025-03-04T10:00:00Z",
+    expiresAt: null,
+    image: `output/${overrides.id ?? 1}`,
+    thumb: `output-thumb/${overrides.id ?? 1}`,
+    ...overrides,
+  };
+  const style = output.settings?.style;
+  output.styleKey ??= style?.kind === "preset" && style.mix.length === 1 ? style.mix[0][0] : null;
+  return output;
+}
+
+export function makeModerationRecord(overrides: Partial<ModerationRecordEntry> = {}): ModerationRecordEntry {
+  return {
+    id: 1,
+    decision: "accept",
+    reason: "accepted",
+    confidenceBand: "high",
+    decidedAt: "2026-12-02T10:00:00Z",
+    expiresAt: "2029-12-01T10:00:00Z",
+    ageLimit: 25,
+    inUse: false,
+    ...overrides,
+  };
+}
+
+export function makeStylePicture(overrides: Partial<StoredStylePicture> = {}): StoredStylePicture {
+  const sha256 = overrides.sha256 ?? "5a7e".repeat(16);
+  return {
+    sha256,
+    bytes: 350_000,
+    storedAt: "2026-11-20T10:00:00Z",
+    usedBy: 0,
+    image: `style-picture/${sha256}`,
+    ...overrides,
+  };
+}
+
+export function makeFile(name: string, content: string, type = "image/jpeg"): File {
+  return new File([content], name, { type });
+}

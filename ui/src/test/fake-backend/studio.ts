@@ -1,0 +1,85 @@
+/**
+ * The studio: styles, style pictures sent in, and the job queue. Jobs stay queued until a test
+ * moves them on with `emitJob`, as the real queue's events would.
+ */
+import type { GenerationSettings, HdFactor, Job, JobEvent, StyleInfo, StylePicture } from "../../lib/backend";
+import { makeJob, makeStylePicture } from "./factories";
+import { FakeLibrary } from "./library";
+import { hex, vaultUrl } from "./state";
+
+export class FakeStudio extends FakeLibrary {
+  enqueued: { portraitId: number; settings: GenerationSettings }[] = [];
+  upscaled: { outputId: number; factor: HdFactor }[] = [];
+  cancelled: number[] = [];
+  retried: number[] = [];
+  /** Names of the files sent to `importStylePicture`. */
+  stylePicturesSent: string[] = [];
+  #jobListeners = new Set<(e: JobEvent) => void>();
+  #nextJobId = 1;
+
+  async listStyles(): Promise<StyleInfo[]> {
+    return [...this.styles];
+  }
+
+  async styleThumbnails(portraitId: number): Promise<Map<string, string>> {
+    return new Map(this.styles.map((s) => [s.id, vaultUrl(`style-thumb/${portraitId}/${s.id}`)]));
+  }
+
+  async importStylePicture(name: string, bytes: Uint8Array): Promise<StylePicture> {
+    this.stylePicturesSent.push(name);
+    const picture = makeStylePicture({ sha256: hex(bytes), bytes: bytes.length, storedAt: new Date().toISOString() });
+    this.stylePictures.unshift(picture);
+    return { sha256: picture.sha256 };
+  }
+
+  async enqueuePreview(portraitId: number, settings: GenerationSettings): Promise<Job> {
+    this.enqueued.push({ portraitId, settings });
+    return this.#addJob(portraitId, "preview");
+  }
+
+  async enqueueHd(outputId: number, factor: HdFactor): Promise<Job> {
+    this.upscaled.push({ outputId, factor });
+    const source = this.outputs.find((o) => o.id === outputId);
+    return this.#addJob(source?.portraitId ?? null, "hd");
+  }
+
+  // Copies, so the UI's live updates never reach this record of what the backend did.
+  async listJobs(): Promise<Job[]> {
+    return this.jobs.map((job) => ({ ...job }));
+  }
+
+  async cancelJob(id: number): Promise<Job> {
+    this.cancelled.push(id);
+    return this.#updateJob(id, { state: "cancelled", error: { code: "cancelled", message: "cancelled by the user" } });
+  }
+
+  async retryJob(id: number): Promise<Job> {
+    this.retried.push(id);
+    return this.#updateJob(id, { state: "queued", progress: 0, error: null });
+  }
+
+  async onJobEvent(cb: (event: JobEvent) => void): Promise<() => void> {
+    this.#jobListeners.add(cb);
+    return () => this.#jobListeners.delete(cb);
+  }
+
+  /** Moves a job on and sends its `job-event`. */
+  emitJob(event: JobEvent): void {
+    const { jobId, ...changes } = event;
+    this.#updateJob(jobId, changes);
+    for (const cb of this.#jobListeners) cb({ ...event });
+  }
+
+  #addJob(portraitId: number | null, kind: Job["kind"]): Job {
+    const job = makeJob({ id: this.#nextJobId++, portraitId, kind });
+    this.jobs.unshift(job);
+    return { ...job };
+  }
+
+  #updateJob(id: number, changes: Partial<Job>): Job {
+    const job = this.jobs.find((j) => j.id === id);
+    if (!job) throw { code: "job_not_found", message: `no job ${id}` };
+    Object.assign(job, changes);
+    return { ...job };
+  }
+}
