@@ -8,8 +8,13 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+mod jobs;
 mod receipt;
 
+pub use jobs::{
+    InsufficientCredits, Job, JobError, JobOutput, JobState, JobSubmitted, IDEMPOTENCY_KEY_HEADER,
+    OUTPUT_RETENTION_HEADER,
+};
 pub use receipt::{key_id_of, Receipt, ReceiptError, ReceiptKey, ReceiptKind, RECEIPT_KEY_PATH};
 
 /// A credit pack on sale (`GET /v1/packs`).
@@ -229,6 +234,16 @@ impl JobKind {
             JobKind::HdX2 => "hd_x2",
             JobKind::HdX4 => "hd_x4",
         }
+    }
+
+    /// Parse the name [`JobKind::as_str`] gives.
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "style" => JobKind::Style,
+            "hd_x2" => JobKind::HdX2,
+            "hd_x4" => JobKind::HdX4,
+            _ => return None,
+        })
     }
 }
 

@@ -9,6 +9,9 @@
 //! - `LIKENESS_CLOUD_STRIPE_SECRET_KEY`: `sk_…`, for `--payments stripe`;
 //! - `LIKENESS_CLOUD_RECEIPT_KEY`: an ed25519 seed in hex (optional; see
 //!   [`crate::receipts`]).
+//!
+//! `LIKENESS_CLOUD_STORAGE` (or `--storage`) names the object store every
+//! `serve` and `work` process shares (see [`crate::storage`]).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -46,6 +49,20 @@ pub struct ServeConfig {
     pub webhook_secret: Secret,
     pub receipt_key: Option<Secret>,
     pub pool_size: usize,
+    /// The object store's location.
+    pub storage: String,
+}
+
+/// Everything `work` needs.
+#[derive(Debug, Clone)]
+pub struct WorkConfig {
+    pub database_url: Secret,
+    pub storage: String,
+    pub receipt_key: Option<Secret>,
+    /// Jobs run at once by this process.
+    pub concurrency: usize,
+    /// How long a claim holds without a heartbeat.
+    pub lease: std::time::Duration,
 }
 
 /// Why the configuration was refused.
@@ -69,6 +86,11 @@ pub enum ConfigError {
     UnknownPayments(String),
     #[error("LIKENESS_CLOUD_PORT {0:?} is not a port number")]
     BadPort(String),
+    #[error(
+        "LIKENESS_CLOUD_STORAGE is not set (or --storage): the folder where job images live, \
+         shared by every serve and work process"
+    )]
+    NoStorage,
 }
 
 /// Reads one variable; an empty value counts as unset.
@@ -97,16 +119,22 @@ pub fn receipt_key(env: &impl Env) -> Option<Secret> {
     env.var("LIKENESS_CLOUD_RECEIPT_KEY").map(Secret::new)
 }
 
+/// The object store's location: the flag, else the environment.
+pub fn storage(env: &impl Env, flag: Option<String>) -> Result<String, ConfigError> {
+    flag.or_else(|| env.var("LIKENESS_CLOUD_STORAGE"))
+        .ok_or(ConfigError::NoStorage)
+}
+
 /// Build the `serve` configuration from flags (which win) and the environment.
-pub fn serve_config(
-    env: &impl Env,
-    payments: Option<&str>,
-    bind: Option<IpAddr>,
-    port: Option<u16>,
-    public_url: Option<String>,
-) -> Result<ServeConfig, ConfigError> {
+pub fn serve_config(env: &impl Env, flags: ServeFlags) -> Result<ServeConfig, ConfigError> {
+    let ServeFlags {
+        payments,
+        bind,
+        port,
+        public_url,
+        storage: storage_flag,
+    } = flags;
     let payments_name = payments
-        .map(str::to_owned)
         .or_else(|| env.var("LIKENESS_CLOUD_PAYMENTS"))
         .unwrap_or_else(|| "local".to_owned());
     let configured_secret = env.var("LIKENESS_CLOUD_WEBHOOK_SECRET").map(Secret::new);
@@ -158,7 +186,18 @@ pub fn serve_config(
         webhook_secret,
         receipt_key: receipt_key(env),
         pool_size: 16,
+        storage: storage(env, storage_flag)?,
     })
+}
+
+/// `serve`'s flags; each overrides its environment variable.
+#[derive(Debug, Default, Clone)]
+pub struct ServeFlags {
+    pub payments: Option<String>,
+    pub bind: Option<IpAddr>,
+    pub port: Option<u16>,
+    pub public_url: Option<String>,
+    pub storage: Option<String>,
 }
 
 #[cfg(test)]
@@ -175,7 +214,18 @@ mod tests {
     }
 
     fn env(pairs: &[(&'static str, &'static str)]) -> FakeEnv {
-        FakeEnv(pairs.iter().copied().collect())
+        let mut vars: HashMap<_, _> = pairs.iter().copied().collect();
+        vars.insert("LIKENESS_CLOUD_STORAGE", "/tmp/likeness-cloud-storage");
+        FakeEnv(vars)
+    }
+
+    fn flags(payments: Option<&str>, port: Option<u16>, public_url: Option<String>) -> ServeFlags {
+        ServeFlags {
+            payments: payments.map(str::to_owned),
+            port,
+            public_url,
+            ..ServeFlags::default()
+        }
     }
 
     const DB: (&str, &str) = (
@@ -185,7 +235,7 @@ mod tests {
 
     #[test]
     fn local_payments_on_loopback_port_8787_are_the_default() {
-        let config = serve_config(&env(&[DB]), None, None, None, None).unwrap();
+        let config = serve_config(&env(&[DB]), flags(None, None, None)).unwrap();
         assert!(matches!(config.payments, Payments::Local));
         assert_eq!(config.listen.to_string(), "127.0.0.1:8787");
         assert_eq!(config.webhook_secret.expose(), LOCAL_WEBHOOK_SECRET);
@@ -195,14 +245,14 @@ mod tests {
     fn the_port_comes_from_the_environment_unless_a_flag_says_otherwise() {
         let e = env(&[DB, ("LIKENESS_CLOUD_PORT", "9000")]);
         assert_eq!(
-            serve_config(&e, None, None, None, None)
+            serve_config(&e, flags(None, None, None))
                 .unwrap()
                 .listen
                 .port(),
             9000
         );
         assert_eq!(
-            serve_config(&e, None, None, Some(9100), None)
+            serve_config(&e, flags(None, Some(9100), None))
                 .unwrap()
                 .listen
                 .port(),
@@ -210,7 +260,7 @@ mod tests {
         );
         let bad = env(&[DB, ("LIKENESS_CLOUD_PORT", "eighty")]);
         assert!(matches!(
-            serve_config(&bad, None, None, None, None),
+            serve_config(&bad, flags(None, None, None)),
             Err(ConfigError::BadPort(_))
         ));
     }
@@ -219,7 +269,7 @@ mod tests {
     fn stripe_refuses_to_run_without_its_key_or_with_the_public_local_secret() {
         let no_key = env(&[DB, ("LIKENESS_CLOUD_WEBHOOK_SECRET", "whsec_real")]);
         assert_eq!(
-            serve_config(&no_key, Some("stripe"), None, None, None).unwrap_err(),
+            serve_config(&no_key, flags(Some("stripe"), None, None)).unwrap_err(),
             ConfigError::NoStripeKey
         );
         let local_secret = env(&[
@@ -228,7 +278,7 @@ mod tests {
             ("LIKENESS_CLOUD_WEBHOOK_SECRET", LOCAL_WEBHOOK_SECRET),
         ]);
         assert_eq!(
-            serve_config(&local_secret, Some("stripe"), None, None, None).unwrap_err(),
+            serve_config(&local_secret, flags(Some("stripe"), None, None)).unwrap_err(),
             ConfigError::NoWebhookSecret
         );
         let ready = env(&[
@@ -237,19 +287,36 @@ mod tests {
             ("LIKENESS_CLOUD_WEBHOOK_SECRET", "whsec_real"),
         ]);
         assert_eq!(
-            serve_config(&ready, Some("stripe"), None, None, None).unwrap_err(),
+            serve_config(&ready, flags(Some("stripe"), None, None)).unwrap_err(),
             ConfigError::NoPublicUrl
         );
         let public = Some("https://cloud.example".to_owned());
-        let config = serve_config(&ready, Some("stripe"), None, None, public).unwrap();
+        let config = serve_config(&ready, flags(Some("stripe"), None, public)).unwrap();
         assert!(!format!("{config:?}").contains("sk_test_1"));
         assert!(!format!("{config:?}").contains("whsec_real"));
     }
 
     #[test]
+    fn serve_needs_a_storage_location_and_the_flag_wins() {
+        let no_storage = FakeEnv([DB].into_iter().collect());
+        assert_eq!(
+            serve_config(&no_storage, ServeFlags::default()).unwrap_err(),
+            ConfigError::NoStorage
+        );
+        let flagged = ServeFlags {
+            storage: Some("/srv/images".into()),
+            ..ServeFlags::default()
+        };
+        assert_eq!(
+            serve_config(&env(&[DB]), flagged).unwrap().storage,
+            "/srv/images"
+        );
+    }
+
+    #[test]
     fn a_missing_database_url_is_said_plainly() {
         assert_eq!(
-            serve_config(&env(&[]), None, None, None, None).unwrap_err(),
+            serve_config(&env(&[]), flags(None, None, None)).unwrap_err(),
             ConfigError::NoDatabase
         );
     }

@@ -91,3 +91,94 @@ pub async fn grant_for_order(
     .await?;
     Ok(Some(after))
 }
+
+/// The account could not cover a hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Insufficient {
+    pub needed: i64,
+    pub balance: i64,
+}
+
+/// Hold `credits` for a new job, inside the caller's transaction: they leave
+/// the free balance and wait in `held` until the job ends.
+pub async fn hold_for_job(
+    tx: &impl GenericClient,
+    account_id: &str,
+    job_id: &str,
+    credits: i64,
+) -> Result<Result<(), Insufficient>, tokio_postgres::Error> {
+    let balance: i64 = tx
+        .query_one(
+            "SELECT balance FROM accounts WHERE account_id = $1 FOR UPDATE",
+            &[&account_id],
+        )
+        .await?
+        .get(0);
+    if balance < credits {
+        return Ok(Err(Insufficient {
+            needed: credits,
+            balance,
+        }));
+    }
+    let after = balance - credits;
+    tx.execute(
+        "INSERT INTO ledger (account_id, kind, credits, reason, job_id, balance_after)
+         VALUES ($1, 'hold', $2, 'held for a submitted job', $3, $4)",
+        &[&account_id, &credits, &job_id, &after],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE accounts SET balance = $2, held = held + $3 WHERE account_id = $1",
+        &[&account_id, &after, &credits],
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+/// How a job's hold ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoldEnd {
+    /// The job succeeded: the held credits are spent.
+    Charge,
+    /// The job failed, was cancelled or refused: they go back to the balance.
+    Release,
+}
+
+/// End a job's hold, inside the caller's transaction (the one that ends the
+/// job). Ending it twice changes nothing the second time.
+pub async fn end_hold(
+    tx: &impl GenericClient,
+    account_id: &str,
+    job_id: &str,
+    credits: i64,
+    end: HoldEnd,
+    reason: &str,
+) -> Result<(), tokio_postgres::Error> {
+    let balance: i64 = tx
+        .query_one(
+            "SELECT balance FROM accounts WHERE account_id = $1 FOR UPDATE",
+            &[&account_id],
+        )
+        .await?
+        .get(0);
+    let (kind, after) = match end {
+        HoldEnd::Charge => ("charge", balance),
+        HoldEnd::Release => ("release", balance + credits),
+    };
+    let inserted = tx
+        .execute(
+            "INSERT INTO ledger (account_id, kind, credits, reason, job_id, balance_after)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (kind, job_id) WHERE job_id IS NOT NULL DO NOTHING",
+            &[&account_id, &kind, &credits, &reason, &job_id, &after],
+        )
+        .await?;
+    if inserted == 1 {
+        tx.execute(
+            "UPDATE accounts SET balance = $2, held = held - $3 WHERE account_id = $1",
+            &[&account_id, &after, &credits],
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -30,6 +30,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "quotes",
         sql: include_str!("../migrations/0002_quotes.sql"),
     },
+    Migration {
+        version: 3,
+        name: "jobs",
+        sql: include_str!("../migrations/0003_jobs.sql"),
+    },
 ];
 
 /// The schema version this build expects.

@@ -1,31 +1,39 @@
 //! Likeness Cloud, the reference server: anonymous device accounts, credit
-//! packs sold through a checkout provider, an append-only credits ledger and
-//! ed25519-signed receipts, with PostgreSQL as the one source of truth.
+//! packs sold through a checkout provider, an append-only credits ledger,
+//! ed25519-signed receipts and paid generation jobs, with PostgreSQL as the
+//! one source of truth and images in object storage.
 //!
-//! Platform modules know no feature: `error`, `secret`, `ids`, `db`. Feature
-//! modules own their SQL and use only those before them: `accounts`,
-//! `credits`, `receipts`, `payments` (packs, orders, providers, webhook
-//! verification and fulfilment), `quotes`. `http` maps them to routes; [`serve`] and
-//! [`migrate`] are what the binary's subcommands run.
+//! Platform modules know no feature: `error`, `secret`, `ids`, `db`,
+//! `storage`. Feature modules own their SQL and use only those before them:
+//! `accounts`, `credits`, `receipts`, `payments` (packs, orders, providers,
+//! webhook verification and fulfilment), `params`, `quotes`, `jobs` (submit,
+//! the leased queue, retention), `backend` (what runs a job). `http` maps them
+//! to routes and `worker` runs the queue; [`serve`], [`work`] and [`migrate`]
+//! are what the binary's subcommands run.
 
 pub mod accounts;
+pub mod backend;
 pub mod config;
 pub mod credits;
 pub mod db;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod jobs;
+pub mod params;
 pub mod payments;
 pub mod quotes;
 pub mod receipts;
 pub mod secret;
+pub mod storage;
+pub mod worker;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use config::{Payments, ServeConfig};
+use config::{Payments, ServeConfig, WorkConfig};
 use payments::local::LocalProvider;
 use payments::stripe::StripeProvider;
 use payments::PaymentProvider;
@@ -40,6 +48,8 @@ pub enum ServeError {
     ReceiptKey(#[from] receipts::ReceiptKeyError),
     #[error("the listening socket failed: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Storage(#[from] storage::StorageError),
 }
 
 /// Install ring as the TLS crypto provider (reqwest is built without one, to
@@ -69,6 +79,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let local_addr = listener.local_addr()?;
+    let storage = storage::Storage::open(&config.storage)?;
     let pool = db::pool(config.database_url.expose(), config.pool_size)?;
     db::check_version(&pool).await?;
     let signer = {
@@ -113,10 +124,49 @@ pub async fn serve(
         receipt_key = %signer.public_key().key_id,
         "serving on {base_url}"
     );
-    let state = http::AppState::new(pool, provider, signer, config.webhook_secret, base_url);
+    let state = http::AppState::new(
+        pool,
+        provider,
+        signer,
+        config.webhook_secret,
+        base_url,
+        storage,
+    );
     let app = http::router(state, local);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())
+}
+
+/// Run jobs with `backend` until `shutdown` resolves (the jobs running then
+/// are finished first).
+pub async fn work(
+    config: WorkConfig,
+    backend: Arc<dyn backend::Backend>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let storage = storage::Storage::open(&config.storage)?;
+    let pool = db::pool(config.database_url.expose(), config.concurrency + 2)?;
+    db::check_version(&pool).await?;
+    let signer = {
+        let client = pool.get().await.map_err(db::DbError::from)?;
+        receipts::load_signer(&**client, config.receipt_key.as_ref()).await?
+    };
+    let name = format!("worker-{}-{}", std::process::id(), &ids::new_id("w")[2..10]);
+    let worker = worker::Worker {
+        pool,
+        storage,
+        signer,
+        backend,
+        name,
+        lease: config.lease,
+    };
+    worker::run(
+        worker,
+        config.database_url.expose(),
+        config.concurrency,
+        shutdown,
+    )
+    .await
 }

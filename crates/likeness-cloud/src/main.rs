@@ -3,15 +3,22 @@
 //! - `migrate`: apply the numbered SQL migrations and make sure a receipt key
 //!   exists. Safe to run from several nodes at once, and to re-run.
 //! - `serve`: the HTTP API. Stateless: run as many as you like against one
-//!   database.
+//!   database and one object store.
+//! - `work`: run queued jobs. Run as many as you like, on any machines that
+//!   reach the database and the object store.
 //!
 //! Configuration is in `LIKENESS_CLOUD_*` environment variables (see
 //! `likeness_cloud::config`); flags override the non-secret ones.
 
 use std::net::IpAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use likeness_cloud::backend::likeness::LikenessBackend;
+use likeness_cloud::backend::probe::QueueProbe;
+use likeness_cloud::backend::Backend;
 use likeness_cloud::config::{self, ProcessEnv};
 
 #[derive(Parser)]
@@ -39,6 +46,28 @@ enum Command {
         /// The URL buyers reach this server at [env: LIKENESS_CLOUD_PUBLIC_URL].
         #[arg(long)]
         public_url: Option<String>,
+        /// Where job images live [env: LIKENESS_CLOUD_STORAGE].
+        #[arg(long)]
+        storage: Option<String>,
+    },
+    /// Run queued jobs.
+    Work {
+        /// Jobs run at once by this process.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
+        /// Seconds a claimed job stays this worker's without a heartbeat.
+        #[arg(long, default_value_t = 30.0)]
+        lease_secs: f64,
+        /// Where job images live [env: LIKENESS_CLOUD_STORAGE].
+        #[arg(long)]
+        storage: Option<String>,
+        /// `likeness` (the engines and moderation), or `queue-probe` (no models,
+        /// no moderation: inverts the input; only for measuring the queue).
+        #[arg(long, default_value = "likeness", value_parser = ["likeness", "queue-probe"])]
+        backend: String,
+        /// How long the queue probe takes per job, in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        probe_ms: u64,
     },
 }
 
@@ -86,14 +115,47 @@ async fn run(command: Command) -> Result<(), String> {
             bind,
             port,
             public_url,
+            storage,
         } => {
-            let config =
-                config::serve_config(&ProcessEnv, payments.as_deref(), bind, port, public_url)
-                    .map_err(|e| e.to_string())?;
+            let flags = config::ServeFlags {
+                payments,
+                bind,
+                port,
+                public_url,
+                storage,
+            };
+            let config = config::serve_config(&ProcessEnv, flags).map_err(|e| e.to_string())?;
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await
                 .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
             likeness_cloud::serve(config, listener, shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
+        }
+        Command::Work {
+            concurrency,
+            lease_secs,
+            storage,
+            backend,
+            probe_ms,
+        } => {
+            if !(lease_secs.is_finite() && lease_secs >= 1.0) {
+                return Err("--lease-secs must be at least 1".into());
+            }
+            let config = config::WorkConfig {
+                database_url: config::database_url(&ProcessEnv).map_err(|e| e.to_string())?,
+                storage: config::storage(&ProcessEnv, storage).map_err(|e| e.to_string())?,
+                receipt_key: config::receipt_key(&ProcessEnv),
+                concurrency: usize::from(concurrency),
+                lease: Duration::from_secs_f64(lease_secs),
+            };
+            let backend: Arc<dyn Backend> = match backend.as_str() {
+                "queue-probe" => Arc::new(QueueProbe {
+                    delay: Duration::from_millis(probe_ms),
+                }),
+                _ => Arc::new(LikenessBackend::load(None, None).map_err(|e| e.to_string())?),
+            };
+            likeness_cloud::work(config, backend, shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())
         }

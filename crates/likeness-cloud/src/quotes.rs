@@ -9,6 +9,7 @@ use time::{Duration, OffsetDateTime};
 use tokio_postgres::GenericClient;
 
 use crate::ids;
+use crate::params::{self, BadParams};
 
 /// How long a quote holds.
 pub const QUOTE_TTL: Duration = Duration::minutes(15);
@@ -18,6 +19,10 @@ pub const MAX_SIDE: u32 = 16_384;
 
 /// The largest input accepted, in pixels (a 64 MP photo).
 pub const MAX_PIXELS: u64 = 64_000_000;
+
+/// The largest input HD x4 accepts: its 16x result must fit the upscaler's
+/// in-memory limit (400 MP).
+pub const MAX_HD_X4_PIXELS: u64 = 25_000_000;
 
 /// Why no quote was given.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -29,8 +34,10 @@ pub enum QuoteError {
          {MAX_PIXELS} pixels in all"
     )]
     InputTooLarge { width: u32, height: u32 },
-    #[error("`params` must be a JSON object")]
-    BadParams,
+    #[error("HD x4 takes at most {MAX_HD_X4_PIXELS} pixels (this input is {width} x {height}); use HD x2")]
+    TooLargeForHdX4 { width: u32, height: u32 },
+    #[error(transparent)]
+    BadParams(#[from] BadParams),
 }
 
 /// The price of `kind` on an input of `width` x `height`, in credits.
@@ -41,6 +48,9 @@ pub fn price(kind: JobKind, width: u32, height: u32) -> Result<i64, QuoteError> 
     let pixels = u64::from(width) * u64::from(height);
     if width > MAX_SIDE || height > MAX_SIDE || pixels > MAX_PIXELS {
         return Err(QuoteError::InputTooLarge { width, height });
+    }
+    if kind == JobKind::HdX4 && pixels > MAX_HD_X4_PIXELS {
+        return Err(QuoteError::TooLargeForHdX4 { width, height });
     }
     let megapixels = pixels.div_ceil(1_000_000) as i64;
     Ok(match kind {
@@ -56,8 +66,8 @@ pub async fn create(
     account_id: &str,
     request: &QuoteRequest,
 ) -> Result<Result<Quote, QuoteError>, tokio_postgres::Error> {
-    if !(request.params.is_object() || request.params.is_null()) {
-        return Ok(Err(QuoteError::BadParams));
+    if let Err(error) = params::parse(request.kind, &request.params) {
+        return Ok(Err(error.into()));
     }
     let credits = match price(request.kind, request.input.width, request.input.height) {
         Ok(credits) => credits,
@@ -122,5 +132,10 @@ mod tests {
             price(JobKind::HdX4, 10_000, 10_000),
             Err(QuoteError::InputTooLarge { .. })
         ));
+        assert!(matches!(
+            price(JobKind::HdX4, 6000, 5000),
+            Err(QuoteError::TooLargeForHdX4 { .. })
+        ));
+        assert_eq!(price(JobKind::HdX2, 6000, 5000), Ok(90));
     }
 }

@@ -1,4 +1,4 @@
-//! Receipts: ed25519-signed statements of what was bought (and, later, spent).
+//! Receipts: ed25519-signed statements of what was bought and what was spent.
 //!
 //! The signing key comes from `LIKENESS_CLOUD_RECEIPT_KEY` (a 32-byte seed in
 //! hex) when it is set: then only its public half is written to the database.
@@ -147,36 +147,71 @@ pub async fn issue_for_order(
     amount_cents: i64,
     currency: &str,
 ) -> Result<Receipt, tokio_postgres::Error> {
+    let mut receipt = draft(ReceiptKind::Purchase, account_id, credits);
+    receipt.order_id = Some(order_id.to_owned());
+    receipt.amount_cents = Some(amount_cents);
+    receipt.currency = Some(currency.to_owned());
+    store(tx, signer, receipt).await
+}
+
+/// Sign and store the receipt for a job's charge, inside the transaction
+/// that charges it.
+pub async fn issue_for_job(
+    tx: &impl GenericClient,
+    signer: &ReceiptSigner,
+    account_id: &str,
+    job_id: &str,
+    credits: i64,
+    output_sha256: &str,
+) -> Result<Receipt, tokio_postgres::Error> {
+    let mut receipt = draft(ReceiptKind::Job, account_id, credits);
+    receipt.job_id = Some(job_id.to_owned());
+    receipt.output_sha256 = Some(output_sha256.to_owned());
+    store(tx, signer, receipt).await
+}
+
+/// A receipt issued now (in whole seconds, as signed), not yet signed.
+fn draft(kind: ReceiptKind, account_id: &str, credits: i64) -> Receipt {
     let now = OffsetDateTime::now_utc();
     let issued_at = OffsetDateTime::from_unix_timestamp(now.unix_timestamp())
         .expect("the current time is a valid timestamp");
-    let mut receipt = Receipt {
+    Receipt {
         receipt_id: ids::new_id("rcpt"),
-        kind: ReceiptKind::Purchase,
+        kind,
         account_id: account_id.to_owned(),
-        order_id: Some(order_id.to_owned()),
+        order_id: None,
         job_id: None,
         credits,
-        amount_cents: Some(amount_cents),
-        currency: Some(currency.to_owned()),
+        amount_cents: None,
+        currency: None,
         output_sha256: None,
         issued_at,
         key_id: String::new(),
         signature: String::new(),
-    };
+    }
+}
+
+async fn store(
+    tx: &impl GenericClient,
+    signer: &ReceiptSigner,
+    mut receipt: Receipt,
+) -> Result<Receipt, tokio_postgres::Error> {
     signer.sign(&mut receipt);
     let signature = hex::decode(&receipt.signature).expect("just encoded");
     tx.execute(
-        "INSERT INTO receipts (receipt_id, kind, account_id, order_id, credits, amount_cents,
-                               currency, issued_at, key_id, signature)
-         VALUES ($1, 'purchase', $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO receipts (receipt_id, kind, account_id, order_id, job_id, credits,
+                               amount_cents, currency, output_sha256, issued_at, key_id, signature)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         &[
             &receipt.receipt_id,
+            &receipt.kind.as_str(),
             &receipt.account_id,
             &receipt.order_id,
+            &receipt.job_id,
             &receipt.credits,
             &receipt.amount_cents,
             &receipt.currency,
+            &receipt.output_sha256,
             &receipt.issued_at,
             &receipt.key_id,
             &signature,
@@ -225,5 +260,15 @@ pub async fn for_order(
 ) -> Result<Option<Receipt>, tokio_postgres::Error> {
     let sql = format!("SELECT {RECEIPT_COLUMNS} FROM receipts WHERE order_id = $1");
     let row = client.query_opt(&sql, &[&order_id]).await?;
+    Ok(row.as_ref().map(from_row))
+}
+
+/// The receipt of a job, once it succeeded.
+pub async fn for_job(
+    client: &impl GenericClient,
+    job_id: &str,
+) -> Result<Option<Receipt>, tokio_postgres::Error> {
+    let sql = format!("SELECT {RECEIPT_COLUMNS} FROM receipts WHERE job_id = $1");
+    let row = client.query_opt(&sql, &[&job_id]).await?;
     Ok(row.as_ref().map(from_row))
 }

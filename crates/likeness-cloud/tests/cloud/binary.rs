@@ -23,15 +23,17 @@ async fn the_binary_migrates_serves_on_its_port_and_stops_on_sigterm_without_log
         "{}",
         String::from_utf8_lossy(&migrate.stderr)
     );
-    assert!(String::from_utf8_lossy(&migrate.stdout).contains("applied migrations [1, 2]"));
+    assert!(String::from_utf8_lossy(&migrate.stdout).contains("applied migrations [1, 2, 3]"));
 
     let port = free_port();
+    let storage = tempfile::tempdir().unwrap();
     let webhook_secret = "whsec_binary_test_secret";
     let mut serve = Command::new(binary)
         .arg("serve")
         .env("LIKENESS_CLOUD_DATABASE_URL", &database_url)
         .env("LIKENESS_CLOUD_PORT", port.to_string())
         .env("LIKENESS_CLOUD_WEBHOOK_SECRET", webhook_secret)
+        .env("LIKENESS_CLOUD_STORAGE", storage.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -12,7 +12,8 @@ use std::process::Command;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use likeness_cloud::config::{Payments, ServeConfig, LOCAL_WEBHOOK_SECRET};
+use likeness_cloud::backend::Backend;
+use likeness_cloud::config::{Payments, ServeConfig, WorkConfig, LOCAL_WEBHOOK_SECRET};
 use likeness_cloud::secret::Secret;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -207,12 +208,18 @@ pub struct Cloud {
     pub http: reqwest::Client,
     pub database_url: String,
     pub db: tokio_postgres::Client,
+    /// The object store's folder, shared with the workers a test starts.
+    pub storage: tempfile::TempDir,
     shutdown: Option<oneshot::Sender<()>>,
+    workers: Vec<oneshot::Sender<()>>,
     _cluster: Arc<Cluster>,
 }
 
 impl Drop for Cloud {
     fn drop(&mut self) {
+        for stop in self.workers.drain(..) {
+            let _ = stop.send(());
+        }
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
@@ -235,6 +242,10 @@ impl Cloud {
             .expect("the migrations apply");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let storage = tempfile::Builder::new()
+            .prefix("likeness-cloud-storage-")
+            .tempdir()
+            .unwrap();
         let config = ServeConfig {
             database_url: Secret::new(&database_url),
             listen: listener.local_addr().unwrap(),
@@ -243,6 +254,7 @@ impl Cloud {
             webhook_secret: Secret::new(WEBHOOK_SECRET),
             receipt_key: None,
             pool_size: 8,
+            storage: storage.path().display().to_string(),
         };
         let (shutdown, stop) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -265,9 +277,139 @@ impl Cloud {
             http,
             database_url,
             db,
+            storage,
             shutdown: Some(shutdown),
+            workers: Vec::new(),
             _cluster: cluster,
         }
+    }
+
+    /// Start an in-process worker with `backend`, stopped with the cloud.
+    pub fn start_worker(&mut self, backend: Arc<dyn Backend>, concurrency: usize, lease_secs: f64) {
+        let config = WorkConfig {
+            database_url: Secret::new(&self.database_url),
+            storage: self.storage.path().display().to_string(),
+            receipt_key: None,
+            concurrency,
+            lease: Duration::from_secs_f64(lease_secs),
+        };
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            likeness_cloud::work(config, backend, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("the worker runs");
+        });
+        self.workers.push(stop);
+    }
+
+    /// Buy the `standard` pack (500 credits) through the local checkout.
+    pub async fn funded_account(&self) -> Account {
+        let account = self.account().await;
+        let (order_id, checkout_url) = self.order(&account, "standard").await;
+        self.press(&checkout_url, "", "Pay").await;
+        self.wait_for_state(&account, &order_id, "paid").await;
+        account
+    }
+
+    /// A quote: its id and credits.
+    pub async fn quote(
+        &self,
+        account: &Account,
+        kind: &str,
+        params: Value,
+        image: &[u8],
+    ) -> (String, i64) {
+        let size = image::load_from_memory(image).unwrap();
+        let (status, body) = self
+            .post(
+                "/v1/quotes",
+                Some(&account.token),
+                &json!({"kind": kind, "params": params,
+                        "input": {"width": size.width(), "height": size.height()}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        (
+            body["quote_id"].as_str().unwrap().to_owned(),
+            body["credits"].as_i64().unwrap(),
+        )
+    }
+
+    /// POST /v1/jobs as multipart: the status and the JSON body.
+    pub async fn submit(
+        &self,
+        account: &Account,
+        key: Option<&str>,
+        quote_id: &str,
+        image: &[u8],
+    ) -> (StatusCode, Value) {
+        let form = reqwest::multipart::Form::new()
+            .text("quote_id", quote_id.to_owned())
+            .part(
+                "image",
+                reqwest::multipart::Part::bytes(image.to_vec()).file_name("input.png"),
+            );
+        let mut request = self
+            .http
+            .post(self.url("/v1/jobs"))
+            .bearer_auth(&account.token)
+            .multipart(form);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        let answer = request.send().await.unwrap();
+        let status = answer.status();
+        (status, answer.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The job, as JSON.
+    pub async fn job(&self, account: &Account, job_id: &str) -> Value {
+        let (status, body) = self
+            .get(&format!("/v1/jobs/{job_id}"), Some(&account.token))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// Wait until the job is in `state`, or fail after `secs`.
+    pub async fn wait_for_job(
+        &self,
+        account: &Account,
+        job_id: &str,
+        state: &str,
+        secs: u64,
+    ) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let job = self.job(account, job_id).await;
+            if job["state"] == state {
+                return job;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the job never became {state}: {job}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The files in the object store under `prefix` (`inputs`, `outputs`).
+    pub fn stored(&self, prefix: &str) -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.storage.path().join(prefix), &mut out);
+        out
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -473,4 +615,23 @@ pub fn now() -> i64 {
 /// A `Stripe-Signature` header for `body`, signed now with the test secret.
 pub fn sign(body: &[u8]) -> String {
     likeness_cloud::payments::signature::sign(&Secret::new(WEBHOOK_SECRET), now(), body)
+}
+
+/// The public-domain test portrait (one adult, face clear), as PNG bytes.
+pub fn portrait() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/astronaut.png"
+    ))
+    .expect("fixtures/astronaut.png")
+}
+
+/// A small picture with no face, as PNG bytes.
+pub fn tiny_picture(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([x as u8, y as u8, 90]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
 }

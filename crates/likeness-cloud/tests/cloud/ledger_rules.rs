@@ -130,6 +130,7 @@ async fn the_migrated_schema_matches_its_committed_snapshot() {
 async fn serving_a_database_that_was_never_migrated_is_refused_in_plain_words() {
     let cluster = crate::harness::cluster();
     let url = cluster.url(&cluster.create_database().await);
+    let storage = tempfile::tempdir().unwrap();
     let config = likeness_cloud::config::ServeConfig {
         database_url: likeness_cloud::secret::Secret::new(&url),
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -138,6 +139,7 @@ async fn serving_a_database_that_was_never_migrated_is_refused_in_plain_words() 
         webhook_secret: likeness_cloud::secret::Secret::new(crate::harness::WEBHOOK_SECRET),
         receipt_key: None,
         pool_size: 2,
+        storage: storage.path().display().to_string(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let error = likeness_cloud::serve(config, listener, std::future::pending())

@@ -4,6 +4,7 @@
 mod accounts;
 mod binary;
 mod harness;
+mod jobs;
 mod ledger_rules;
 mod purchases;
 mod quotes;

@@ -1,7 +1,8 @@
 //! The HTTP API: routes, the shared state, Bearer auth and JSON bodies.
 //!
 //! Handlers parse, call one feature function and map its error to
-//! [`Failure`]. Every body is capped at [`BODY_LIMIT`] and every request at
+//! [`Failure`]. Every body is capped at [`BODY_LIMIT`] (a job's at
+//! [`jobs::JOB_BODY_LIMIT`]) and every request at
 //! [`REQUEST_TIMEOUT`]; bad JSON, a wrong content type and a missing or
 //! unknown token each get a coded 4xx. Request logs carry the method, the
 //! path and the status, never a header or a body.
@@ -26,6 +27,8 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 
+mod jobs;
+
 use crate::error::Failure;
 use crate::payments::events::Event;
 use crate::payments::local::{self, LocalProvider};
@@ -33,6 +36,7 @@ use crate::payments::{self, fulfil, orders, signature, NewCheckout, PaymentProvi
 use crate::quotes::{self, QuoteError};
 use crate::receipts::ReceiptSigner;
 use crate::secret::Secret;
+use crate::storage::Storage;
 use crate::{accounts, credits, ids, receipts};
 
 /// The largest request body accepted, in bytes.
@@ -55,6 +59,7 @@ struct Inner {
     signer: ReceiptSigner,
     webhook_secret: Secret,
     base_url: String,
+    storage: Storage,
 }
 
 impl AppState {
@@ -64,6 +69,7 @@ impl AppState {
         signer: ReceiptSigner,
         webhook_secret: Secret,
         base_url: String,
+        storage: Storage,
     ) -> Self {
         AppState {
             inner: Arc::new(Inner {
@@ -72,12 +78,17 @@ impl AppState {
                 signer,
                 webhook_secret,
                 base_url,
+                storage,
             }),
         }
     }
 
     fn pool(&self) -> &Pool {
         &self.inner.pool
+    }
+
+    fn storage(&self) -> &Storage {
+        &self.inner.storage
     }
 }
 
@@ -93,6 +104,14 @@ pub fn router(state: AppState, local: Option<Arc<LocalProvider>>) -> Router {
         .route("/v1/ledger", get(get_ledger))
         .route("/v1/receipts/{receipt_id}", get(get_receipt))
         .route("/v1/quotes", post(create_quote))
+        .route(
+            "/v1/jobs",
+            post(jobs::submit).layer(DefaultBodyLimit::max(jobs::JOB_BODY_LIMIT)),
+        )
+        .route("/v1/jobs/{job_id}", get(jobs::get))
+        .route("/v1/jobs/{job_id}/events", get(jobs::events))
+        .route("/v1/jobs/{job_id}/output", get(jobs::output))
+        .route("/v1/jobs/{job_id}/cancel", post(jobs::cancel))
         .route(RECEIPT_KEY_PATH, get(receipt_key))
         .route("/checkout/return", get(checkout_return))
         .fallback(|| async { Failure::no_route() })
@@ -416,7 +435,8 @@ async fn create_quote(
             let code = match error {
                 QuoteError::EmptyInput => "bad_input_size",
                 QuoteError::InputTooLarge { .. } => "input_too_large",
-                QuoteError::BadParams => "bad_params",
+                QuoteError::TooLargeForHdX4 { .. } => "input_too_large",
+                QuoteError::BadParams(_) => "bad_params",
             };
             Err(
                 Failure::new(StatusCode::BAD_REQUEST, code, error.to_string()).with_details(
