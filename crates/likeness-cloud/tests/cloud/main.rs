@@ -11,3 +11,4 @@ mod quotes;
 mod requests;
 mod stripe_provider;
 mod webhooks;
+mod workers;
