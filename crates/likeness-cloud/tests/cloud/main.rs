@@ -9,6 +9,7 @@ mod ledger_rules;
 mod purchases;
 mod quotes;
 mod requests;
+mod scale;
 mod stripe_provider;
 mod webhooks;
 mod workers;
