@@ -74,5 +74,13 @@ PY
   esac
 fi
 
+# An S3 API server on loopback for the cloud's object-storage tests: moto,
+# from PyPI, in a venv of ours unless one is already on PATH.
+if ! command -v moto_server >/dev/null && [ ! -x .tools/moto/bin/moto_server ]; then
+  echo "setup: installing moto (an S3 API server for the cloud's tests)"
+  python3 -m venv .tools/moto
+  .tools/moto/bin/pip install --quiet --disable-pip-version-check "moto[server]==5.2.1"
+fi
+
 echo "setup: installing UI packages"
 (cd ui && npm ci --no-audit --no-fund --loglevel=error)

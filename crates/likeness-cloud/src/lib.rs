@@ -79,7 +79,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let local_addr = listener.local_addr()?;
-    let storage = storage::Storage::open(&config.storage)?;
+    let storage = storage::Storage::open(&config.storage).await?;
     let pool = db::pool(config.database_url.expose(), config.pool_size)?;
     db::check_version(&pool).await?;
     let signer = {
@@ -146,7 +146,7 @@ pub async fn work(
     backend: Arc<dyn backend::Backend>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let storage = storage::Storage::open(&config.storage)?;
+    let storage = storage::Storage::open(&config.storage).await?;
     let pool = db::pool(config.database_url.expose(), config.concurrency + 2)?;
     db::check_version(&pool).await?;
     let signer = {

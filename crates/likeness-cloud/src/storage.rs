@@ -2,27 +2,36 @@
 //! reads another's disk: any `serve` node can return any job's output, and
 //! workers on other machines read the inputs `serve` wrote.
 //!
-//! `LIKENESS_CLOUD_STORAGE` (or `--storage`) names the store: a folder path
-//! (or `file:///path`) shared by every process of one machine, as in tests and
-//! `scripts/cloud.sh`. S3-compatible storage is the production choice; this
-//! build carries only the folder store and says so plainly when asked for
-//! another.
+//! `LIKENESS_CLOUD_STORAGE` (or `--storage`) names the store:
+//! - a folder path (or `file:///path`) shared by every process of one machine,
+//!   as in `scripts/cloud.sh`;
+//! - `s3://bucket` or `s3://bucket/prefix`: S3-compatible storage, the
+//!   production choice for processes on several machines. Credentials, region
+//!   and endpoint come from the standard variables (`AWS_ACCESS_KEY_ID`,
+//!   `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT`, and
+//!   `AWS_ALLOW_HTTP=true` for a plain-HTTP endpoint on loopback).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
+use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 /// Why storage could not be opened or used.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error(
-        "LIKENESS_CLOUD_STORAGE {0:?} is not supported by this build: give a folder path \
-         (or file:///path); S3-compatible storage needs object_store's `aws` feature"
+        "LIKENESS_CLOUD_STORAGE {0:?} is not supported: give a folder path (or file:///path) \
+         or s3://bucket[/prefix]"
     )]
     Unsupported(String),
+    #[error("the S3 store {location} cannot be used: {reason}")]
+    S3 { location: String, reason: String },
+    #[error("the object store {location} does not answer: {reason}")]
+    Unreachable { location: String, reason: String },
     #[error(
         "LIKENESS_CLOUD_STORAGE is not set: give a folder every serve and work process can reach"
     )]
@@ -46,10 +55,26 @@ impl std::fmt::Debug for Storage {
 }
 
 impl Storage {
-    /// Open the store `location` names (see the module's doc).
-    pub fn open(location: &str) -> Result<Storage, StorageError> {
+    /// Open the store `location` names (see the module's doc) and make sure it
+    /// answers, so that a wrong bucket or endpoint stops a process at start
+    /// rather than failing its first job.
+    pub async fn open(location: &str) -> Result<Storage, StorageError> {
+        let storage = Storage::at(location)?;
+        storage
+            .store
+            .list_with_delimiter(None)
+            .await
+            .map_err(|e| StorageError::Unreachable {
+                location: location.to_owned(),
+                reason: e.to_string(),
+            })?;
+        Ok(storage)
+    }
+
+    fn at(location: &str) -> Result<Storage, StorageError> {
         let folder = match location.strip_prefix("file://") {
             Some(path) => PathBuf::from(path),
+            None if location.starts_with("s3://") => return Storage::open_s3(location),
             None if location.contains("://") => {
                 return Err(StorageError::Unsupported(location.to_owned()))
             }
@@ -65,6 +90,31 @@ impl Storage {
         Ok(Storage {
             store: Arc::new(store),
         })
+    }
+
+    /// `s3://bucket[/prefix]`, configured from the `AWS_*` variables.
+    fn open_s3(location: &str) -> Result<Storage, StorageError> {
+        let s3_error = |reason: String| StorageError::S3 {
+            location: location.to_owned(),
+            reason,
+        };
+        crate::install_tls_provider();
+        let rest = &location["s3://".len()..];
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(s3_error("the bucket name is missing".into()));
+        }
+        let s3 = AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .build()
+            .map_err(|e| s3_error(e.to_string()))?;
+        let prefix = prefix.trim_matches('/');
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(s3)
+        } else {
+            Arc::new(PrefixStore::new(s3, prefix))
+        };
+        Ok(Storage { store })
     }
 
     /// Store `bytes` under `key`, replacing what was there.

@@ -8,7 +8,7 @@
 //! its own in-process server on a free port.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -18,6 +18,25 @@ use likeness_cloud::secret::Secret;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
+
+/// A child process killed when dropped.
+pub struct Process(pub Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A ledger's entry kinds, oldest first.
+pub fn kinds(ledger: &[Value]) -> Vec<&str> {
+    ledger
+        .iter()
+        .rev()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect()
+}
 
 /// The webhook secret every test server uses (the documented local default).
 pub const WEBHOOK_SECRET: &str = LOCAL_WEBHOOK_SECRET;
@@ -439,6 +458,51 @@ impl Cloud {
         let answer = request.send().await.unwrap();
         let status = answer.status();
         (status, answer.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GET as `token`'s account: the status and the raw body (an output's PNG).
+    pub async fn get_bytes(&self, path: &str, token: &str) -> (StatusCode, Vec<u8>) {
+        let answer = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status();
+        (status, answer.bytes().await.unwrap().to_vec())
+    }
+
+    /// Start the `likeness-cloud` binary with `args` on this cloud's database
+    /// and object store, in `folder`; `env` adds or overrides variables.
+    pub fn spawn(&self, args: &[&str], env: &[(&str, String)], folder: &Path) -> Process {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_likeness-cloud"));
+        command
+            .args(args)
+            .current_dir(folder)
+            .env("LIKENESS_CLOUD_DATABASE_URL", &self.database_url)
+            .env("LIKENESS_CLOUD_STORAGE", self.storage.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        Process(command.spawn().unwrap())
+    }
+
+    /// Wait until a `serve` process at `node` answers.
+    pub async fn wait_until_serving(&self, node: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self
+            .http
+            .get(format!("{node}/v1/packs"))
+            .send()
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "{node} never answered");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// POST JSON as `token`'s account.

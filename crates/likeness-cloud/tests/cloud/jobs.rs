@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::harness::{portrait, tiny_picture, Cloud};
+use crate::harness::{kinds, portrait, tiny_picture, Cloud};
 
 /// One backend per test process: ONNX Runtime loads once.
 fn engines() -> Arc<dyn Backend> {
@@ -18,14 +18,6 @@ fn engines() -> Arc<dyn Backend> {
     BACKEND
         .get_or_init(|| Arc::new(LikenessBackend::load(None, None).expect("the models load")))
         .clone()
-}
-
-fn kinds(ledger: &[Value]) -> Vec<&str> {
-    ledger
-        .iter()
-        .rev()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,6 +9,7 @@ mod ledger_rules;
 mod purchases;
 mod quotes;
 mod requests;
+mod s3;
 mod scale;
 mod stripe_provider;
 mod webhooks;

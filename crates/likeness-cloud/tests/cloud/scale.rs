@@ -2,43 +2,12 @@
 //! folder, sharing only PostgreSQL and the object store. 300 jobs end once
 //! each, any node serves any job's output, and credits are conserved.
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::harness::{free_port, tiny_picture, Cloud};
-
-/// A child process killed when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(
-    cloud: &Cloud,
-    args: &[&str],
-    env: &[(&str, String)],
-    folder: &std::path::Path,
-) -> Process {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_likeness-cloud"));
-    command
-        .args(args)
-        .current_dir(folder)
-        .env("LIKENESS_CLOUD_DATABASE_URL", &cloud.database_url)
-        .env("LIKENESS_CLOUD_STORAGE", cloud.storage.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    Process(command.spawn().unwrap())
-}
+use crate::harness::{free_port, tiny_picture, Cloud, Process};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_hundred_jobs_through_two_servers_and_three_workers_each_end_once_with_credits_conserved(
@@ -50,8 +19,7 @@ async fn three_hundred_jobs_through_two_servers_and_three_workers_each_end_once_
         .iter()
         .zip(&folders)
         .map(|(port, folder)| {
-            spawn(
-                &cloud,
+            cloud.spawn(
                 &["serve"],
                 &[("LIKENESS_CLOUD_PORT", port.to_string())],
                 folder.path(),
@@ -70,7 +38,7 @@ async fn three_hundred_jobs_through_two_servers_and_three_workers_each_end_once_
                 "--lease-secs",
                 "5",
             ];
-            spawn(&cloud, &args, &[], folder.path())
+            cloud.spawn(&args, &[], folder.path())
         })
         .collect();
     let nodes: Vec<String> = ports
@@ -78,17 +46,7 @@ async fn three_hundred_jobs_through_two_servers_and_three_workers_each_end_once_
         .map(|p| format!("http://127.0.0.1:{p}"))
         .collect();
     for node in &nodes {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while cloud
-            .http
-            .get(format!("{node}/v1/packs"))
-            .send()
-            .await
-            .is_err()
-        {
-            assert!(Instant::now() < deadline, "{node} never answered");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        cloud.wait_until_serving(node).await;
     }
 
     let picture = tiny_picture(32, 32);
@@ -204,14 +162,13 @@ async fn three_hundred_jobs_through_two_servers_and_three_workers_each_end_once_
             continue;
         }
         for node in &nodes {
-            let answer = cloud
-                .http
-                .get(format!("{node}/v1/jobs/{job_id}/output"))
-                .bearer_auth(&accounts[*index].token)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(answer.status(), StatusCode::OK, "{node} {job_id}");
+            let (status, _) = cloud
+                .get_bytes(
+                    &format!("{node}/v1/jobs/{job_id}/output"),
+                    &accounts[*index].token,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{node} {job_id}");
         }
     }
     for folder in &folders {

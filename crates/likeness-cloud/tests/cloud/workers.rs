@@ -11,15 +11,7 @@ use likeness_cloud::storage::Storage;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::harness::{tiny_picture, Account, Cloud};
-
-fn kinds(ledger: &[Value]) -> Vec<&str> {
-    ledger
-        .iter()
-        .rev()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect()
-}
+use crate::harness::{kinds, tiny_picture, Account, Cloud};
 
 /// A funded account with one queued HD x2 job on a small picture.
 async fn queued_job(cloud: &Cloud) -> (Account, String, i64) {
@@ -199,22 +191,18 @@ async fn an_output_is_deleted_shortly_after_its_download_and_within_a_day_at_mos
         .wait_for_job(&buyer, &never_fetched, "succeeded", 30)
         .await;
     let output = format!("/v1/jobs/{job_id}/output");
-    let answer = cloud
-        .http
-        .get(cloud.url(&output))
-        .bearer_auth(&buyer.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), StatusCode::OK);
-    let png = image::load_from_memory(&answer.bytes().await.unwrap()).unwrap();
+    let (status, png) = cloud.get_bytes(&output, &buyer.token).await;
+    assert_eq!(status, StatusCode::OK);
+    let png = image::load_from_memory(&png).unwrap();
     assert_eq!(
         (png.width(), png.height()),
         (64, 48),
         "the probe inverts, it does not scale"
     );
 
-    let storage = Storage::open(&cloud.storage.path().display().to_string()).unwrap();
+    let storage = Storage::open(&cloud.storage.path().display().to_string())
+        .await
+        .unwrap();
     let now = time::OffsetDateTime::now_utc();
     let swept = retention::sweep(&cloud.db, &storage, now).await.unwrap();
     assert_eq!(
