@@ -133,6 +133,8 @@ pub async fn serve(
         storage,
     );
     let app = http::router(state, local);
+    // Peer addresses, for the per-address limit on new accounts.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;

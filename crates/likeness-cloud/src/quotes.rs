@@ -38,7 +38,13 @@ pub enum QuoteError {
     TooLargeForHdX4 { width: u32, height: u32 },
     #[error(transparent)]
     BadParams(#[from] BadParams),
+    #[error("more than {QUOTES_PER_MINUTE} quotes in the last minute")]
+    RateLimited,
 }
+
+/// Quotes one account may ask for per minute, counted in PostgreSQL so that
+/// the limit holds across `serve` nodes.
+pub const QUOTES_PER_MINUTE: i64 = 300;
 
 /// The price of `kind` on an input of `width` x `height`, in credits.
 pub fn price(kind: JobKind, width: u32, height: u32) -> Result<i64, QuoteError> {
@@ -73,6 +79,17 @@ pub async fn create(
         Ok(credits) => credits,
         Err(error) => return Ok(Err(error)),
     };
+    let recent: i64 = client
+        .query_one(
+            "SELECT count(*) FROM quotes
+             WHERE account_id = $1 AND created_at > now() - interval '1 minute'",
+            &[&account_id],
+        )
+        .await?
+        .get(0);
+    if recent >= QUOTES_PER_MINUTE {
+        return Ok(Err(QuoteError::RateLimited));
+    }
     let now = OffsetDateTime::now_utc();
     let now = OffsetDateTime::from_unix_timestamp(now.unix_timestamp()).expect("a valid time");
     let expires_at = now + QUOTE_TTL;

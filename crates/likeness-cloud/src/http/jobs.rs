@@ -122,11 +122,7 @@ fn submit_failure(error: SubmitError) -> Failure {
             "insufficient_credits",
             json!({"needed": short.needed, "balance": short.balance}),
         ),
-        SubmitError::RateLimited => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            json!({"per_minute": jobs::SUBMITS_PER_MINUTE}),
-        ),
+        SubmitError::RateLimited => return super::rate_limited(jobs::SUBMITS_PER_MINUTE),
         SubmitError::Storage(cause) => return Failure::internal(format_args!("storage: {cause}")),
         SubmitError::Db(cause) => return Failure::internal(format_args!("database: {cause}")),
     };

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State,
+};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
@@ -28,6 +30,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 mod jobs;
+mod per_address;
 
 use crate::error::Failure;
 use crate::payments::events::Event;
@@ -60,6 +63,7 @@ struct Inner {
     webhook_secret: Secret,
     base_url: String,
     storage: Storage,
+    signups: per_address::PerAddress,
 }
 
 impl AppState {
@@ -79,6 +83,7 @@ impl AppState {
                 webhook_secret,
                 base_url,
                 storage,
+                signups: Default::default(),
             }),
         }
     }
@@ -263,7 +268,13 @@ async fn read_body<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes,
         })
 }
 
-async fn create_account(State(state): State<AppState>) -> Result<Response, Failure> {
+async fn create_account(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+) -> Result<Response, Failure> {
+    if !state.inner.signups.allow(peer.ip(), Instant::now()) {
+        return Err(rate_limited(per_address::ACCOUNTS_PER_MINUTE));
+    }
     let client = state.pool().get().await?;
     let created = accounts::create(&**client).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
@@ -423,6 +434,16 @@ async fn get_receipt(
         })
 }
 
+/// `429 rate_limited`, with the allowance per minute.
+fn rate_limited(per_minute: impl Into<serde_json::Value>) -> Failure {
+    Failure::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "Too many requests in the last minute; try again in a minute.",
+    )
+    .with_details(json!({"per_minute": per_minute.into()}))
+}
+
 async fn create_quote(
     State(state): State<AppState>,
     authed: Authed,
@@ -437,6 +458,7 @@ async fn create_quote(
                 QuoteError::InputTooLarge { .. } => "input_too_large",
                 QuoteError::TooLargeForHdX4 { .. } => "input_too_large",
                 QuoteError::BadParams(_) => "bad_params",
+                QuoteError::RateLimited => return Err(rate_limited(quotes::QUOTES_PER_MINUTE)),
             };
             Err(
                 Failure::new(StatusCode::BAD_REQUEST, code, error.to_string()).with_details(

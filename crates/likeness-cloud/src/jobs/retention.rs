@@ -17,6 +17,9 @@ pub const DOWNLOAD_GRACE: Duration = Duration::minutes(5);
 pub const OUTPUT_MAX_AGE: Duration = Duration::hours(24);
 /// How old an unreferenced object must be before it is deleted.
 pub const ORPHAN_AGE: Duration = Duration::hours(1);
+/// How long an unused quote is kept after it expires, so that a late submit
+/// still hears `quote_expired` rather than `quote_not_found`.
+pub const UNUSED_QUOTE_AGE: Duration = Duration::days(1);
 /// How often workers sweep.
 pub const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -26,6 +29,8 @@ pub struct Swept {
     pub inputs: usize,
     pub outputs: usize,
     pub orphans: usize,
+    /// Quotes that expired a day ago with no job made from them.
+    pub quotes: u64,
 }
 
 /// Delete an ended job's input now (best effort: the sweep retries).
@@ -113,5 +118,12 @@ pub async fn sweep(
             }
         }
     }
+    swept.quotes = client
+        .execute(
+            "DELETE FROM quotes q WHERE expires_at < $1
+               AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.quote_id = q.quote_id)",
+            &[&(now - UNUSED_QUOTE_AGE)],
+        )
+        .await?;
     Ok(swept)
 }

@@ -76,3 +76,18 @@ async fn another_account_cannot_read_your_order_or_your_receipt() {
     assert_eq!(cloud.balance(&stranger).await, 0);
     assert!(cloud.ledger(&stranger).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_creating_more_than_twenty_accounts_in_a_minute_is_told_to_wait() {
+    let cloud = Cloud::start().await;
+    for _ in 0..20 {
+        cloud.account().await;
+    }
+    let (status, body) = cloud
+        .post("/v1/accounts", None, &serde_json::json!({}))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["code"], "rate_limited");
+    assert_eq!(body["details"]["per_minute"], 20);
+    assert_eq!(cloud.count("SELECT count(*) FROM accounts").await, 20);
+}

@@ -43,3 +43,25 @@ async fn a_quote_needs_an_account_and_a_sane_input() {
     assert_eq!(body["code"], "bad_json");
     assert_eq!(cloud.count("SELECT count(*) FROM quotes").await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_asking_for_more_than_three_hundred_quotes_in_a_minute_is_told_to_wait() {
+    let cloud = Cloud::start().await;
+    let buyer = cloud.account().await;
+    let request = json!({"kind": "hd_x2", "input": {"width": 64, "height": 64}});
+    for n in 0..likeness_cloud::quotes::QUOTES_PER_MINUTE {
+        let (status, body) = cloud.post("/v1/quotes", Some(&buyer.token), &request).await;
+        assert_eq!(status, StatusCode::CREATED, "quote {n}: {body}");
+    }
+    let (status, body) = cloud.post("/v1/quotes", Some(&buyer.token), &request).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["code"], "rate_limited");
+    assert_eq!(body["details"]["per_minute"], 300);
+    let other = cloud.account().await;
+    let (status, _) = cloud.post("/v1/quotes", Some(&other.token), &request).await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "another account is not affected"
+    );
+}

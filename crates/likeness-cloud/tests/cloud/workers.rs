@@ -177,6 +177,7 @@ async fn an_output_is_deleted_shortly_after_its_download_and_within_a_day_at_mos
     let (buyer, job_id, _) = queued_job(&cloud).await;
     let picture = tiny_picture(64, 48);
     let (quote_id, _) = cloud.quote(&buyer, "hd_x2", Value::Null, &picture).await;
+    let _unused = cloud.quote(&buyer, "hd_x2", Value::Null, &picture).await;
     let (_, second) = cloud.submit(&buyer, Some("k2"), &quote_id, &picture).await;
     let never_fetched = second["job_id"].as_str().unwrap().to_owned();
     cloud.start_worker(
@@ -230,6 +231,8 @@ async fn an_output_is_deleted_shortly_after_its_download_and_within_a_day_at_mos
         swept.outputs, 1,
         "the output nobody fetched goes within a day"
     );
+    assert_eq!(swept.quotes, 1, "the unused quote goes; the used ones stay");
+    assert_eq!(cloud.count("SELECT count(*) FROM quotes").await, 2);
     std::fs::create_dir_all(cloud.storage.path().join("inputs")).unwrap();
     std::fs::write(
         cloud.storage.path().join("inputs/job_orphan"),
