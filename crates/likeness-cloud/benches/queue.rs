@@ -3,7 +3,10 @@
 //! `cargo bench -p likeness-cloud --bench queue` prints:
 //! - submit latency p50 / p95 over 200 multipart submits (a quote each);
 //! - jobs per second through the queue with 1, 2 and 4 in-process workers
-//!   running the queue probe (no models), draining 200 queued jobs;
+//!   running the queue probe (no models), draining 200 queued jobs: once with
+//!   zero-time jobs (the queue's own ceiling) and once with 50 ms jobs (a
+//!   fixed per-job cost that does not use the CPU, as a GPU job would not),
+//!   which shows how throughput scales with workers;
 //! - the wall time of one HD x4 job of the test portrait on the real engines,
 //!   submit to `succeeded`.
 //!
@@ -20,6 +23,7 @@ use std::time::{Duration, Instant};
 use harness::{portrait, tiny_picture, Account, Cloud};
 use likeness_cloud::backend::likeness::LikenessBackend;
 use likeness_cloud::backend::probe::QueueProbe;
+use likeness_core::inference::Accelerator;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -59,7 +63,10 @@ fn ms(d: Duration) -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    for workers in [1usize, 2, 4] {
+    for (delay, workers) in [0u64, 50]
+        .into_iter()
+        .flat_map(|ms| [1usize, 2, 4].map(|w| (Duration::from_millis(ms), w)))
+    {
         let mut cloud = Cloud::start().await;
         let mut accounts = Vec::new();
         for _ in 0..4 {
@@ -67,7 +74,7 @@ async fn main() {
         }
         let mut latencies = submit_all(&cloud, &accounts).await;
         latencies.sort();
-        if workers == 1 {
+        if workers == 1 && delay.is_zero() {
             println!(
                 "submit latency over {JOBS} submits: p50 {:.1} ms, p95 {:.1} ms",
                 ms(latencies[JOBS / 2]),
@@ -76,13 +83,7 @@ async fn main() {
         }
         let started = Instant::now();
         for _ in 0..workers {
-            cloud.start_worker(
-                Arc::new(QueueProbe {
-                    delay: Duration::ZERO,
-                }),
-                1,
-                30.0,
-            );
+            cloud.start_worker(Arc::new(QueueProbe { delay }), 1, 30.0);
         }
         wait_until_all_ended(&cloud).await;
         let elapsed = started.elapsed();
@@ -91,7 +92,8 @@ async fn main() {
             .await;
         assert_eq!(succeeded, JOBS as i64);
         println!(
-            "queue with {workers} worker(s): {JOBS} jobs in {:.2} s = {:.1} jobs/s",
+            "queue with {workers} worker(s), {} ms jobs: {JOBS} jobs in {:.2} s = {:.1} jobs/s",
+            delay.as_millis(),
             elapsed.as_secs_f64(),
             JOBS as f64 / elapsed.as_secs_f64()
         );
@@ -99,7 +101,8 @@ async fn main() {
 
     let mut cloud = Cloud::start().await;
     let buyer = cloud.funded_account().await;
-    let backend = Arc::new(LikenessBackend::load(None, None).expect("the models load"));
+    let backend =
+        Arc::new(LikenessBackend::load(None, None, Accelerator::Cpu).expect("the models load"));
     cloud.start_worker(backend, 1, 30.0);
     let photo = portrait();
     let (quote_id, credits) = cloud.quote(&buyer, "hd_x4", Value::Null, &photo).await;

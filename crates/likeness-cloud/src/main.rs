@@ -20,6 +20,7 @@ use likeness_cloud::backend::likeness::LikenessBackend;
 use likeness_cloud::backend::probe::QueueProbe;
 use likeness_cloud::backend::Backend;
 use likeness_cloud::config::{self, ProcessEnv};
+use likeness_core::inference::Accelerator;
 
 #[derive(Parser)]
 #[command(name = "likeness-cloud", version, about = "The Likeness Cloud server")]
@@ -68,6 +69,11 @@ enum Command {
         /// How long the queue probe takes per job, in milliseconds.
         #[arg(long, default_value_t = 0)]
         probe_ms: u64,
+        /// Where the models run: `auto` (CUDA when ONNX Runtime is a GPU
+        /// build, else the CPU), `cuda` (an error without it) or `cpu`.
+        #[arg(long, env = "LIKENESS_CLOUD_DEVICE", default_value = "auto",
+              value_parser = ["auto", "cuda", "cpu"])]
+        device: String,
     },
 }
 
@@ -138,6 +144,7 @@ async fn run(command: Command) -> Result<(), String> {
             storage,
             backend,
             probe_ms,
+            device,
         } => {
             if !(lease_secs.is_finite() && lease_secs >= 1.0) {
                 return Err("--lease-secs must be at least 1".into());
@@ -153,7 +160,17 @@ async fn run(command: Command) -> Result<(), String> {
                 "queue-probe" => Arc::new(QueueProbe {
                     delay: Duration::from_millis(probe_ms),
                 }),
-                _ => Arc::new(LikenessBackend::load(None, None).map_err(|e| e.to_string())?),
+                _ => {
+                    let accelerator = match device.as_str() {
+                        "cuda" => Accelerator::Cuda,
+                        "cpu" => Accelerator::Cpu,
+                        _ => Accelerator::Auto,
+                    };
+                    let engines = LikenessBackend::load(None, None, accelerator)
+                        .map_err(|e| e.to_string())?;
+                    tracing::info!(device = engines.provider.as_str(), "the models are loaded");
+                    Arc::new(engines)
+                }
             };
             likeness_cloud::work(config, backend, shutdown_signal())
                 .await

@@ -106,6 +106,11 @@ pub enum InferenceError {
         expected: String,
         actual: String,
     },
+    #[error(
+        "ONNX Runtime at {} has no CUDA provider (it is the CPU build): use a GPU build of \
+         ONNX Runtime, or run on the CPU", .path.display()
+    )]
+    CudaUnavailable { path: PathBuf },
     #[error("The model {file} could not be prepared: {reason}")]
     Session { file: String, reason: String },
     #[error("The model {file} failed to run: {reason}")]
@@ -181,18 +186,62 @@ pub fn locate_models_dir(explicit: Option<&Path>) -> Result<PathBuf, InferenceEr
         .ok_or(InferenceError::ModelsDirNotFound { searched })
 }
 
-static RUNTIME: OnceLock<Result<Environment, InferenceError>> = OnceLock::new();
+/// Where a process asks its models to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accelerator {
+    /// The CPU: the app and the CLI, and any machine without a GPU.
+    Cpu,
+    /// NVIDIA CUDA; the runtime must be a GPU build of ONNX Runtime.
+    Cuda,
+    /// CUDA when the runtime has it, else the CPU (a cloud worker's default).
+    Auto,
+}
 
-/// Load ONNX Runtime once per process and return its environment.
+/// Where the models of this process do run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Cpu,
+    Cuda,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Cpu => "cpu",
+            Provider::Cuda => "cuda",
+        }
+    }
+}
+
+/// ONNX Runtime, loaded, and where its sessions run.
+#[derive(Debug)]
+pub struct Runtime {
+    pub env: Environment,
+    pub provider: Provider,
+}
+
+static RUNTIME: OnceLock<Result<Runtime, InferenceError>> = OnceLock::new();
+
+/// Load ONNX Runtime once per process, on the CPU, and return its environment.
 ///
 /// The library must exist at the located path, else `RuntimeNotFound` (checked
 /// on every call, so a caller naming a missing file always hears about it). The
 /// first load decides for the whole process: ort cannot load a second library,
-/// so later calls get the first result, including its error.
+/// so later calls get the first result, including its error and its provider.
 pub fn runtime(explicit: Option<&Path>) -> Result<&'static Environment, InferenceError> {
+    runtime_on(explicit, Accelerator::Cpu).map(|runtime| &runtime.env)
+}
+
+/// Load ONNX Runtime once per process with every session on `accelerator`
+/// (see [`runtime`]: the first load decides). With CUDA, a session CUDA cannot
+/// take is an error, never a silent fallback to the CPU.
+pub fn runtime_on(
+    explicit: Option<&Path>,
+    accelerator: Accelerator,
+) -> Result<&'static Runtime, InferenceError> {
     let path = locate_runtime(explicit)?;
     RUNTIME
-        .get_or_init(|| init_runtime(&path))
+        .get_or_init(|| init_runtime(&path, accelerator))
         .as_ref()
         .map_err(Clone::clone)
 }
@@ -210,7 +259,8 @@ pub fn disable_runtime_telemetry() {
     }
 }
 
-fn init_runtime(path: &Path) -> Result<Environment, InferenceError> {
+fn init_runtime(path: &Path, accelerator: Accelerator) -> Result<Runtime, InferenceError> {
+    use ort::ep::ExecutionProvider;
     disable_runtime_telemetry();
     let load_error = |reason: String| InferenceError::RuntimeLoad {
         path: path.to_path_buf(),
@@ -219,18 +269,33 @@ fn init_runtime(path: &Path) -> Result<Environment, InferenceError> {
     // ort may panic inside a foreign library that is not ONNX Runtime; turn that
     // into an error rather than taking the app down.
     let result = std::panic::catch_unwind(|| {
-        ort::init_from(path)
-            .map_err(|e| e.to_string())?
+        let builder = ort::init_from(path).map_err(|e| load_error(e.to_string()))?;
+        // The library is loaded now, so it can say which providers it has.
+        let has_cuda = || ort::ep::CUDA::is_available().unwrap_or(false);
+        let provider = match accelerator {
+            Accelerator::Cpu => Provider::Cpu,
+            Accelerator::Cuda if !has_cuda() => {
+                return Err(InferenceError::CudaUnavailable {
+                    path: path.to_path_buf(),
+                })
+            }
+            Accelerator::Cuda => Provider::Cuda,
+            Accelerator::Auto if has_cuda() => Provider::Cuda,
+            Accelerator::Auto => Provider::Cpu,
+        };
+        let builder = match provider {
+            Provider::Cpu => builder,
+            Provider::Cuda => builder
+                .with_execution_providers([ort::ep::CUDA::default().build().error_on_failure()]),
+        };
+        let env = builder
             .with_name("likeness")
             .with_telemetry(false)
             .build()
-            .map_err(|e| e.to_string())
+            .map_err(|e| load_error(e.to_string()))?;
+        Ok(Runtime { env, provider })
     });
-    match result {
-        Ok(Ok(env)) => Ok(env),
-        Ok(Err(reason)) => Err(load_error(reason)),
-        Err(panic) => Err(load_error(panic_text(&panic))),
-    }
+    result.unwrap_or_else(|panic| Err(load_error(panic_text(&panic))))
 }
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {

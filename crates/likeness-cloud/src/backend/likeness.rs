@@ -12,6 +12,7 @@ use likeness_cloud_api::JobKind;
 use likeness_core::engines::{EngineError, UpscaleFactor};
 use likeness_core::generation::{check_output, Engines, GenerationError};
 use likeness_core::imaging::{self, StoredFormat};
+use likeness_core::inference::{self, Accelerator, InferenceError, Provider};
 use likeness_core::moderation::{ModerationError, Moderator, Thresholds};
 
 use super::{Backend, BackendError, Control, Output, Work};
@@ -21,6 +22,8 @@ use crate::params::JobParams;
 pub struct LikenessBackend {
     moderator: Moderator,
     engines: Engines,
+    /// Where the models run: CUDA on a GPU build of ONNX Runtime, else the CPU.
+    pub provider: Provider,
 }
 
 /// Why the backend could not load.
@@ -30,16 +33,28 @@ pub enum LoadError {
     Moderation(#[from] ModerationError),
     #[error("the engines cannot load: {0}")]
     Engines(#[from] EngineError),
+    #[error("ONNX Runtime cannot load: {0}")]
+    Runtime(#[from] InferenceError),
 }
 
 impl LikenessBackend {
-    /// Load ONNX Runtime and the models (`LIKENESS_ORT_LIB` and
-    /// `LIKENESS_MODELS_DIR` when the paths are not given).
-    pub fn load(ort_lib: Option<&Path>, models_dir: Option<&Path>) -> Result<Self, LoadError> {
-        likeness_core::inference::disable_runtime_telemetry();
+    /// Load ONNX Runtime on `accelerator`, then the models
+    /// (`LIKENESS_ORT_LIB` and `LIKENESS_MODELS_DIR` when the paths are not
+    /// given). The runtime is loaded first so that every model runs there.
+    pub fn load(
+        ort_lib: Option<&Path>,
+        models_dir: Option<&Path>,
+        accelerator: Accelerator,
+    ) -> Result<Self, LoadError> {
+        inference::disable_runtime_telemetry();
+        let provider = inference::runtime_on(ort_lib, accelerator)?.provider;
         let moderator = Moderator::load(ort_lib, models_dir, Thresholds::default())?;
         let engines = Engines::load(ort_lib, models_dir)?;
-        Ok(LikenessBackend { moderator, engines })
+        Ok(LikenessBackend {
+            moderator,
+            engines,
+            provider,
+        })
     }
 }
 

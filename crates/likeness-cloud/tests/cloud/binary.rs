@@ -97,3 +97,53 @@ async fn the_binary_migrates_serves_on_its_port_and_stops_on_sigterm_without_log
         "the webhook secret reached the log"
     );
 }
+
+/// Start `work` with `device` on this repository's ONNX Runtime (the CPU
+/// build), against a real database.
+fn worker_on(database_url: &str, storage: &std::path::Path, device: &str) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_likeness-cloud"))
+        .args(["work", "--device", device])
+        .env("LIKENESS_CLOUD_DATABASE_URL", database_url)
+        .env("LIKENESS_CLOUD_STORAGE", storage)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_asked_for_cuda_on_the_cpu_build_of_onnx_runtime_stops_at_start_and_says_why() {
+    let cloud = crate::harness::Cloud::start().await;
+    let ended = worker_on(&cloud.database_url, cloud.storage.path(), "cuda")
+        .wait_with_output()
+        .unwrap();
+    assert!(!ended.status.success());
+    let said = String::from_utf8_lossy(&ended.stderr);
+    assert!(
+        said.contains("has no CUDA provider (it is the CPU build)"),
+        "{said}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_left_on_auto_runs_its_models_on_the_cpu_when_the_runtime_has_no_cuda() {
+    use std::io::{BufRead, BufReader};
+    let cloud = crate::harness::Cloud::start().await;
+    let mut worker = worker_on(&cloud.database_url, cloud.storage.path(), "auto");
+    let logs = BufReader::new(worker.stdout.take().unwrap());
+    let loaded = tokio::task::spawn_blocking(move || {
+        logs.lines()
+            .map_while(Result::ok)
+            .find(|line| line.contains("the models are loaded"))
+    });
+    let loaded = tokio::time::timeout(Duration::from_secs(120), loaded)
+        .await
+        .expect("the worker loads its models")
+        .unwrap();
+    let _ = worker.kill();
+    let _ = worker.wait();
+    assert!(
+        loaded.is_some_and(|line| line.contains("device=\"cpu\"")),
+        "the worker says where its models run"
+    );
+}

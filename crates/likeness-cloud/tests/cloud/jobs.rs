@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use likeness_cloud::backend::likeness::LikenessBackend;
 use likeness_cloud::backend::Backend;
 use likeness_cloud_api::{Receipt, ReceiptKey};
+use likeness_core::inference::Accelerator;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -16,7 +17,9 @@ use crate::harness::{kinds, portrait, tiny_picture, Cloud};
 fn engines() -> Arc<dyn Backend> {
     static BACKEND: OnceLock<Arc<LikenessBackend>> = OnceLock::new();
     BACKEND
-        .get_or_init(|| Arc::new(LikenessBackend::load(None, None).expect("the models load")))
+        .get_or_init(|| {
+            Arc::new(LikenessBackend::load(None, None, Accelerator::Cpu).expect("the models load"))
+        })
         .clone()
 }
 
