@@ -65,13 +65,7 @@ pub async fn grant_for_order(
     credits: i64,
     reason: &str,
 ) -> Result<Option<i64>, tokio_postgres::Error> {
-    let balance: i64 = tx
-        .query_one(
-            "SELECT balance FROM accounts WHERE account_id = $1 FOR UPDATE",
-            &[&account_id],
-        )
-        .await?
-        .get(0);
+    let balance = locked_balance(tx, account_id).await?;
     let after = balance + credits;
     let inserted = tx
         .execute(
@@ -107,13 +101,7 @@ pub async fn hold_for_job(
     job_id: &str,
     credits: i64,
 ) -> Result<Result<(), Insufficient>, tokio_postgres::Error> {
-    let balance: i64 = tx
-        .query_one(
-            "SELECT balance FROM accounts WHERE account_id = $1 FOR UPDATE",
-            &[&account_id],
-        )
-        .await?
-        .get(0);
+    let balance = locked_balance(tx, account_id).await?;
     if balance < credits {
         return Ok(Err(Insufficient {
             needed: credits,
@@ -154,13 +142,7 @@ pub async fn end_hold(
     end: HoldEnd,
     reason: &str,
 ) -> Result<(), tokio_postgres::Error> {
-    let balance: i64 = tx
-        .query_one(
-            "SELECT balance FROM accounts WHERE account_id = $1 FOR UPDATE",
-            &[&account_id],
-        )
-        .await?
-        .get(0);
+    let balance = locked_balance(tx, account_id).await?;
     let (kind, after) = match end {
         HoldEnd::Charge => ("charge", balance),
         HoldEnd::Release => ("release", balance + credits),
@@ -181,4 +163,19 @@ pub async fn end_hold(
         .await?;
     }
     Ok(())
+}
+
+/// The account's balance, with its row locked until the transaction ends, so
+/// that every change to it is computed from the value it replaces.
+async fn locked_balance(
+    tx: &impl GenericClient,
+    account_id: &str,
+) -> Result<i64, tokio_postgres::Error> {
+    Ok(tx
+        .query_one(
+            "SELECT balance FROM accounts WHERE account_id = $1 FOR UPDATE",
+            &[&account_id],
+        )
+        .await?
+        .get(0))
 }
