@@ -8,6 +8,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+#[cfg(feature = "client")]
+pub mod client;
 mod jobs;
 mod receipt;
 
