@@ -43,6 +43,16 @@ fn main() {
         "append_archive_upload",
         "import_archive",
         "delete_everything",
+        "cloud_status",
+        "enable_cloud",
+        "disable_cloud",
+        "cloud_packs",
+        "cloud_balance",
+        "cloud_ledger",
+        "cloud_receipts",
+        "buy_pack",
+        "hd_choices",
+        "enqueue_cloud_hd",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script");

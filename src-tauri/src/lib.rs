@@ -1,6 +1,7 @@
 //! The Likeness desktop shell: a composition root ([`setup`]) and thin
 //! commands grouped by domain ([`commands`]) over the core.
 
+mod checkout;
 mod commands;
 mod error;
 mod events;
@@ -9,7 +10,7 @@ mod state;
 mod uploads;
 mod vault_protocol;
 
-use commands::{consent, history, jobs, library, privacy, settings, studio};
+use commands::{cloud, consent, history, jobs, library, privacy, settings, studio};
 
 /// Build and run the app.
 pub fn run() {
@@ -58,6 +59,16 @@ pub fn run() {
             privacy::append_archive_upload,
             privacy::import_archive,
             privacy::delete_everything,
+            cloud::cloud_status,
+            cloud::enable_cloud,
+            cloud::disable_cloud,
+            cloud::cloud_packs,
+            cloud::cloud_balance,
+            cloud::cloud_ledger,
+            cloud::cloud_receipts,
+            cloud::buy_pack,
+            cloud::hd_choices,
+            cloud::enqueue_cloud_hd,
         ])
         .run(tauri::generate_context!())
         .expect("Likeness failed to start");

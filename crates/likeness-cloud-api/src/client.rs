@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::{
-    AccountCreated, ApiError, Balance, CreateOrder, InsufficientCredits, Job, JobSubmitted, Ledger,
+    AccountCreated, AccountDeleted, ApiError, Balance, CreateOrder, InsufficientCredits, Job, JobSubmitted, Ledger,
     LedgerEntry, Order, OrderCreated, Pack, PackList, Quote, QuoteRequest, Receipt, ReceiptKey,
     IDEMPOTENCY_KEY_HEADER, RECEIPT_KEY_PATH,
 };
@@ -138,6 +138,11 @@ impl CloudClient {
     /// `POST /v1/accounts`: a new anonymous account and its token.
     pub fn create_account(&self) -> Result<AccountCreated, ClientError> {
         self.post("/v1/accounts", &serde_json::json!({}))
+    }
+
+    /// `DELETE /v1/account`: delete this account on the server.
+    pub fn delete_account(&self) -> Result<AccountDeleted, ClientError> {
+        json(self.authorised(self.agent.delete(self.url("/v1/account"))).call())
     }
 
     pub fn packs(&self) -> Result<Vec<Pack>, ClientError> {

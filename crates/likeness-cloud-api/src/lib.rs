@@ -132,6 +132,15 @@ impl std::fmt::Debug for AccountCreated {
     }
 }
 
+/// `DELETE /v1/account`: the account is gone; its token never signs in again.
+/// Unspent credits are forfeited; the ledger and receipts stay, as the law
+/// on records asks (they hold no personal data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDeleted {
+    pub deleted: bool,
+    pub forfeited_credits: i64,
+}
+
 /// `GET /v1/balance`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {

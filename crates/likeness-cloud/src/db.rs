@@ -35,6 +35,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "jobs",
         sql: include_str!("../migrations/0003_jobs.sql"),
     },
+    Migration {
+        version: 4,
+        name: "account_deletion",
+        sql: include_str!("../migrations/0004_account_deletion.sql"),
+    },
 ];
 
 /// The schema version this build expects.

@@ -67,6 +67,22 @@ pub enum ErrorCode {
     RecordInUse,
     /// The OS keyring, which holds the library's key, could not be used.
     KeyringUnavailable,
+    /// Likeness Cloud is off; nothing was sent.
+    CloudOff,
+    /// Likeness Cloud could not be reached (offline, refused, or the connection dropped).
+    CloudUnreachable,
+    /// Likeness Cloud did not answer in time.
+    CloudTimeout,
+    /// Likeness Cloud answered with something that is not its API.
+    CloudBadAnswer,
+    /// Likeness Cloud had a problem of its own (a 5xx).
+    CloudServerError,
+    /// Likeness Cloud refused the request; its message says why.
+    CloudRefused,
+    /// The account has fewer credits than the job's quote.
+    InsufficientCredits,
+    /// The checkout window could not be opened or ended in an error.
+    CheckoutFailed,
 }
 
 /// An error with a stable code; its `Display` is the sentence a person reads.

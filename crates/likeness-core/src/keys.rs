@@ -65,20 +65,25 @@ impl Coded for KeyError {
     }
 }
 
-/// The keyring entry of the folder `data_dir`, made (with a new id) if it has none.
-fn entry_name(data_dir: &Path) -> io::Result<String> {
+/// The id of the folder `data_dir`, made if it has none: it names the
+/// folder's entries in the keyring.
+pub fn folder_id(data_dir: &Path) -> io::Result<String> {
     let path = data_dir.join(ID_FILE);
-    let id = match fs::read_to_string(&path) {
-        Ok(id) if is_id(id.trim()) => id.trim().to_owned(),
+    match fs::read_to_string(&path) {
+        Ok(id) if is_id(id.trim()) => Ok(id.trim().to_owned()),
         Ok(_) | Err(_) => {
             let id = hex::encode(&likeness_seal::random_key()[..16]);
             crate::private_fs::touch(&path)?;
             fs::write(&path, &id)?;
             fs::File::open(&path)?.sync_all()?;
-            id
+            Ok(id)
         }
-    };
-    Ok(format!("data-folder-{id}"))
+    }
+}
+
+/// The keyring entry of the folder's master key.
+fn entry_name(data_dir: &Path) -> io::Result<String> {
+    Ok(format!("data-folder-{}", folder_id(data_dir)?))
 }
 
 fn is_id(id: &str) -> bool {

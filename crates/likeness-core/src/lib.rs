@@ -6,7 +6,7 @@
 //! `inference`, `moderation`, `engines`, `framing`, and `recipe` (the plain
 //! data an image is made from). Each feature folder owns
 //! its types, errors, SQL and service, and uses only those listed before it:
-//! `consent`, `settings`, `library`, `history`, `jobs`, `generation`,
+//! `consent`, `settings`, `library`, `history`, `jobs`, `cloud`, `generation`,
 //! `privacy`. `services` opens them all for one data folder.
 
 pub mod clock;
@@ -26,6 +26,7 @@ pub mod inference;
 pub mod moderation;
 pub mod recipe;
 
+pub mod cloud;
 pub mod consent;
 pub mod generation;
 pub mod history;

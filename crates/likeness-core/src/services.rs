@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::clock::{Clock, SystemClock};
+use crate::cloud::Cloud;
 use crate::consent::Consent;
 use crate::db::{is_plaintext, Db, DbError, DB_FILE};
 use crate::error::{Coded, ErrorCode};
@@ -83,6 +84,8 @@ pub struct Services {
     pub portraits: Arc<Portraits>,
     pub style_pictures: Arc<StylePictures>,
     pub history: History,
+    /// Likeness Cloud: the opt-in, the store, quotes; off until turned on.
+    pub cloud: Arc<Cloud>,
     /// The job runner; the engines load on its first job.
     pub studio: Arc<Studio>,
 }
@@ -144,15 +147,22 @@ impl Services {
             moderator: moderator.clone(),
             data_dir: data_dir.to_owned(),
             staging_dir: staging_dir(data_dir),
-            secrets,
+            secrets: secrets.clone(),
             keys,
         });
         let history = History::new(db.clone(), vault.clone());
+        let cloud = Arc::new(Cloud::new(
+            db.clone(),
+            secrets.clone(),
+            data_dir.to_owned(),
+            clock.clone(),
+        ));
         let studio = Arc::new(Studio::new(
             portraits.clone(),
             style_pictures.clone(),
             History::new(db.clone(), vault.clone()),
             moderator.clone(),
+            cloud.clone(),
             ort_lib,
             models_dir,
         ));
@@ -168,6 +178,7 @@ impl Services {
             portraits,
             style_pictures,
             history,
+            cloud,
             studio,
         })
     }

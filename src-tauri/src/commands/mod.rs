@@ -1,6 +1,7 @@
 //! Tauri commands, one file per domain. Each takes its state, runs one use
 //! case of the core off the main thread, and maps its error to `{code, message}`.
 
+pub mod cloud;
 pub mod consent;
 pub mod history;
 pub mod jobs;

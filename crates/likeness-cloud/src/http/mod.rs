@@ -22,6 +22,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use deadpool_postgres::Pool;
 use likeness_cloud_api::{
+    AccountDeleted,
     Balance, CreateOrder, Ledger, OrderCreated, OrderState, PackList, QuoteRequest, ReceiptKey,
     RECEIPT_KEY_PATH,
 };
@@ -101,6 +102,7 @@ impl AppState {
 pub fn router(state: AppState, local: Option<Arc<LocalProvider>>) -> Router {
     let mut router = Router::new()
         .route("/v1/accounts", post(create_account))
+        .route("/v1/account", axum::routing::delete(delete_account))
         .route("/v1/packs", get(list_packs))
         .route("/v1/orders", post(create_order))
         .route("/v1/orders/{order_id}", get(get_order))
@@ -278,6 +280,22 @@ async fn create_account(
     let client = state.pool().get().await?;
     let created = accounts::create(&**client).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// `DELETE /v1/account`: the owner deletes their account (see
+/// [`accounts::delete`]).
+async fn delete_account(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Json<AccountDeleted>, Failure> {
+    let mut client = state.pool().get().await?;
+    let forfeited_credits = accounts::delete(&mut client, state.storage(), &authed.account_id)
+        .await
+        .map_err(|e| Failure::internal(format_args!("deleting an account: {e}")))?;
+    Ok(Json(AccountDeleted {
+        deleted: true,
+        forfeited_credits,
+    }))
 }
 
 async fn list_packs(State(state): State<AppState>) -> Result<Json<PackList>, Failure> {

@@ -43,6 +43,16 @@ pub async fn drop_input(client: &impl GenericClient, storage: &Storage, job_id: 
     }
 }
 
+/// Delete a job's output now (best effort: the sweep retries).
+pub async fn drop_output(client: &impl GenericClient, storage: &Storage, job_id: &str) {
+    if let Err(error) = drop_image(client, storage, job_id, "output_key").await {
+        tracing::warn!(
+            job = job_id,
+            "the output will be deleted by the sweep: {error}"
+        );
+    }
+}
+
 /// Why a sweep stopped (the next one carries on).
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {

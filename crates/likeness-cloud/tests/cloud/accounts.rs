@@ -91,3 +91,54 @@ async fn one_address_creating_more_than_twenty_accounts_in_a_minute_is_told_to_w
     assert_eq!(body["details"]["per_minute"], 20);
     assert_eq!(cloud.count("SELECT count(*) FROM accounts").await, 20);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_account_releases_its_open_jobs_forgets_its_token_and_keeps_only_the_ledger() {
+    let cloud = Cloud::start().await;
+    let buyer = cloud.funded_account().await;
+    let picture = crate::harness::tiny_picture(40, 40);
+    let (quote_id, credits) = cloud
+        .quote(&buyer, "hd_x2", serde_json::Value::Null, &picture)
+        .await;
+    let (status, job) = cloud.submit(&buyer, Some("k"), &quote_id, &picture).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let _unused = cloud
+        .quote(&buyer, "hd_x2", serde_json::Value::Null, &picture)
+        .await;
+    let balance = cloud.balance(&buyer).await;
+
+    let answer = cloud
+        .http
+        .delete(cloud.url("/v1/account"))
+        .bearer_auth(&buyer.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["forfeited_credits"], balance + credits, "the hold came back first");
+
+    let (status, _) = cloud.get("/v1/balance", Some(&buyer.token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the token never signs in again");
+    let job_id = job["job_id"].as_str().unwrap();
+    let state: String = cloud
+        .db
+        .query_one("SELECT state FROM jobs WHERE job_id = $1", &[&job_id])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(state, "cancelled");
+    assert!(cloud.stored("inputs").is_empty(), "its images are deleted");
+    assert_eq!(cloud.count("SELECT count(*) FROM quotes").await, 1, "the used quote stays");
+    assert_eq!(
+        cloud.count("SELECT count(*) FROM ledger").await,
+        3,
+        "grant, hold, release: the ledger is kept"
+    );
+    assert_eq!(
+        cloud
+            .count("SELECT count(*) FROM accounts WHERE token_sha256 IS NULL AND deleted_at IS NOT NULL")
+            .await,
+        1
+    );
+}

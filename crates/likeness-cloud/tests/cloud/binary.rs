@@ -23,7 +23,7 @@ async fn the_binary_migrates_serves_on_its_port_and_stops_on_sigterm_without_log
         "{}",
         String::from_utf8_lossy(&migrate.stderr)
     );
-    assert!(String::from_utf8_lossy(&migrate.stdout).contains("applied migrations [1, 2, 3]"));
+    assert!(String::from_utf8_lossy(&migrate.stdout).contains("applied migrations [1, 2, 3, 4]"));
 
     let port = free_port();
     let storage = tempfile::tempdir().unwrap();

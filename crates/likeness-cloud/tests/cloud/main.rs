@@ -3,6 +3,7 @@
 
 mod accounts;
 mod app_client;
+mod app_cloud;
 mod binary;
 mod harness;
 mod jobs;

@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_minimal_moderation_records.sql"),
     include_str!("../../migrations/0007_retention_and_consent_wording.sql"),
     include_str!("../../migrations/0008_style_picture_rows.sql"),
+    include_str!("../../migrations/0009_cloud.sql"),
 ];
 
 pub(super) fn user_version(conn: &Connection) -> rusqlite::Result<usize> {

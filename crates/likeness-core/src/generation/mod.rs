@@ -3,6 +3,7 @@
 //! call), style pictures and style thumbnails. The engine router will live here.
 
 mod pipeline;
+mod speed;
 mod studio;
 pub(crate) mod style_pictures;
 mod thumbnails;
@@ -21,7 +22,8 @@ pub use crate::recipe::{GenerationSettings, SourceCrop, StyleChoice, StylePictur
 pub use pipeline::{
     check_output, generate_once, render_preview, Engines, OneOff, PREVIEW_LONG_SIDE,
 };
-pub use studio::{enqueue_hd, enqueue_preview, Studio};
+pub use speed::hd_choices;
+pub use studio::{enqueue_cloud_hd, enqueue_hd, enqueue_preview, Studio};
 pub(crate) use style_pictures::references as style_picture_references;
 pub use style_pictures::{StoredStylePicture, StylePictures};
 pub use thumbnails::StyleThumbnail;
@@ -49,6 +51,8 @@ pub enum GenerationError {
     Consent(#[from] RequireError),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error(transparent)]
+    Cloud(#[from] crate::cloud::CloudError),
     #[error("The portrait was deleted.")]
     PortraitGone,
     #[error("The style picture is missing.")]
@@ -82,6 +86,7 @@ impl Coded for GenerationError {
             Self::Imaging(e) => e.code(),
             Self::Consent(e) => e.code(),
             Self::Db(e) => e.code(),
+            Self::Cloud(e) => e.code(),
             Self::PortraitGone | Self::StylePictureMissing => ErrorCode::NotFound,
             Self::UnsafeOutput => ErrorCode::UnsafeOutput,
             Self::CheckUnavailable(_) => ErrorCode::EngineUnavailable,

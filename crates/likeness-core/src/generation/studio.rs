@@ -11,6 +11,8 @@ use super::{
     check_output, render_preview, Engines, GenerationError, GenerationSettings, SourceCrop,
     StyleChoice, StylePictures,
 };
+use crate::cloud::run::{CloudPlan, CloudRun, PLAN_FIELD};
+use crate::cloud::Cloud;
 use crate::engines::EngineError;
 use crate::error::Coded;
 use crate::history::{History, OutputId};
@@ -59,12 +61,41 @@ pub fn enqueue_hd(
     Ok(queue.get(id)?)
 }
 
+/// Queue an HD upscale of preview `output_id` in the cloud, at the price of
+/// `quote_id` that the user saw and picked. The plan (server, a fresh
+/// idempotency key, the quote) is stored with the job before anything is
+/// sent, so a restart resubmits it without a second charge.
+pub fn enqueue_cloud_hd(
+    queue: &JobQueue,
+    cloud: &Cloud,
+    output_id: OutputId,
+    factor: u8,
+    quote_id: &str,
+) -> Result<Job, GenerationError> {
+    hd_factor(Some(factor))?;
+    let parent = queue.history().get_output(output_id)?;
+    let settings = parent.settings.ok_or_else(|| {
+        GenerationError::InvalidInput("That image was not made with Studio settings.".into())
+    })?;
+    let settings = GenerationSettings {
+        hd_factor: Some(factor),
+        ..settings
+    };
+    let plan = cloud.plan(quote_id)?;
+    let mut json: serde_json::Value =
+        serde_json::from_str(&settings.to_job_json()).expect("settings are JSON");
+    json[PLAN_FIELD] = serde_json::to_value(plan).expect("plain data serializes");
+    let id = queue.enqueue(None, JobKind::Hd, &json.to_string(), Some(output_id))?;
+    Ok(queue.get(id)?)
+}
+
 /// The job runner: previews and HD upscales for the queue.
 pub struct Studio {
     pub(super) portraits: Arc<Portraits>,
     pub(super) style_pictures: Arc<StylePictures>,
     history: History,
     pub(super) moderator: Arc<LazyModerator>,
+    cloud: Arc<Cloud>,
     engines: OnceLock<Result<Arc<Engines>, EngineError>>,
     ort_lib: Option<PathBuf>,
     models_dir: Option<PathBuf>,
@@ -77,6 +108,7 @@ impl Studio {
         style_pictures: Arc<StylePictures>,
         history: History,
         moderator: Arc<LazyModerator>,
+        cloud: Arc<Cloud>,
         ort_lib: Option<PathBuf>,
         models_dir: Option<PathBuf>,
     ) -> Self {
@@ -85,6 +117,7 @@ impl Studio {
             style_pictures,
             history,
             moderator,
+            cloud,
             engines: OnceLock::new(),
             ort_lib,
             models_dir,
@@ -133,6 +166,36 @@ impl Studio {
         ))
     }
 
+    /// Upscale the parent preview in the cloud as `plan` says, then check
+    /// the result on this computer, as any output is.
+    fn cloud_hd(
+        &self,
+        job: &Job,
+        plan: &CloudPlan,
+        ctx: &JobContext,
+        path: &Path,
+    ) -> Result<(Option<SourceCrop>, CloudRun), JobError> {
+        let failed = |e: GenerationError| JobError::failed(e.code(), e.to_string());
+        let parent = job
+            .parent_output_id
+            .ok_or_else(|| GenerationError::InvalidInput("An HD job needs a preview.".into()))
+            .map_err(failed)?;
+        let parent = self
+            .history
+            .get_output(parent)
+            .map_err(|e| failed(e.into()))?;
+        let preview = self
+            .portraits
+            .storage()
+            .1
+            .read(Kind::Output, &parent.sha256)?;
+        let run = self.cloud.run(job.id, plan, &preview, ctx, path)?;
+        open_rgb(path)
+            .and_then(|image| check_output(self.moderator.get(), &image))
+            .map_err(failed)?;
+        Ok((parent.source_crop, run))
+    }
+
     /// Upscale the parent preview ×2 or ×4, streamed to a PNG, then check it.
     fn hd(
         &self,
@@ -170,6 +233,18 @@ impl JobRunner for Studio {
                 )
             })?;
         let path = ctx.staging_dir().join(format!("job-{}.png", job.id));
+        if let Some(plan) = CloudPlan::of(&job.settings_json).filter(|_| job.kind == JobKind::Hd) {
+            let (crop, run) = self.cloud_hd(job, &plan, ctx, &path)?;
+            let mut recorded: serde_json::Value =
+                serde_json::from_str(&job.settings_json).unwrap_or_default();
+            recorded[SOURCE_CROP] = serde_json::to_value(crop).unwrap_or_default();
+            recorded[PLAN_FIELD] = serde_json::to_value(run).unwrap_or_default();
+            let mut output = NewOutput::new(path, "cloud");
+            output.settings_json = Some(recorded.to_string());
+            output.seed = Some(settings.seed);
+            output.model_hashes = [(NSFW.file.to_owned(), NSFW.sha256.to_owned())].into();
+            return Ok(vec![output]);
+        }
         let result = match job.kind {
             JobKind::Preview => self.preview(job, &settings, ctx).and_then(|(image, crop)| {
                 check_output(self.moderator.get(), &image)?;

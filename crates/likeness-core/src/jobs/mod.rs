@@ -346,6 +346,12 @@ impl JobContext {
         self.cancelled.load(Ordering::SeqCst) || self.shared.shutdown.load(Ordering::SeqCst)
     }
 
+    /// True once the user cancelled the job (not when the app is quitting):
+    /// a cloud job then cancels on the server too, and is resumed otherwise.
+    pub fn cancelled_by_user(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+
     /// `Err(JobError::Cancelled)` when [`Self::is_cancelled`], for use with `?`.
     pub fn check_cancelled(&self) -> Result<(), JobError> {
         if self.is_cancelled() {

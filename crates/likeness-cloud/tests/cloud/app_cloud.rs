@@ -1,0 +1,448 @@
+//! The app's cloud feature (`likeness_core::cloud`) against the real server:
+//! a real data folder (encrypted SQLite, the OS keyring under
+//! `scripts/with-keyring.sh`), the real persistent queue and engines, and a
+//! cloud worker. Off until turned on; buying keeps a verified receipt; a
+//! cloud HD job is checked on this device, lands in History as `cloud`, and
+//! is charged once even when the app stops in the middle of it.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use likeness_cloud::backend::probe::QueueProbe;
+use likeness_core::clock::SystemClock;
+use likeness_core::cloud::{CloudOrderState, EngineName};
+use likeness_core::consent::{ConsentAnswers, ConsentWording};
+use likeness_core::engines::Style;
+use likeness_core::framing::{Framing, Orientation};
+use likeness_core::generation::{self, GenerationSettings, StyleChoice};
+use likeness_core::history::OutputFilter;
+use likeness_core::jobs::{JobId, JobKind, JobQueue, JobState};
+use likeness_core::moderation::{Moderator, ModeratorHandle, Thresholds};
+use likeness_core::{Coded, ErrorCode, Services};
+
+use crate::harness::Cloud;
+
+fn moderator() -> ModeratorHandle {
+    static MODERATOR: OnceLock<ModeratorHandle> = OnceLock::new();
+    MODERATOR
+        .get_or_init(|| Moderator::load(None, None, Thresholds::default()).map(Arc::new))
+        .clone()
+}
+
+fn wording() -> ConsentWording {
+    ConsentWording {
+        language: "en".into(),
+        text: "Only the one image of a cloud job you confirm leaves this computer.".into(),
+    }
+}
+
+/// A data folder with consent given and cloud turned on for `cloud`.
+fn app(cloud: &Cloud, dir: &Path) -> Arc<Services> {
+    let services = Services::open(dir, moderator).unwrap();
+    services
+        .privacy
+        .record_consent(
+            ConsentAnswers {
+                adult: true,
+                photo_rights: true,
+                face_processing: true,
+            },
+            &ConsentWording {
+                language: "en".into(),
+                text: "I am 18 or older. I have the right to use the photos I import.".into(),
+            },
+        )
+        .unwrap();
+    services.cloud.enable(&cloud.base, &wording()).unwrap();
+    Arc::new(services)
+}
+
+fn queue(services: &Services, dir: &Path) -> JobQueue {
+    JobQueue::start(
+        services.db.clone(),
+        services.vault.clone(),
+        Arc::new(SystemClock),
+        dir.join("staging"),
+        services.studio.clone(),
+        |_| {},
+    )
+    .unwrap()
+}
+
+fn wait(queue: &JobQueue, id: JobId, state: JobState) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let job = queue.get(id).unwrap();
+        if job.state == state {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline && !(job.state.is_finished() && job.state != state),
+            "the job is {:?}, not {state:?}: {:?}",
+            job.state,
+            job.error
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A preview of the test portrait, made on this computer.
+fn preview(services: &Services, queue: &JobQueue) -> i64 {
+    let photo = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/astronaut.png"
+    ))
+    .unwrap();
+    let portrait = services
+        .portraits
+        .import_bytes("me.png", &photo, &mut |_| {})
+        .unwrap()
+        .portrait
+        .unwrap()
+        .id;
+    let settings = GenerationSettings {
+        framing: Framing::Shoulders,
+        orientation: Orientation::Portrait4x5,
+        style: StyleChoice::Preset {
+            mix: vec![(Style::all().next().unwrap().id().to_owned(), 1.0)],
+        },
+        strength: 0.8,
+        seed: 7,
+        hd_factor: None,
+    };
+    let job = generation::enqueue_preview(queue, portrait, &settings).unwrap();
+    wait(queue, job.id, JobState::Done);
+    services
+        .history
+        .list_outputs(&OutputFilter::default())
+        .unwrap()
+        .outputs[0]
+        .id
+}
+
+async fn blocking<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(call).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cloud_stays_off_until_turned_on_and_calls_nothing_when_off() {
+    let cloud = Cloud::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_owned();
+    let base = cloud.base.clone();
+    let (before, off_error, on, after) = blocking(move || {
+        let services = Services::open(&path, moderator).unwrap();
+        let before = services.cloud.status().unwrap();
+        let off_error = services.cloud.balance().unwrap_err().code();
+        let on = services.cloud.enable(&base, &wording()).unwrap();
+        services.cloud.balance().unwrap();
+        let after = services.cloud.disable().unwrap();
+        assert_eq!(
+            services.cloud.packs().unwrap_err().code(),
+            ErrorCode::CloudOff
+        );
+        (before, off_error, on, after)
+    })
+    .await;
+    assert!(!before.enabled && !before.signed_in);
+    assert_eq!(off_error, ErrorCode::CloudOff);
+    assert!(on.enabled && on.enabled_at.is_some());
+    assert!(
+        !after.enabled && after.signed_in,
+        "the token stays in the keyring"
+    );
+    assert_eq!(
+        cloud.count("SELECT count(*) FROM accounts").await,
+        1,
+        "one account, made on the first call after turning on"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buying_in_the_app_keeps_a_verified_receipt_and_a_forged_one_shows_as_invalid() {
+    let cloud = Cloud::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let services = app(&cloud, dir.path());
+    let s = services.clone();
+    let started = blocking(move || s.cloud.start_checkout("starter").unwrap()).await;
+    assert!(started.return_url.ends_with("/checkout/return"));
+    let s = services.clone();
+    let order_id = started.order_id.clone();
+    let pending = blocking(move || s.cloud.order_state(&order_id).unwrap()).await;
+    assert_eq!(
+        pending.state,
+        CloudOrderState::Pending,
+        "opening checkout pays nothing"
+    );
+    cloud.press(&started.checkout_url, "", "Pay").await;
+    let s = services.clone();
+    let order_id = started.order_id.clone();
+    let (paid, balance, receipts) = blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let paid = loop {
+            let order = s.cloud.order_state(&order_id).unwrap();
+            if order.state == CloudOrderState::Paid || Instant::now() > deadline {
+                break order;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        (
+            paid,
+            s.cloud.balance().unwrap(),
+            s.cloud.receipts().unwrap(),
+        )
+    })
+    .await;
+    assert_eq!(paid.state, CloudOrderState::Paid);
+    assert_eq!(balance.credits, paid.credits);
+    assert_eq!(receipts.len(), 1);
+    assert!(receipts[0].valid && receipts[0].credits == paid.credits);
+
+    // A receipt changed on disk no longer verifies, and is shown as such.
+    let s = services.clone();
+    let forged = blocking(move || {
+        s.db.write(|tx| {
+            Ok::<_, likeness_core::db::DbError>(tx.execute(
+                "UPDATE cloud_receipts SET receipt_json = replace(receipt_json, '\"credits\":100', '\"credits\":1000')",
+                [],
+            )?)
+        })
+        .unwrap();
+        s.cloud.receipts().unwrap()
+    })
+    .await;
+    assert_eq!(forged.len(), 1);
+    assert!(!forged[0].valid, "a forged receipt is invalid, not hidden");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cloud_hd_job_is_quoted_run_checked_here_and_kept_in_history_with_its_receipt() {
+    let mut cloud = Cloud::start().await;
+    cloud.start_worker(
+        Arc::new(QueueProbe {
+            delay: Duration::from_millis(100),
+        }),
+        1,
+        5.0,
+    );
+    let buyer_dir = tempfile::tempdir().unwrap();
+    let services = app(&cloud, buyer_dir.path());
+    let s = services.clone();
+    let signed_in = blocking(move || s.cloud.status().unwrap().signed_in).await;
+    assert!(!signed_in, "no account before the first call");
+    // Fund this app's account through the real checkout.
+    let s = services.clone();
+    let started = blocking(move || s.cloud.start_checkout("starter").unwrap()).await;
+    cloud.press(&started.checkout_url, "", "Pay").await;
+
+    let s = services.clone();
+    let path = buyer_dir.path().to_owned();
+    let order_id = started.order_id.clone();
+    let (choice, job, output, receipts, balance) = blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while s.cloud.order_state(&order_id).unwrap().state != CloudOrderState::Paid {
+            assert!(Instant::now() < deadline, "the order was never paid");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let queue = queue(&s, &path);
+        let preview = preview(&s, &queue);
+        let choice = generation::hd_choices(&s.db, &queue, &s.cloud, preview, 2).unwrap();
+        let quote = choice.cloud.quote_id.clone().unwrap();
+        let job = generation::enqueue_cloud_hd(&queue, &s.cloud, preview, 2, &quote).unwrap();
+        wait(&queue, job.id, JobState::Done);
+        let outputs = s
+            .history
+            .list_outputs(&OutputFilter::default())
+            .unwrap()
+            .outputs;
+        let output = outputs
+            .into_iter()
+            .find(|o| o.job_id == Some(job.id))
+            .unwrap();
+        (
+            choice,
+            job,
+            output,
+            s.cloud.receipts().unwrap(),
+            s.cloud.balance().unwrap(),
+        )
+    })
+    .await;
+    assert!(
+        choice.local.available && choice.cloud.available,
+        "{choice:?}"
+    );
+    assert_eq!(
+        choice.recommended,
+        EngineName::Local,
+        "a preview's HD is quick here"
+    );
+    let credits = choice.cloud.credits.unwrap();
+    assert_eq!(job.kind, JobKind::Hd);
+    assert_eq!(output.engine, "cloud");
+    assert_eq!(
+        output.model_hashes.len(),
+        1,
+        "the NSFW check ran here: {:?}",
+        output.model_hashes
+    );
+    let job_receipt = receipts.iter().find(|r| r.job_id.is_some()).unwrap();
+    assert!(job_receipt.valid);
+    assert_eq!(job_receipt.credits, credits);
+    assert_eq!(
+        balance.credits,
+        100 - credits,
+        "charged exactly the quote, once"
+    );
+    assert_eq!(
+        cloud
+            .count("SELECT count(*) FROM ledger WHERE kind = 'hold'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cloud_job_cut_off_by_the_app_quitting_resumes_at_the_next_start_and_is_charged_once() {
+    let mut cloud = Cloud::start().await;
+    cloud.start_worker(
+        Arc::new(QueueProbe {
+            delay: Duration::from_millis(2500),
+        }),
+        1,
+        5.0,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let services = app(&cloud, dir.path());
+    let s = services.clone();
+    let started = blocking(move || s.cloud.start_checkout("starter").unwrap()).await;
+    cloud.press(&started.checkout_url, "", "Pay").await;
+    let s = services.clone();
+    let path = dir.path().to_owned();
+    let order_id = started.order_id.clone();
+    let job_id = blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while s.cloud.order_state(&order_id).unwrap().state != CloudOrderState::Paid {
+            assert!(Instant::now() < deadline);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let queue = queue(&s, &path);
+        let preview = preview(&s, &queue);
+        let choice = generation::hd_choices(&s.db, &queue, &s.cloud, preview, 2).unwrap();
+        let job = generation::enqueue_cloud_hd(
+            &queue,
+            &s.cloud,
+            preview,
+            2,
+            &choice.cloud.quote_id.unwrap(),
+        )
+        .unwrap();
+        wait(&queue, job.id, JobState::Running);
+        std::thread::sleep(Duration::from_millis(600));
+        drop(queue); // the app quits mid-job
+        job.id
+    })
+    .await;
+    assert_eq!(
+        cloud
+            .count("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')")
+            .await,
+        1,
+        "the server's job goes on while the app is away"
+    );
+    let s = services.clone();
+    let path = dir.path().to_owned();
+    blocking(move || {
+        let queue = queue(&s, &path);
+        wait(&queue, job_id, JobState::Done);
+    })
+    .await;
+    assert_eq!(
+        cloud.count("SELECT count(*) FROM jobs").await,
+        1,
+        "resubmitted, not submitted again"
+    );
+    assert_eq!(
+        cloud
+            .count("SELECT count(*) FROM ledger WHERE kind = 'hold'")
+            .await,
+        1
+    );
+    assert_eq!(
+        cloud
+            .count("SELECT count(*) FROM ledger WHERE kind = 'charge'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_a_cloud_job_cancels_it_on_the_server_and_the_hold_comes_back() {
+    let mut cloud = Cloud::start().await;
+    cloud.start_worker(
+        Arc::new(QueueProbe {
+            delay: Duration::from_secs(30),
+        }),
+        1,
+        5.0,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let services = app(&cloud, dir.path());
+    let s = services.clone();
+    let started = blocking(move || s.cloud.start_checkout("starter").unwrap()).await;
+    cloud.press(&started.checkout_url, "", "Pay").await;
+    let s = services.clone();
+    let path = dir.path().to_owned();
+    let order_id = started.order_id.clone();
+    let (ledger, balance) = blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while s.cloud.order_state(&order_id).unwrap().state != CloudOrderState::Paid {
+            assert!(Instant::now() < deadline);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let queue = queue(&s, &path);
+        let preview = preview(&s, &queue);
+        let choice = generation::hd_choices(&s.db, &queue, &s.cloud, preview, 2).unwrap();
+        let job = generation::enqueue_cloud_hd(
+            &queue,
+            &s.cloud,
+            preview,
+            2,
+            &choice.cloud.quote_id.unwrap(),
+        )
+        .unwrap();
+        wait(&queue, job.id, JobState::Running);
+        // Wait until the server holds the credits, then cancel.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while s.cloud.balance().unwrap().held == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "the job never reached the server"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        queue.cancel(job.id).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let ledger = s.cloud.ledger().unwrap();
+            if ledger
+                .iter()
+                .any(|e| e.kind == likeness_core::cloud::CloudLedgerKind::Release)
+                || Instant::now() > deadline
+            {
+                return (ledger, s.cloud.balance().unwrap());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    })
+    .await;
+    let kinds: Vec<_> = ledger.iter().rev().map(|e| e.kind).collect();
+    use likeness_core::cloud::CloudLedgerKind::*;
+    assert_eq!(
+        kinds,
+        [Grant, Hold, Release],
+        "the refund shows in the ledger"
+    );
+    assert_eq!((balance.credits, balance.held), (100, 0));
+}

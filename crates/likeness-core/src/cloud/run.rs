@@ -1,0 +1,149 @@
+//! A cloud HD job in the persistent queue. Its plan (server, idempotency key,
+//! quote) is stored in the job's settings when it is queued, before anything
+//! is sent, so a crash or a restart resubmits with the same key: the server
+//! answers with the same job and never charges twice. The user cancelling
+//! cancels on the server (which releases the hold); the app quitting does
+//! not, so the job resumes at the next start.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use likeness_cloud_api::client::ClientError;
+use likeness_cloud_api::JobState as RemoteState;
+use serde::{Deserialize, Serialize};
+
+use super::{sql, Cloud, CloudError};
+use crate::db::DbError;
+use crate::error::{Coded, ErrorCode};
+use crate::jobs::{JobContext, JobError};
+
+/// The key in a job's settings that holds its cloud plan.
+pub(crate) const PLAN_FIELD: &str = "cloud";
+/// How often a running cloud job is asked about.
+const POLL: Duration = Duration::from_millis(250);
+/// How long the server may be unreachable in a row before the job fails (a
+/// retry resumes it with the same key).
+const UNREACHABLE_FOR: Duration = Duration::from_secs(120);
+
+/// What a cloud job was sent with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CloudPlan {
+    pub server_url: String,
+    pub idempotency_key: String,
+    pub quote_id: String,
+}
+
+/// What a finished cloud job adds to its output's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CloudRun {
+    pub remote_job_id: String,
+    pub credits: i64,
+    pub receipt_id: Option<String>,
+}
+
+impl CloudPlan {
+    /// The plan in `settings_json`, if the job is a cloud job.
+    pub(crate) fn of(settings_json: &str) -> Option<CloudPlan> {
+        let settings: serde_json::Value = serde_json::from_str(settings_json).ok()?;
+        serde_json::from_value(settings.get(PLAN_FIELD)?.clone()).ok()
+    }
+}
+
+fn job_error(error: CloudError) -> JobError {
+    JobError::failed(error.code(), error.to_string())
+}
+
+impl Cloud {
+    /// A plan for `quote_id` on the current server, with a fresh key.
+    pub(crate) fn plan(&self, quote_id: &str) -> Result<CloudPlan, CloudError> {
+        Ok(CloudPlan {
+            server_url: self.server()?,
+            idempotency_key: hex::encode(likeness_seal::random_key()),
+            quote_id: quote_id.to_owned(),
+        })
+    }
+
+    /// Run `plan` with `image` for local job `job_id`: submit (or resubmit),
+    /// follow it to its end, and write the output PNG to `path`.
+    pub(crate) fn run(
+        &self,
+        job_id: i64,
+        plan: &CloudPlan,
+        image: &[u8],
+        ctx: &JobContext,
+        path: &Path,
+    ) -> Result<CloudRun, JobError> {
+        let client = self.client().map_err(job_error)?;
+        if client.base() != plan.server_url {
+            return Err(JobError::failed(
+                ErrorCode::CloudRefused,
+                "This job was priced by another server; queue it again.",
+            ));
+        }
+        let submitted = client
+            .submit(&plan.idempotency_key, &plan.quote_id, image)
+            .map_err(|e| job_error(e.into()))?;
+        let mut unreachable_since: Option<Instant> = None;
+        let remote = loop {
+            if ctx.cancelled_by_user() {
+                // The server releases the hold; if this call is lost the job
+                // may still finish there, and is then charged as quoted.
+                let _ = client.cancel(&submitted.job_id);
+                return Err(JobError::Cancelled);
+            }
+            ctx.check_cancelled()?;
+            match client.job(&submitted.job_id) {
+                Ok(job) if job.state.is_final() => break job,
+                Ok(job) => {
+                    unreachable_since = None;
+                    ctx.progress(job.progress * 0.9);
+                }
+                Err(ClientError::Unreachable(_) | ClientError::Timeout) => {
+                    let since = *unreachable_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() > UNREACHABLE_FOR {
+                        return Err(job_error(CloudError::Client(ClientError::Timeout)));
+                    }
+                }
+                Err(error) => return Err(job_error(error.into())),
+            }
+            std::thread::sleep(POLL);
+        };
+        match remote.state {
+            RemoteState::Succeeded => {}
+            RemoteState::Cancelled => return Err(JobError::Cancelled),
+            _ => {
+                let (code, message) = remote
+                    .error
+                    .map(|e| (e.code, e.message))
+                    .unwrap_or_else(|| ("failed".into(), "The cloud job failed.".into()));
+                // The server's own refusal codes (`multiple_people`, `unsafe_output`…)
+                // are kept in the message; the code the UI branches on is ours.
+                return Err(JobError::failed(
+                    if remote.state == RemoteState::Refused {
+                        ErrorCode::CloudRefused
+                    } else {
+                        ErrorCode::GenerationFailed
+                    },
+                    format!("{message} ({code}; nothing was charged)"),
+                ));
+            }
+        }
+        let png = client
+            .output(&submitted.job_id)
+            .map_err(|e| job_error(e.into()))?;
+        std::fs::write(path, &png)?;
+        if let Some(receipt) = &remote.receipt {
+            self.db
+                .write(|tx| Ok::<_, DbError>(sql::insert_receipt(tx, receipt, Some(job_id))?))
+                .map_err(|e| job_error(e.into()))?;
+        }
+        ctx.progress(0.95);
+        Ok(CloudRun {
+            remote_job_id: submitted.job_id,
+            credits: remote.credits,
+            receipt_id: remote.receipt.map(|r| r.receipt_id),
+        })
+    }
+}

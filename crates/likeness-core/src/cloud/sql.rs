@@ -1,0 +1,86 @@
+//! The cloud tables: opt-ins, orders and receipts (migration 0009).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// The latest opt-in change: (enabled, server URL, when).
+pub(crate) fn latest_optin(conn: &Connection) -> rusqlite::Result<Option<(bool, String, String)>> {
+    conn.query_row(
+        "SELECT enabled, server_url, at FROM cloud_optins ORDER BY id DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+}
+
+/// Record turning cloud on (with the wording shown) or off.
+pub(crate) fn insert_optin(
+    conn: &Connection,
+    enabled: bool,
+    server_url: &str,
+    wording: Option<(&str, &str)>,
+    at: &str,
+) -> rusqlite::Result<()> {
+    let (language, sha) = wording.unzip();
+    conn.execute(
+        "INSERT INTO cloud_optins (enabled, server_url, language, wording_sha256, at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![enabled, server_url, language, sha, at],
+    )?;
+    Ok(())
+}
+
+/// Remember an order started here, or its new state.
+pub(crate) fn upsert_order(
+    conn: &Connection,
+    order: &likeness_cloud_api::Order,
+    server_url: &str,
+    now: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO cloud_orders (order_id, server_url, pack_id, state, credits, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+         ON CONFLICT (order_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        params![
+            order.order_id,
+            server_url,
+            order.pack_id,
+            order.state.as_str(),
+            order.credits,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// Keep a signed receipt (once: the same receipt again changes nothing).
+pub(crate) fn insert_receipt(
+    conn: &Connection,
+    receipt: &likeness_cloud_api::Receipt,
+    job_id: Option<i64>,
+) -> rusqlite::Result<()> {
+    let json = serde_json::to_string(receipt).expect("plain data serializes");
+    let issued_at = receipt
+        .issued_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    conn.execute(
+        "INSERT INTO cloud_receipts (receipt_id, kind, receipt_json, issued_at, job_id)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (receipt_id) DO NOTHING",
+        params![
+            receipt.receipt_id,
+            receipt.kind.as_str(),
+            json,
+            issued_at,
+            job_id
+        ],
+    )?;
+    Ok(())
+}
+
+/// Every kept receipt, newest first, as the server signed it.
+pub(crate) fn receipts(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut statement = conn
+        .prepare("SELECT receipt_json FROM cloud_receipts ORDER BY issued_at DESC, receipt_id")?;
+    let rows = statement.query_map([], |r| r.get(0))?;
+    rows.collect()
+}
