@@ -48,6 +48,11 @@ export function errorMessage(code: ErrorCode): string {
   return MESSAGES[code];
 }
 
+/** A reason the backend gave as an error code (`cloud_unreachable`) in words; other text as it came. */
+export function reasonMessage(reason: string): string {
+  return isErrorCode(reason) ? MESSAGES[reason] : reason;
+}
+
 // Own keys only, so "toString" and friends aren't mistaken for codes.
 function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === "string" && Object.prototype.hasOwnProperty.call(MESSAGES, value);
