@@ -160,4 +160,19 @@ describe("choosing where HD is made", () => {
     expect(screen.queryByTestId("hd-choice")).not.toBeInTheDocument();
     expect(backend.upscaled).toEqual([]);
   });
+
+  it("still offers this computer, with the cloud's reason, when the cloud can't quote at all", async () => {
+    const backend = new FakeBackend({ cloud: true });
+    const user = await studioWithPreview(backend);
+    backend.failNext = { code: "cloud_timeout", message: "no answer in 10 s" };
+
+    await user.click(screen.getByTestId("hd-4"));
+
+    const dialog = await screen.findByTestId("hd-choice");
+    expect(within(dialog).getByTestId("choice-cloud-reason")).toHaveTextContent("Likeness Cloud took too long to answer.");
+    expect(within(dialog).queryByTestId("hd-cloud")).not.toBeInTheDocument();
+    expect(within(dialog).getByTestId("choice-local-terms")).toHaveTextContent("Free");
+    await user.click(within(dialog).getByTestId("hd-local"));
+    expect(backend.upscaled).toEqual([{ outputId: 9, factor: 4 }]);
+  });
 });
