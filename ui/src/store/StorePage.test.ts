@@ -16,14 +16,27 @@ async function openStore(backend: FakeBackend) {
 function storeWithHistory(): FakeBackend {
   const backend = new FakeBackend({ cloud: true });
   backend.balance = { credits: 76, held: 12 };
+  const job = { orderId: null };
   backend.ledger = [
-    makeLedgerEntry({ entryId: 4, kind: "hold", credits: 12, reason: "held for a submitted job", orderId: null, jobId: "job_8", balanceAfter: 76, at: "2026-12-02T09:00:00Z" }),
-    makeLedgerEntry({ entryId: 3, kind: "charge", credits: 12, reason: "HD ×4 finished", orderId: null, jobId: "job_7", balanceAfter: 88, at: "2026-12-01T12:00:00Z" }),
-    makeLedgerEntry({ entryId: 2, kind: "release", credits: 12, reason: "job failed", orderId: null, jobId: "job_6", balanceAfter: 88, at: "2026-12-01T11:00:00Z" }),
-    makeLedgerEntry({ entryId: 1, kind: "grant", credits: 100, reason: "bought", orderId: "ord_1", balanceAfter: 100, at: "2026-12-01T10:00:00Z" }),
+    makeLedgerEntry({
+      ...job, entryId: 4, kind: "hold", credits: 12, reason: "held for a submitted job",
+      jobId: "job_8", balanceAfter: 76, at: "2026-12-02T09:00:00Z",
+    }),
+    makeLedgerEntry({
+      ...job, entryId: 3, kind: "charge", credits: 12, reason: "HD ×4 finished",
+      jobId: "job_7", balanceAfter: 88, at: "2026-12-01T12:00:00Z",
+    }),
+    makeLedgerEntry({
+      ...job, entryId: 2, kind: "release", credits: 12, reason: "job failed",
+      jobId: "job_6", balanceAfter: 88, at: "2026-12-01T11:00:00Z",
+    }),
+    makeLedgerEntry({ entryId: 1, kind: "grant", credits: 100, reason: "bought", orderId: "ord_1", at: "2026-12-01T10:00:00Z" }),
   ];
   backend.receipts = [
-    makeReceipt({ receiptId: "rcpt_2", kind: "job", credits: 12, amountCents: null, currency: null, orderId: null, jobId: "job_7", issuedAt: "2026-12-01T12:00:00Z", valid: false }),
+    makeReceipt({
+      receiptId: "rcpt_2", kind: "job", credits: 12, amountCents: null, currency: null,
+      orderId: null, jobId: "job_7", issuedAt: "2026-12-01T12:00:00Z", valid: false,
+    }),
     makeReceipt({ receiptId: "rcpt_1" }),
   ];
   return backend;
