@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
   daysUntil,
+  formatAbout,
   formatBytes,
   formatCount,
   formatDate,
   formatDateTime,
   formatDimensions,
   formatList,
+  formatMoney,
   formatPeriod,
 } from "./format";
 
@@ -61,5 +63,18 @@ describe("format helpers", () => {
     expect(formatList(["3 portraits", "12 images", "2 style pictures"])).toBe(
       "3 portraits, 12 images and 2 style pictures",
     );
+  });
+
+  it("rounds a time estimate to seconds under a minute and to minutes above", () => {
+    expect(formatAbout(20)).toBe("about 20 s");
+    expect(formatAbout(59.4)).toBe("about 59 s");
+    expect(formatAbout(60)).toBe("about 1 min");
+    expect(formatAbout(240)).toBe("about 4 min");
+    expect(formatAbout(0)).toBe("about 1 s");
+  });
+
+  it("shows a price in cents as money in its currency", () => {
+    expect(formatMoney(500, "EUR", "en-US")).toBe("€5.00");
+    expect(formatMoney(1999, "USD", "en-US")).toBe("$19.99");
   });
 });

@@ -62,3 +62,14 @@ export function formatList(parts: string[]): string {
   if (parts.length <= 1) return parts.join("");
   return `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
 }
+
+/** An estimate in seconds: 20 → "about 20 s", 240 → "about 4 min". */
+export function formatAbout(seconds: number): string {
+  const whole = Math.max(1, Math.round(seconds));
+  return whole < 60 ? `about ${whole} s` : `about ${Math.round(whole / 60)} min`;
+}
+
+/** 500, "EUR" → "€5.00" in the user's locale. */
+export function formatMoney(cents: number, currency: string, locale?: string): string {
+  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(cents / 100);
+}

@@ -46,7 +46,7 @@ describe("Privacy", () => {
   it("sits between History and Settings in the sidebar", async () => {
     await openPrivacy();
     const labels = within(screen.getByRole("navigation")).getAllByRole("button").map((b) => b.textContent?.trim());
-    expect(labels).toEqual(["Library", "Studio", "History", "Privacy", "Settings"]);
+    expect(labels).toEqual(["Library", "Studio", "History", "Store", "Privacy", "Settings"]);
     expect(screen.getByTestId("privacy-page")).toHaveTextContent(/^Privacy/);
   });
 

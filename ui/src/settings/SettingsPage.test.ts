@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/svelte";
+import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
@@ -77,5 +77,67 @@ describe("Settings", () => {
     await user.type(input, "19");
     await user.click(screen.getByTestId("save-youthful-age"));
     expect(backend.youthful).toBe(30);
+  });
+});
+
+describe("Likeness Cloud in Settings", () => {
+  const DISCLOSURE =
+    "Only the one image of a cloud job you confirm leaves this computer. The server deletes it when the job ends, and deletes the result after you download it (within 24 hours at most). Your library, your other photos and your history stay here.";
+
+  it("is off by default and shows exactly what would leave this computer", async () => {
+    await openSettings();
+    const section = await screen.findByTestId("cloud-section");
+
+    expect(await within(section).findByTestId("cloud-state")).toHaveTextContent("Off");
+    expect(within(section).getByTestId("cloud-disclosure")).toHaveTextContent(DISCLOSURE);
+    expect(within(section).getByTestId("cloud-server-url")).toHaveValue("http://127.0.0.1:8787");
+    expect(within(section).getByRole("button", { name: "Turn on Likeness Cloud" })).toBeInTheDocument();
+  });
+
+  it("turns on with the chosen server, sending the exact text shown as the consent wording", async () => {
+    const backend = new FakeBackend();
+    const user = await openSettings(backend);
+    const section = await screen.findByTestId("cloud-section");
+    const shown = (await within(section).findByTestId("cloud-disclosure")).textContent;
+    const url = within(section).getByTestId("cloud-server-url");
+
+    await user.clear(url);
+    await user.type(url, "https://cloud.likeness.example");
+    await user.click(within(section).getByRole("button", { name: "Turn on Likeness Cloud" }));
+
+    expect(backend.cloudConsents).toEqual([
+      { serverUrl: "https://cloud.likeness.example", wording: { language: "en", text: shown } },
+    ]);
+    expect(shown).toBe(DISCLOSURE);
+    expect(await within(section).findByTestId("cloud-state")).toHaveTextContent("On");
+    expect(within(section).getByTestId("cloud-server")).toHaveTextContent("https://cloud.likeness.example");
+    expect(within(section).getByTestId("cloud-since")).not.toBeEmptyDOMElement();
+  });
+
+  it("shows when it was turned on and turns off, stopping every cloud call", async () => {
+    const backend = new FakeBackend({ cloud: true });
+    const user = await openSettings(backend);
+    const section = await screen.findByTestId("cloud-section");
+
+    expect(await within(section).findByTestId("cloud-state")).toHaveTextContent("On");
+    expect(within(section).getByTestId("cloud-server")).toHaveTextContent("http://127.0.0.1:8787");
+    expect(within(section).getByTestId("cloud-since")).toHaveTextContent("2026");
+    await user.click(within(section).getByRole("button", { name: "Turn off" }));
+
+    expect(await within(section).findByTestId("cloud-state")).toHaveTextContent("Off");
+    expect(backend.cloud.enabled).toBe(false);
+    await expect(backend.cloudBalance()).rejects.toMatchObject({ code: "cloud_off" });
+  });
+
+  it("stays off and says why when the server can't be reached", async () => {
+    const backend = new FakeBackend();
+    backend.failNext = { code: "cloud_unreachable", message: "connection refused" };
+    const user = await openSettings(backend);
+    const section = await screen.findByTestId("cloud-section");
+
+    await user.click(await within(section).findByRole("button", { name: "Turn on Likeness Cloud" }));
+
+    expect(await within(section).findByRole("alert")).toHaveTextContent("Likeness Cloud can't be reached.");
+    expect(within(section).getByTestId("cloud-state")).toHaveTextContent("Off");
   });
 });

@@ -25,7 +25,7 @@ describe("Studio", () => {
   it("sits between Library and Settings in the sidebar", async () => {
     await openStudio();
     const labels = within(screen.getByRole("navigation")).getAllByRole("button").map((b) => b.textContent?.trim());
-    expect(labels).toEqual(["Library", "Studio", "History", "Privacy", "Settings"]);
+    expect(labels).toEqual(["Library", "Studio", "History", "Store", "Privacy", "Settings"]);
   });
 
   it("enqueues a preview with the chosen portrait, framing, orientation, style and strength", async () => {

@@ -51,6 +51,17 @@ export const COMMANDS = {
   appendArchiveUpload: "append_archive_upload",
   importArchive: "import_archive",
   deleteEverything: "delete_everything",
+
+  cloudStatus: "cloud_status",
+  enableCloud: "enable_cloud",
+  disableCloud: "disable_cloud",
+  cloudPacks: "cloud_packs",
+  cloudBalance: "cloud_balance",
+  cloudLedger: "cloud_ledger",
+  cloudReceipts: "cloud_receipts",
+  buyPack: "buy_pack",
+  hdChoices: "hd_choices",
+  enqueueCloudHd: "enqueue_cloud_hd",
 } as const;
 
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorMessage, toApiError } from "./errors";
+import { errorMessage, reasonMessage, toApiError } from "./errors";
 import type { ErrorCode } from "./index";
 
 // Listed by hand so a new backend code also needs a conscious decision here.
@@ -30,6 +30,14 @@ const ALL_CODES: ErrorCode[] = [
   "moderation_unavailable",
   "archive_invalid",
   "record_in_use",
+  "cloud_off",
+  "cloud_unreachable",
+  "cloud_timeout",
+  "cloud_bad_answer",
+  "cloud_server_error",
+  "cloud_refused",
+  "insufficient_credits",
+  "checkout_failed",
 ];
 
 describe("error messages", () => {
@@ -55,6 +63,14 @@ describe("error messages", () => {
   it("says why a style picture was refused", () => {
     expect(errorMessage("unsafe_style_picture")).toContain("can't be used as a style");
     expect(errorMessage("moderation_unavailable")).toContain("Safety checks couldn't run");
+  });
+});
+
+describe("reasonMessage", () => {
+  it("puts a reason given as an error code in words and keeps any other reason as it came", () => {
+    expect(reasonMessage("cloud_unreachable")).toBe(errorMessage("cloud_unreachable"));
+    expect(reasonMessage("The engine is still downloading.")).toBe("The engine is still downloading.");
+    expect(reasonMessage("toString")).toBe("toString");
   });
 });
 

@@ -34,10 +34,23 @@ const MESSAGES: Record<ErrorCode, string> = {
     "Safety checks couldn't run on this computer, so the picture wasn't accepted.",
   archive_invalid: "This file isn't a Likeness archive, or it is damaged.",
   record_in_use: "This record belongs to a portrait still in your library. Delete the portrait first.",
+  cloud_off: "Likeness Cloud is off. Turn it on in Settings to use it.",
+  cloud_unreachable: "Likeness Cloud can't be reached. Check your internet connection and try again.",
+  cloud_timeout: "Likeness Cloud took too long to answer. Try again in a moment.",
+  cloud_bad_answer: "Likeness Cloud sent an answer Likeness doesn't understand. Try again later.",
+  cloud_server_error: "Likeness Cloud had a problem on its side. Try again later.",
+  cloud_refused: "Likeness Cloud refused this request.",
+  insufficient_credits: "You don't have enough credits for this. Buy a pack in the Store.",
+  checkout_failed: "The checkout couldn't be opened or finished. Try again in a moment.",
 };
 
 export function errorMessage(code: ErrorCode): string {
   return MESSAGES[code];
+}
+
+/** A reason the backend gave as an error code (`cloud_unreachable`) in words; other text as it came. */
+export function reasonMessage(reason: string): string {
+  return isErrorCode(reason) ? MESSAGES[reason] : reason;
 }
 
 // Own keys only, so "toString" and friends aren't mistaken for codes.

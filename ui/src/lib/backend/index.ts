@@ -5,12 +5,20 @@
 import type { AppInfo } from "../bindings/AppInfo";
 import type { ArchiveImport } from "../bindings/ArchiveImport";
 import type { ArchiveSummary } from "../bindings/ArchiveSummary";
+import type { CloudBalance } from "../bindings/CloudBalance";
+import type { CloudChoice } from "../bindings/CloudChoice";
+import type { CloudLedgerEntry } from "../bindings/CloudLedgerEntry";
+import type { CloudOrder } from "../bindings/CloudOrder";
+import type { CloudPack } from "../bindings/CloudPack";
+import type { CloudReceipt } from "../bindings/CloudReceipt";
+import type { CloudStatus } from "../bindings/CloudStatus";
 import type { ConsentAnswers } from "../bindings/ConsentAnswers";
 import type { ConsentKind } from "../bindings/ConsentKind";
 import type { ConsentRecord } from "../bindings/ConsentRecord";
 import type { ConsentStatus } from "../bindings/ConsentStatus";
 import type { ConsentWording } from "../bindings/ConsentWording";
 import type { DeletionReceipt } from "../bindings/DeletionReceipt";
+import type { EngineChoice } from "../bindings/EngineChoice";
 import type { ExportRequest } from "../bindings/ExportRequest";
 import type { ExportResult } from "../bindings/ExportResult";
 import type { GenerationSettings } from "../bindings/GenerationSettings";
@@ -19,6 +27,7 @@ import type { ImportProgress } from "../bindings/ImportProgress";
 import type { Inventory } from "../bindings/Inventory";
 import type { Job } from "../bindings/Job";
 import type { JobEvent } from "../bindings/JobEvent";
+import type { LocalChoice } from "../bindings/LocalChoice";
 import type { ModerationRecordEntry } from "../bindings/ModerationRecordEntry";
 import type { Output } from "../bindings/Output";
 import type { OutputCursor } from "../bindings/OutputCursor";
@@ -32,7 +41,11 @@ import type { StylePicture } from "../bindings/StylePicture";
 import type { WithdrawOutcome } from "../bindings/WithdrawOutcome";
 
 export type { ApiError } from "../bindings/ApiError";
+export type { CloudLedgerKind } from "../bindings/CloudLedgerKind";
+export type { CloudOrderState } from "../bindings/CloudOrderState";
+export type { CloudReceiptKind } from "../bindings/CloudReceiptKind";
 export type { ConfidenceBand } from "../bindings/ConfidenceBand";
+export type { EngineName } from "../bindings/EngineName";
 export type { ErrorCode } from "../bindings/ErrorCode";
 export type { ExpiryRule } from "../bindings/ExpiryRule";
 export type { ExportFormat } from "../bindings/ExportFormat";
@@ -52,12 +65,20 @@ export type {
   AppInfo,
   ArchiveImport,
   ArchiveSummary,
+  CloudBalance,
+  CloudChoice,
+  CloudLedgerEntry,
+  CloudOrder,
+  CloudPack,
+  CloudReceipt,
+  CloudStatus,
   ConsentAnswers,
   ConsentKind,
   ConsentRecord,
   ConsentStatus,
   ConsentWording,
   DeletionReceipt,
+  EngineChoice,
   ExportRequest,
   ExportResult,
   GenerationSettings,
@@ -66,6 +87,7 @@ export type {
   Inventory,
   Job,
   JobEvent,
+  LocalChoice,
   ModerationRecordEntry,
   Output,
   OutputCursor,
@@ -198,6 +220,34 @@ export interface PrivacyBackend {
   deleteEverything(): Promise<DeletionReceipt>;
 }
 
+/**
+ * Likeness Cloud: off until the user turns it on, then credits, their ledger and receipts, buying
+ * packs, and running HD on the cloud instead of this computer. A call other than `cloudStatus` or
+ * `enableCloud` that needs the server fails with `cloud_off` while it is off.
+ */
+export interface CloudBackend {
+  cloudStatus(): Promise<CloudStatus>;
+  /** `wording` is the exact text the user was shown of what leaves this computer. */
+  enableCloud(serverUrl: string, wording: ConsentWording): Promise<CloudStatus>;
+  /** Stops every cloud call. */
+  disableCloud(): Promise<CloudStatus>;
+  cloudPacks(): Promise<CloudPack[]>;
+  cloudBalance(): Promise<CloudBalance>;
+  /** Newest first. */
+  cloudLedger(): Promise<CloudLedgerEntry[]>;
+  /** Newest first; one whose signature doesn't check out has `valid: false`. */
+  cloudReceipts(): Promise<CloudReceipt[]>;
+  /**
+   * Opens a checkout window and resolves once it is closed, with the order as the server then
+   * sees it; only a `paid` one added credits.
+   */
+  buyPack(packId: string): Promise<CloudOrder>;
+  /** What HD of this output would take here and on the cloud; quoting it spends nothing. */
+  hdChoices(outputId: number, factor: HdFactor): Promise<EngineChoice>;
+  /** Holds the quote's credits (else `insufficient_credits`) and sends this one image to the cloud. */
+  enqueueCloudHd(outputId: number, factor: HdFactor, quoteId: string): Promise<Job>;
+}
+
 export interface Backend
   extends LibraryBackend,
     ConsentBackend,
@@ -206,4 +256,5 @@ export interface Backend
     JobsBackend,
     HistoryBackend,
     ExportBackend,
-    PrivacyBackend {}
+    PrivacyBackend,
+    CloudBackend {}

@@ -9,10 +9,18 @@ import type {
   ArchiveImport,
   ArchiveSummary,
   Backend,
+  CloudBackend,
+  CloudBalance,
+  CloudLedgerEntry,
+  CloudOrder,
+  CloudPack,
+  CloudReceipt,
+  CloudStatus,
   ConsentBackend,
   ConsentRecord,
   ConsentStatus,
   DeletionReceipt,
+  EngineChoice,
   ExportBackend,
   ExportResult,
   HistoryBackend,
@@ -148,6 +156,19 @@ const privacyBackend: PrivacyBackend = {
   deleteEverything: () => call<DeletionReceipt>(COMMANDS.deleteEverything),
 };
 
+const cloudBackend: CloudBackend = {
+  cloudStatus: () => call<CloudStatus>(COMMANDS.cloudStatus),
+  enableCloud: (serverUrl, wording) => call<CloudStatus>(COMMANDS.enableCloud, { serverUrl, wording }),
+  disableCloud: () => call<CloudStatus>(COMMANDS.disableCloud),
+  cloudPacks: () => call<CloudPack[]>(COMMANDS.cloudPacks),
+  cloudBalance: () => call<CloudBalance>(COMMANDS.cloudBalance),
+  cloudLedger: () => call<CloudLedgerEntry[]>(COMMANDS.cloudLedger),
+  cloudReceipts: () => call<CloudReceipt[]>(COMMANDS.cloudReceipts),
+  buyPack: (packId) => call<CloudOrder>(COMMANDS.buyPack, { packId }),
+  hdChoices: (outputId, factor) => call<EngineChoice>(COMMANDS.hdChoices, { outputId, factor }),
+  enqueueCloudHd: (outputId, factor, quoteId) => call<Job>(COMMANDS.enqueueCloudHd, { outputId, factor, quoteId }),
+};
+
 export const tauriBackend: Backend = {
   ...libraryBackend,
   ...consentBackend,
@@ -157,4 +178,5 @@ export const tauriBackend: Backend = {
   ...historyBackend,
   ...exportBackend,
   ...privacyBackend,
+  ...cloudBackend,
 };

@@ -1,5 +1,14 @@
 /** Records in the backend's shapes, with plain defaults a test overrides field by field. */
-import type { Job, ModerationRecordEntry, Output, Portrait, StoredStylePicture, StyleInfo } from "../../lib/backend";
+import type {
+  CloudLedgerEntry,
+  CloudReceipt,
+  Job,
+  ModerationRecordEntry,
+  Output,
+  Portrait,
+  StoredStylePicture,
+  StyleInfo,
+} from "../../lib/backend";
 
 export function makePortrait(overrides: Partial<Portrait> = {}): Portrait {
   return {
@@ -106,6 +115,37 @@ export function makeStylePicture(overrides: Partial<StoredStylePicture> = {}): S
     storedAt: "2026-11-20T10:00:00Z",
     usedBy: 0,
     image: `style-picture/${sha256}`,
+    ...overrides,
+  };
+}
+
+/** A pack bought: 100 credits granted for order `ord_1`. */
+export function makeLedgerEntry(overrides: Partial<CloudLedgerEntry> = {}): CloudLedgerEntry {
+  return {
+    entryId: 1,
+    kind: "grant",
+    credits: 100,
+    reason: "bought",
+    orderId: "ord_1",
+    jobId: null,
+    balanceAfter: 100,
+    at: "2026-12-01T10:00:00Z",
+    ...overrides,
+  };
+}
+
+/** The receipt of a 100-credit pack bought for €5.00, its signature valid. */
+export function makeReceipt(overrides: Partial<CloudReceipt> = {}): CloudReceipt {
+  return {
+    receiptId: "rcpt_1",
+    kind: "purchase",
+    credits: 100,
+    amountCents: 500,
+    currency: "EUR",
+    orderId: "ord_1",
+    jobId: null,
+    issuedAt: "2026-12-01T10:00:00Z",
+    valid: true,
     ...overrides,
   };
 }

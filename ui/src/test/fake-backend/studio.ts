@@ -34,13 +34,13 @@ export class FakeStudio extends FakeLibrary {
 
   async enqueuePreview(portraitId: number, settings: GenerationSettings): Promise<Job> {
     this.enqueued.push({ portraitId, settings });
-    return this.#addJob(portraitId, "preview");
+    return this.addJob(portraitId, "preview");
   }
 
   async enqueueHd(outputId: number, factor: HdFactor): Promise<Job> {
     this.upscaled.push({ outputId, factor });
     const source = this.outputs.find((o) => o.id === outputId);
-    return this.#addJob(source?.portraitId ?? null, "hd");
+    return this.addJob(source?.portraitId ?? null, "hd");
   }
 
   // Copies, so the UI's live updates never reach this record of what the backend did.
@@ -70,7 +70,7 @@ export class FakeStudio extends FakeLibrary {
     for (const cb of this.#jobListeners) cb({ ...event });
   }
 
-  #addJob(portraitId: number | null, kind: Job["kind"]): Job {
+  protected addJob(portraitId: number | null, kind: Job["kind"]): Job {
     const job = makeJob({ id: this.#nextJobId++, portraitId, kind });
     this.jobs.unshift(job);
     return { ...job };
