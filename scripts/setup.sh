@@ -10,7 +10,7 @@ SUDO=""
 APT_PACKAGES=(
   # Tauri v2 on Linux
   libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev
-  libssl-dev libayatana-appindicator3-dev patchelf file xdg-utils pkg-config build-essential
+  libssl-dev libayatana-appindicator3-dev patchelf file xdg-utils pkg-config build-essential curl
   # a real window and WebDriver for the end-to-end tests
   xvfb xauth webkit2gtk-driver dbus-x11
   # SQLCipher links the system libcrypto (libssl-dev, above); the library's key

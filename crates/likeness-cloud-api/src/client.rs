@@ -10,9 +10,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::{
-    AccountCreated, AccountDeleted, ApiError, Balance, CreateOrder, InsufficientCredits, Job, JobSubmitted, Ledger,
-    LedgerEntry, Order, OrderCreated, Pack, PackList, Quote, QuoteRequest, Receipt, ReceiptKey,
-    IDEMPOTENCY_KEY_HEADER, RECEIPT_KEY_PATH,
+    AccountCreated, AccountDeleted, ApiError, Balance, CreateOrder, InsufficientCredits, Job,
+    JobSubmitted, Ledger, LedgerEntry, Order, OrderCreated, Pack, PackList, Quote, QuoteRequest,
+    Receipt, ReceiptKey, IDEMPOTENCY_KEY_HEADER, RECEIPT_KEY_PATH,
 };
 
 /// How long one call may take, connect to last byte, unless set otherwise.
@@ -142,7 +142,10 @@ impl CloudClient {
 
     /// `DELETE /v1/account`: delete this account on the server.
     pub fn delete_account(&self) -> Result<AccountDeleted, ClientError> {
-        json(self.authorised(self.agent.delete(self.url("/v1/account"))).call())
+        json(
+            self.authorised(self.agent.delete(self.url("/v1/account")))
+                .call(),
+        )
     }
 
     pub fn packs(&self) -> Result<Vec<Pack>, ClientError> {
@@ -223,22 +226,7 @@ impl CloudClient {
     /// The output PNG of a job that succeeded.
     pub fn output(&self, job_id: &str) -> Result<Vec<u8>, ClientError> {
         let path = format!("/v1/jobs/{}/output", segment(job_id)?);
-        let mut answer = self
-            .authorised(self.agent.get(self.url(&path)))
-            .call()
-            .map_err(transport)?;
-        let status = answer.status().as_u16();
-        let bytes = answer
-            .body_mut()
-            .with_config()
-            .limit(MAX_ANSWER_BYTES)
-            .read_to_vec()
-            .map_err(transport)?;
-        if status == 200 {
-            Ok(bytes)
-        } else {
-            Err(refusal(status, &bytes))
-        }
+        read(self.authorised(self.agent.get(self.url(&path))).call())
     }
 
     /// Cancel a job; the server releases its hold.
@@ -303,9 +291,10 @@ fn refusal(status: u16, body: &[u8]) -> ClientError {
     }
 }
 
-fn json<T: DeserializeOwned>(
-    answer: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-) -> Result<T, ClientError> {
+type Answer = Result<ureq::http::Response<ureq::Body>, ureq::Error>;
+
+/// The body of a 2xx answer; any other answer as the error it stands for.
+fn read(answer: Answer) -> Result<Vec<u8>, ClientError> {
     let mut answer = answer.map_err(transport)?;
     let status = answer.status().as_u16();
     let bytes = answer
@@ -314,8 +303,14 @@ fn json<T: DeserializeOwned>(
         .limit(MAX_ANSWER_BYTES)
         .read_to_vec()
         .map_err(transport)?;
-    if !(200..300).contains(&status) {
-        return Err(refusal(status, &bytes));
+    if (200..300).contains(&status) {
+        Ok(bytes)
+    } else {
+        Err(refusal(status, &bytes))
     }
-    serde_json::from_slice(&bytes).map_err(|e| ClientError::BadAnswer(e.to_string()))
+}
+
+/// A 2xx answer's JSON as `T`.
+fn json<T: DeserializeOwned>(answer: Answer) -> Result<T, ClientError> {
+    serde_json::from_slice(&read(answer)?).map_err(|e| ClientError::BadAnswer(e.to_string()))
 }

@@ -51,7 +51,10 @@ pub async fn delete(
         }
     }
     let ended = client
-        .query("SELECT job_id FROM jobs WHERE account_id = $1", &[&account_id])
+        .query(
+            "SELECT job_id FROM jobs WHERE account_id = $1",
+            &[&account_id],
+        )
         .await?;
     for row in ended {
         let job_id: String = row.get(0);

@@ -138,6 +138,12 @@ impl Services {
             moderator.clone(),
             clock.clone(),
         ));
+        let cloud = Arc::new(Cloud::new(
+            db.clone(),
+            secrets.clone(),
+            data_dir.to_owned(),
+            clock.clone(),
+        ));
         let privacy = Privacy::open(Parts {
             db: db.clone(),
             vault: vault.clone(),
@@ -147,16 +153,11 @@ impl Services {
             moderator: moderator.clone(),
             data_dir: data_dir.to_owned(),
             staging_dir: staging_dir(data_dir),
-            secrets: secrets.clone(),
+            secrets,
             keys,
+            cloud: cloud.clone(),
         });
         let history = History::new(db.clone(), vault.clone());
-        let cloud = Arc::new(Cloud::new(
-            db.clone(),
-            secrets.clone(),
-            data_dir.to_owned(),
-            clock.clone(),
-        ));
         let studio = Arc::new(Studio::new(
             portraits.clone(),
             style_pictures.clone(),

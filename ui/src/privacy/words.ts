@@ -2,6 +2,7 @@
 // decisions, and counts of what an export, import, withdrawal or deletion touches.
 import type {
   ArchiveImport,
+  DeletionReceipt,
   Inventory,
   InventoryItem,
   ModerationReason,
@@ -19,6 +20,7 @@ export const KIND_LABELS: Record<StoredKind, string> = {
   consent_records: "Consent records",
   jobs: "Jobs",
   settings: "Settings",
+  cloud_records: "Likeness Cloud orders and receipts",
 };
 
 /** How long an item is kept: "30 days after last use", "Until you delete them"… */
@@ -35,7 +37,9 @@ export function describeRule({ kind, rule, keptForDays }: InventoryItem): string
     case "after_finishing":
       return `${period} after they finish`;
     case "after_recording":
-      return kind === "consent_records" ? `${period}; your current answers are always kept` : period;
+      if (kind === "consent_records") return `${period}; your current answers are always kept`;
+      if (kind === "cloud_records") return `${period}, as purchase records are kept`;
+      return period;
   }
 }
 
@@ -76,6 +80,7 @@ const COUNTED = [
   ["consentRecords", "consent record"],
   ["jobs", "job"],
   ["settings", "setting"],
+  ["cloudRecords", "Likeness Cloud record"],
 ] as const;
 
 type Counts = { [key in (typeof COUNTED)[number][0]]?: number };
@@ -107,6 +112,20 @@ export function describeImport(result: ArchiveImport): string {
   ].filter((part): part is string => part !== false);
   const imported = added ? `Imported ${added}.` : "Nothing new was imported.";
   return skipped.length > 0 ? `${imported} ${skipped.join(", ")}.` : imported;
+}
+
+/** What "delete all" did with the Likeness Cloud account, or "" when there was none. */
+export function cloudAccountInWords(end: DeletionReceipt["cloudAccount"]): string {
+  switch (end.state) {
+    case "none":
+      return "";
+    case "deleted":
+      return end.forfeited_credits > 0
+        ? `Your Likeness Cloud account was deleted on the server, with its ${formatCount(end.forfeited_credits, "unspent credit")}.`
+        : "Your Likeness Cloud account was deleted on the server.";
+    case "not_reached":
+      return `Likeness Cloud could not be reached to delete your account there (${end.reason}). Its token is gone from this computer, so it can no longer be used from here.`;
+  }
 }
 
 /** What withdrawing consent deletes and keeps, with the numbers stored now. */

@@ -145,9 +145,8 @@ describe("Store", () => {
   const UNPAID: [CloudOrderState, string][] = [
     ["processing", "Payment is processing; the credits arrive when it settles"],
     ["pending", "No payment was made"],
-    ["cancelled", "No payment was made"],
     ["failed", "The payment failed; nothing was charged"],
-    ["expired", "The checkout expired; nothing was charged"],
+    ["expired", "The checkout was cancelled or ran out of time; nothing was charged"],
   ];
 
   it.each(UNPAID)("says so plainly when the checkout ends %s, and adds no credits", async (state, sentence) => {

@@ -7,6 +7,7 @@ export const LEDGER_KIND_LABELS: Record<CloudLedgerKind, string> = {
   hold: "Held for a job",
   charge: "Charged",
   release: "Refunded",
+  refund: "Refunded after a charge",
 };
 
 export const RECEIPT_KIND_LABELS: Record<CloudReceiptKind, string> = {
@@ -15,7 +16,13 @@ export const RECEIPT_KIND_LABELS: Record<CloudReceiptKind, string> = {
 };
 
 /** Credits come in with a grant or a release, and go out with a hold or a charge. */
-const INCOMING: Record<CloudLedgerKind, boolean> = { grant: true, release: true, hold: false, charge: false };
+const INCOMING: Record<CloudLedgerKind, boolean> = {
+  grant: true,
+  release: true,
+  refund: true,
+  hold: false,
+  charge: false,
+};
 
 /** "+100" or "−12". The server sends every amount positive and lets `kind` say which way it went. */
 export function signedCredits({ kind, credits }: Pick<CloudLedgerEntry, "kind" | "credits">): string {
@@ -37,11 +44,10 @@ export function orderOutcome({ state, credits }: CloudOrder): { sentence: string
     case "processing":
       return { sentence: "Payment is processing; the credits arrive when it settles", paid: false };
     case "pending":
-    case "cancelled":
       return { sentence: "No payment was made", paid: false };
     case "failed":
       return { sentence: "The payment failed; nothing was charged", paid: false };
     case "expired":
-      return { sentence: "The checkout expired; nothing was charged", paid: false };
+      return { sentence: "The checkout was cancelled or ran out of time; nothing was charged", paid: false };
   }
 }

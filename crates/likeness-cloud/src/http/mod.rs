@@ -22,9 +22,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use deadpool_postgres::Pool;
 use likeness_cloud_api::{
-    AccountDeleted,
-    Balance, CreateOrder, Ledger, OrderCreated, OrderState, PackList, QuoteRequest, ReceiptKey,
-    RECEIPT_KEY_PATH,
+    AccountDeleted, Balance, CreateOrder, Ledger, OrderCreated, OrderState, PackList, QuoteRequest,
+    ReceiptKey, RECEIPT_KEY_PATH,
 };
 use serde::de::DeserializeOwned;
 use serde::Deserialize;

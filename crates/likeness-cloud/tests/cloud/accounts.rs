@@ -116,10 +116,18 @@ async fn a_deleted_account_releases_its_open_jobs_forgets_its_token_and_keeps_on
         .unwrap();
     assert_eq!(answer.status(), StatusCode::OK);
     let body: serde_json::Value = answer.json().await.unwrap();
-    assert_eq!(body["forfeited_credits"], balance + credits, "the hold came back first");
+    assert_eq!(
+        body["forfeited_credits"],
+        balance + credits,
+        "the hold came back first"
+    );
 
     let (status, _) = cloud.get("/v1/balance", Some(&buyer.token)).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "the token never signs in again");
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the token never signs in again"
+    );
     let job_id = job["job_id"].as_str().unwrap();
     let state: String = cloud
         .db
@@ -129,7 +137,11 @@ async fn a_deleted_account_releases_its_open_jobs_forgets_its_token_and_keeps_on
         .get(0);
     assert_eq!(state, "cancelled");
     assert!(cloud.stored("inputs").is_empty(), "its images are deleted");
-    assert_eq!(cloud.count("SELECT count(*) FROM quotes").await, 1, "the used quote stays");
+    assert_eq!(
+        cloud.count("SELECT count(*) FROM quotes").await,
+        1,
+        "the used quote stays"
+    );
     assert_eq!(
         cloud.count("SELECT count(*) FROM ledger").await,
         3,

@@ -11,14 +11,15 @@ use std::time::{Duration, Instant};
 
 use likeness_cloud::backend::probe::QueueProbe;
 use likeness_core::clock::SystemClock;
-use likeness_core::cloud::{CloudOrderState, EngineName};
+use likeness_core::cloud::{CloudLedgerKind, CloudOrderState, EngineChoice, EngineName};
 use likeness_core::consent::{ConsentAnswers, ConsentWording};
 use likeness_core::engines::Style;
 use likeness_core::framing::{Framing, Orientation};
 use likeness_core::generation::{self, GenerationSettings, StyleChoice};
 use likeness_core::history::OutputFilter;
-use likeness_core::jobs::{JobId, JobKind, JobQueue, JobState};
+use likeness_core::jobs::{Job, JobId, JobKind, JobQueue, JobState};
 use likeness_core::moderation::{Moderator, ModeratorHandle, Thresholds};
+use likeness_core::privacy::{CloudAccountEnd, StoredKind};
 use likeness_core::{Coded, ErrorCode, Services};
 
 use crate::harness::Cloud;
@@ -121,6 +122,33 @@ fn preview(services: &Services, queue: &JobQueue) -> i64 {
         .id
 }
 
+/// Buy the starter pack through the real checkout page; wait until it is paid.
+async fn fund(cloud: &Cloud, services: &Arc<Services>) {
+    let s = services.clone();
+    let started = blocking(move || s.cloud.start_checkout("starter").unwrap()).await;
+    cloud.press(&started.checkout_url, "", "Pay").await;
+    let s = services.clone();
+    blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while s.cloud.order_state(&started.order_id).unwrap().state != CloudOrderState::Paid {
+            assert!(Instant::now() < deadline, "the order was never paid");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    })
+    .await;
+}
+
+/// A preview made here, and an HD x2 of it queued in the cloud at the quote
+/// the router showed.
+fn queued_cloud_hd(s: &Services, dir: &Path) -> (JobQueue, EngineChoice, Job) {
+    let queue = queue(s, dir);
+    let preview = preview(s, &queue);
+    let choice = generation::hd_choices(&s.db, &queue, &s.cloud, preview, 2).unwrap();
+    let quote = choice.cloud.quote_id.clone().unwrap();
+    let job = generation::enqueue_cloud_hd(&queue, &s.cloud, preview, 2, &quote).unwrap();
+    (queue, choice, job)
+}
+
 async fn blocking<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(call).await.unwrap()
 }
@@ -219,37 +247,21 @@ async fn buying_in_the_app_keeps_a_verified_receipt_and_a_forged_one_shows_as_in
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cloud_hd_job_is_quoted_run_checked_here_and_kept_in_history_with_its_receipt() {
     let mut cloud = Cloud::start().await;
-    cloud.start_worker(
-        Arc::new(QueueProbe {
-            delay: Duration::from_millis(100),
-        }),
-        1,
-        5.0,
-    );
-    let buyer_dir = tempfile::tempdir().unwrap();
-    let services = app(&cloud, buyer_dir.path());
+    let probe = QueueProbe {
+        delay: Duration::from_millis(100),
+    };
+    cloud.start_worker(Arc::new(probe), 1, 5.0);
+    let dir = tempfile::tempdir().unwrap();
+    let services = app(&cloud, dir.path());
     let s = services.clone();
     let signed_in = blocking(move || s.cloud.status().unwrap().signed_in).await;
     assert!(!signed_in, "no account before the first call");
-    // Fund this app's account through the real checkout.
-    let s = services.clone();
-    let started = blocking(move || s.cloud.start_checkout("starter").unwrap()).await;
-    cloud.press(&started.checkout_url, "", "Pay").await;
+    fund(&cloud, &services).await;
 
     let s = services.clone();
-    let path = buyer_dir.path().to_owned();
-    let order_id = started.order_id.clone();
+    let path = dir.path().to_owned();
     let (choice, job, output, receipts, balance) = blocking(move || {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while s.cloud.order_state(&order_id).unwrap().state != CloudOrderState::Paid {
-            assert!(Instant::now() < deadline, "the order was never paid");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let queue = queue(&s, &path);
-        let preview = preview(&s, &queue);
-        let choice = generation::hd_choices(&s.db, &queue, &s.cloud, preview, 2).unwrap();
-        let quote = choice.cloud.quote_id.clone().unwrap();
-        let job = generation::enqueue_cloud_hd(&queue, &s.cloud, preview, 2, &quote).unwrap();
+        let (queue, choice, job) = queued_cloud_hd(&s, &path);
         wait(&queue, job.id, JobState::Done);
         let outputs = s
             .history
@@ -306,38 +318,17 @@ async fn a_cloud_hd_job_is_quoted_run_checked_here_and_kept_in_history_with_its_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cloud_job_cut_off_by_the_app_quitting_resumes_at_the_next_start_and_is_charged_once() {
     let mut cloud = Cloud::start().await;
-    cloud.start_worker(
-        Arc::new(QueueProbe {
-            delay: Duration::from_millis(2500),
-        }),
-        1,
-        5.0,
-    );
+    let probe = QueueProbe {
+        delay: Duration::from_millis(2500),
+    };
+    cloud.start_worker(Arc::new(probe), 1, 5.0);
     let dir = tempfile::tempdir().unwrap();
     let services = app(&cloud, dir.path());
-    let s = services.clone();
-    let started = blocking(move || s.cloud.start_checkout("starter").unwrap()).await;
-    cloud.press(&started.checkout_url, "", "Pay").await;
+    fund(&cloud, &services).await;
     let s = services.clone();
     let path = dir.path().to_owned();
-    let order_id = started.order_id.clone();
     let job_id = blocking(move || {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while s.cloud.order_state(&order_id).unwrap().state != CloudOrderState::Paid {
-            assert!(Instant::now() < deadline);
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let queue = queue(&s, &path);
-        let preview = preview(&s, &queue);
-        let choice = generation::hd_choices(&s.db, &queue, &s.cloud, preview, 2).unwrap();
-        let job = generation::enqueue_cloud_hd(
-            &queue,
-            &s.cloud,
-            preview,
-            2,
-            &choice.cloud.quote_id.unwrap(),
-        )
-        .unwrap();
+        let (queue, _, job) = queued_cloud_hd(&s, &path);
         wait(&queue, job.id, JobState::Running);
         std::thread::sleep(Duration::from_millis(600));
         drop(queue); // the app quits mid-job
@@ -353,11 +344,7 @@ async fn a_cloud_job_cut_off_by_the_app_quitting_resumes_at_the_next_start_and_i
     );
     let s = services.clone();
     let path = dir.path().to_owned();
-    blocking(move || {
-        let queue = queue(&s, &path);
-        wait(&queue, job_id, JobState::Done);
-    })
-    .await;
+    blocking(move || wait(&queue(&s, &path), job_id, JobState::Done)).await;
     assert_eq!(
         cloud.count("SELECT count(*) FROM jobs").await,
         1,
@@ -380,39 +367,17 @@ async fn a_cloud_job_cut_off_by_the_app_quitting_resumes_at_the_next_start_and_i
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_a_cloud_job_cancels_it_on_the_server_and_the_hold_comes_back() {
     let mut cloud = Cloud::start().await;
-    cloud.start_worker(
-        Arc::new(QueueProbe {
-            delay: Duration::from_secs(30),
-        }),
-        1,
-        5.0,
-    );
+    let probe = QueueProbe {
+        delay: Duration::from_secs(30),
+    };
+    cloud.start_worker(Arc::new(probe), 1, 5.0);
     let dir = tempfile::tempdir().unwrap();
     let services = app(&cloud, dir.path());
-    let s = services.clone();
-    let started = blocking(move || s.cloud.start_checkout("starter").unwrap()).await;
-    cloud.press(&started.checkout_url, "", "Pay").await;
+    fund(&cloud, &services).await;
     let s = services.clone();
     let path = dir.path().to_owned();
-    let order_id = started.order_id.clone();
     let (ledger, balance) = blocking(move || {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while s.cloud.order_state(&order_id).unwrap().state != CloudOrderState::Paid {
-            assert!(Instant::now() < deadline);
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let queue = queue(&s, &path);
-        let preview = preview(&s, &queue);
-        let choice = generation::hd_choices(&s.db, &queue, &s.cloud, preview, 2).unwrap();
-        let job = generation::enqueue_cloud_hd(
-            &queue,
-            &s.cloud,
-            preview,
-            2,
-            &choice.cloud.quote_id.unwrap(),
-        )
-        .unwrap();
-        wait(&queue, job.id, JobState::Running);
+        let (queue, _, job) = queued_cloud_hd(&s, &path);
         // Wait until the server holds the credits, then cancel.
         let deadline = Instant::now() + Duration::from_secs(20);
         while s.cloud.balance().unwrap().held == 0 {
@@ -426,9 +391,7 @@ async fn cancelling_a_cloud_job_cancels_it_on_the_server_and_the_hold_comes_back
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let ledger = s.cloud.ledger().unwrap();
-            if ledger
-                .iter()
-                .any(|e| e.kind == likeness_core::cloud::CloudLedgerKind::Release)
+            if ledger.iter().any(|e| e.kind == CloudLedgerKind::Release)
                 || Instant::now() > deadline
             {
                 return (ledger, s.cloud.balance().unwrap());
@@ -438,11 +401,53 @@ async fn cancelling_a_cloud_job_cancels_it_on_the_server_and_the_hold_comes_back
     })
     .await;
     let kinds: Vec<_> = ledger.iter().rev().map(|e| e.kind).collect();
-    use likeness_core::cloud::CloudLedgerKind::*;
     assert_eq!(
         kinds,
-        [Grant, Hold, Release],
+        [
+            CloudLedgerKind::Grant,
+            CloudLedgerKind::Hold,
+            CloudLedgerKind::Release
+        ],
         "the refund shows in the ledger"
     );
     assert_eq!((balance.credits, balance.held), (100, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_all_deletes_the_cloud_account_on_the_server_and_its_token_and_records_here() {
+    let cloud = Cloud::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let services = app(&cloud, dir.path());
+    fund(&cloud, &services).await;
+    let s = services.clone();
+    let (inventory, receipt, status) = blocking(move || {
+        let inventory = s.privacy.inventory().unwrap();
+        let receipt = s.privacy.delete_all().unwrap();
+        (inventory, receipt, s.cloud.status().unwrap())
+    })
+    .await;
+    let kept = inventory
+        .items
+        .iter()
+        .find(|i| i.kind == StoredKind::CloudRecords)
+        .unwrap();
+    assert_eq!(kept.count, 3, "the opt-in, the order and its receipt");
+    assert_eq!(kept.kept_for_days, Some(7 * 365));
+    assert_eq!(receipt.cloud_records, 3);
+    assert_eq!(
+        receipt.cloud_account,
+        CloudAccountEnd::Deleted {
+            forfeited_credits: 100
+        }
+    );
+    assert!(
+        !status.enabled && !status.signed_in,
+        "off, and no token in the keyring"
+    );
+    assert_eq!(
+        cloud
+            .count("SELECT count(*) FROM accounts WHERE deleted_at IS NOT NULL")
+            .await,
+        1
+    );
 }

@@ -13,6 +13,7 @@ mod quotes;
 mod requests;
 mod s3;
 mod scale;
+mod stripe_events;
 mod stripe_provider;
 mod webhooks;
 mod workers;

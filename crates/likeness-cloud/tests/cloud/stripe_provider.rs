@@ -13,7 +13,8 @@ use likeness_cloud::payments::{NewCheckout, PaymentProvider, ProviderError};
 use likeness_cloud::secret::Secret;
 use serde_json::json;
 
-use crate::harness::{sign, stripe_event, Cloud};
+use crate::harness::Cloud;
+use crate::stripe_events::{sign, stripe_event};
 
 type Seen = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
 

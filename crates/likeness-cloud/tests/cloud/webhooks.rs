@@ -4,7 +4,8 @@
 
 use reqwest::StatusCode;
 
-use crate::harness::{self, sign, stripe_event, Cloud};
+use crate::harness::{self, Cloud};
+use crate::stripe_events::{self, sign, stripe_event};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_event_delivered_twice_still_grants_once() {
@@ -137,11 +138,11 @@ async fn unsigned_wrongly_signed_and_stale_events_are_refused_with_their_own_cod
         (None, "signature_missing"),
         (Some("v1=abc".to_owned()), "signature_malformed"),
         (
-            Some(signature(&other, harness::now(), &paid)),
+            Some(signature(&other, stripe_events::now(), &paid)),
             "signature_mismatch",
         ),
         (
-            Some(signature(&secret, harness::now() - 301, &paid)),
+            Some(signature(&secret, stripe_events::now() - 301, &paid)),
             "signature_expired",
         ),
     ];
@@ -172,7 +173,7 @@ async fn a_signature_from_the_previous_secret_beside_the_current_one_is_accepted
         "paid",
         499,
     );
-    let t = harness::now();
+    let t = stripe_events::now();
     let old = likeness_cloud::payments::signature::v1(
         &likeness_cloud::secret::Secret::new("whsec_retired"),
         t,

@@ -30,6 +30,9 @@ pub use router::{CloudChoice, EngineChoice, EngineName, LocalChoice};
 /// The server a new install points at: the local reference cloud
 /// (`scripts/cloud.sh`).
 pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8787";
+/// Cloud orders, receipts and opt-ins are kept 7 years, as the server keeps
+/// its ledger and receipts (the records a purchase must leave).
+pub const CLOUD_RECORD_DAYS: u32 = 7 * 365;
 /// Where the server's receipt key is pinned on first use.
 const RECEIPT_KEY_SETTING: &str = "cloud.receipt_key";
 
@@ -319,7 +322,22 @@ impl Cloud {
         Ok(client.with_token(created.token))
     }
 
-    /// Forget this folder's account token for the current server (delete all).
+    /// Delete this folder's account on the server, if it has one there:
+    /// the credits it forfeited, or `None` with no account. Works while
+    /// cloud is off too, as deleting is what the user asked for.
+    pub fn delete_account(&self) -> Result<Option<i64>, CloudError> {
+        let server = self.status()?.server_url;
+        let Some(token) = self.secrets.get(&self.token_name(&server)?)? else {
+            return Ok(None);
+        };
+        let deleted = CloudClient::new(&server)?
+            .with_timeout(self.timeout)
+            .with_token(token.expose().clone())
+            .delete_account()?;
+        Ok(Some(deleted.forfeited_credits))
+    }
+
+    /// Forget this folder's account token for the current server.
     pub fn forget_account(&self) -> Result<(), CloudError> {
         let server = self.status()?.server_url;
         Ok(self.secrets.delete(&self.token_name(&server)?)?)

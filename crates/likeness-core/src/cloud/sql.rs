@@ -84,3 +84,25 @@ pub(crate) fn receipts(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let rows = statement.query_map([], |r| r.get(0))?;
     rows.collect()
 }
+
+/// Delete up to `limit` cloud records of each table made before `cutoff`
+/// (never the opt-in in force); returns how many went.
+pub(crate) fn delete_before(conn: &Connection, cutoff: &str, limit: u32) -> rusqlite::Result<u64> {
+    let receipts = conn.execute(
+        "DELETE FROM cloud_receipts WHERE receipt_id IN
+             (SELECT receipt_id FROM cloud_receipts WHERE issued_at < ?1 LIMIT ?2)",
+        params![cutoff, limit],
+    )?;
+    let orders = conn.execute(
+        "DELETE FROM cloud_orders WHERE order_id IN
+             (SELECT order_id FROM cloud_orders WHERE updated_at < ?1 LIMIT ?2)",
+        params![cutoff, limit],
+    )?;
+    let optins = conn.execute(
+        "DELETE FROM cloud_optins WHERE id IN
+             (SELECT id FROM cloud_optins WHERE at < ?1
+                AND id <> (SELECT MAX(id) FROM cloud_optins) LIMIT ?2)",
+        params![cutoff, limit],
+    )?;
+    Ok((receipts + orders + optins) as u64)
+}

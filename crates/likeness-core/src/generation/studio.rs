@@ -41,6 +41,24 @@ pub fn enqueue_preview(
     Ok(queue.get(id)?)
 }
 
+/// The settings of an HD ×`factor` of preview `output_id`: the preview's,
+/// with `hdFactor`.
+fn hd_settings(
+    queue: &JobQueue,
+    output_id: OutputId,
+    factor: u8,
+) -> Result<GenerationSettings, GenerationError> {
+    hd_factor(Some(factor))?;
+    let parent = queue.history().get_output(output_id)?;
+    let settings = parent.settings.ok_or_else(|| {
+        GenerationError::InvalidInput("That image was not made with Studio settings.".into())
+    })?;
+    Ok(GenerationSettings {
+        hd_factor: Some(factor),
+        ..settings
+    })
+}
+
 /// Queue an HD upscale ×2 or ×4 of preview `output_id`; the HD output keeps
 /// the preview's settings, with `hdFactor`.
 pub fn enqueue_hd(
@@ -48,15 +66,7 @@ pub fn enqueue_hd(
     output_id: OutputId,
     factor: u8,
 ) -> Result<Job, GenerationError> {
-    hd_factor(Some(factor))?;
-    let parent = queue.history().get_output(output_id)?;
-    let settings = parent.settings.ok_or_else(|| {
-        GenerationError::InvalidInput("That image was not made with Studio settings.".into())
-    })?;
-    let settings = GenerationSettings {
-        hd_factor: Some(factor),
-        ..settings
-    };
+    let settings = hd_settings(queue, output_id, factor)?;
     let id = queue.enqueue(None, JobKind::Hd, &settings.to_job_json(), Some(output_id))?;
     Ok(queue.get(id)?)
 }
@@ -72,15 +82,7 @@ pub fn enqueue_cloud_hd(
     factor: u8,
     quote_id: &str,
 ) -> Result<Job, GenerationError> {
-    hd_factor(Some(factor))?;
-    let parent = queue.history().get_output(output_id)?;
-    let settings = parent.settings.ok_or_else(|| {
-        GenerationError::InvalidInput("That image was not made with Studio settings.".into())
-    })?;
-    let settings = GenerationSettings {
-        hd_factor: Some(factor),
-        ..settings
-    };
+    let settings = hd_settings(queue, output_id, factor)?;
     let plan = cloud.plan(quote_id)?;
     let mut json: serde_json::Value =
         serde_json::from_str(&settings.to_job_json()).expect("settings are JSON");

@@ -2,7 +2,9 @@
 //! file and the job queue's staging folder, then the database file itself is
 //! rewritten (`VACUUM`, with `secure_delete` on and the write-ahead log
 //! checkpointed and truncated) so no deleted row survives in a free page.
-//! The webview's own storage is the app's to clear. It ends with a receipt.
+//! The webview's own storage is the app's to clear. A Likeness Cloud account
+//! is deleted on the server first (when cloud is on and it can be reached),
+//! and its token leaves the keyring either way. It ends with a receipt.
 
 use std::fs;
 use std::io;
@@ -34,6 +36,10 @@ pub struct DeletionReceipt {
     pub jobs: u64,
     #[ts(type = "number")]
     pub settings: u64,
+    /// Cloud orders, receipts and opt-ins.
+    #[ts(type = "number")]
+    pub cloud_records: u64,
+    pub cloud_account: CloudAccountEnd,
     /// Files removed from the vault and the staging folder.
     #[ts(type = "number")]
     pub files: u64,
@@ -43,8 +49,28 @@ pub struct DeletionReceipt {
     pub deleted_at: String,
 }
 
+/// What became of the Likeness Cloud account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case", tag = "state")]
+#[ts(export)]
+pub enum CloudAccountEnd {
+    /// There was none on this computer.
+    None,
+    /// The server deleted it; its unspent credits are forfeited.
+    Deleted {
+        #[ts(type = "number")]
+        forfeited_credits: i64,
+    },
+    /// The server could not be asked (`reason`); the token is gone from
+    /// this computer, so the account can no longer be used from it.
+    NotReached { reason: String },
+}
+
 /// Tables in the order their rows are deleted (what refers to another first).
-const TABLES: [&str; 7] = [
+const TABLES: [&str; 10] = [
+    "cloud_receipts",
+    "cloud_orders",
+    "cloud_optins",
     "outputs",
     "jobs",
     "portraits",
@@ -58,6 +84,14 @@ impl Privacy {
     /// Delete everything this data folder holds, and say what went. Consent
     /// goes too: the next use starts at the consent gate.
     pub fn delete_all(&self) -> Result<DeletionReceipt, PrivacyError> {
+        let cloud_account = match self.cloud.delete_account() {
+            Ok(None) => CloudAccountEnd::None,
+            Ok(Some(forfeited_credits)) => CloudAccountEnd::Deleted { forfeited_credits },
+            Err(error) => CloudAccountEnd::NotReached {
+                reason: error.to_string(),
+            },
+        };
+        self.cloud.forget_account()?;
         let (counts, (files, bytes)) = self.db.write(|tx| {
             let mut counts = [0u64; TABLES.len()];
             for (count, table) in counts.iter_mut().zip(TABLES) {
@@ -75,7 +109,7 @@ impl Privacy {
         })?;
         self.db.compact()?;
         self.destroy_keys()?;
-        let [outputs, jobs, portraits, moderation_records, consent_records, settings, style_pictures] =
+        let [receipts, orders, optins, outputs, jobs, portraits, moderation_records, consent_records, settings, style_pictures] =
             counts;
         Ok(DeletionReceipt {
             portraits,
@@ -85,6 +119,8 @@ impl Privacy {
             consent_records,
             jobs,
             settings,
+            cloud_records: receipts + orders + optins,
+            cloud_account,
             files,
             bytes,
             deleted_at: self.clock.now_rfc3339(),

@@ -9,7 +9,8 @@
 //! a moderation record after `moderation_record_days`, unless it admitted a
 //! portrait still in the library; a consent record after
 //! `consent_record_days`, never a kind's current answer; a finished job after
-//! `job_days`. Style pictures go with the last job or image that uses them
+//! `job_days`; cloud orders, receipts and opt-ins after 7 years
+//! ([`crate::cloud::CLOUD_RECORD_DAYS`]). Style pictures go with the last job or image that uses them
 //! (the orphan [`super::sweep`]), and staging files with the queue's restart.
 
 use std::time::Duration;
@@ -36,11 +37,17 @@ pub struct ExpiryReport {
     pub moderation_records: u64,
     pub consent_records: u64,
     pub jobs: u64,
+    pub cloud_records: u64,
 }
 
 impl ExpiryReport {
     pub fn total(&self) -> u64 {
-        self.portraits + self.outputs + self.moderation_records + self.consent_records + self.jobs
+        self.portraits
+            + self.outputs
+            + self.moderation_records
+            + self.consent_records
+            + self.jobs
+            + self.cloud_records
     }
 }
 
@@ -63,6 +70,7 @@ pub fn expire(db: &Db, vault: &Vault, now: OffsetDateTime) -> Result<ExpiryRepor
         report.moderation_records += batch.moderation_records;
         report.consent_records += batch.consent_records;
         report.jobs += batch.jobs;
+        report.cloud_records += batch.cloud_records;
     }
 }
 
@@ -73,6 +81,7 @@ struct Cutoffs {
     moderation_records: String,
     consent_records: String,
     jobs: String,
+    cloud_records: String,
 }
 
 impl Cutoffs {
@@ -83,6 +92,7 @@ impl Cutoffs {
             moderation_records: cutoff(now, p.moderation_record_days),
             consent_records: cutoff(now, p.consent_record_days),
             jobs: cutoff(now, p.job_days),
+            cloud_records: cutoff(now, crate::cloud::CLOUD_RECORD_DAYS),
         }
     }
 
@@ -113,6 +123,7 @@ impl Cutoffs {
         report.consent_records =
             crate::consent::sql::delete_expired(tx, &self.consent_records, BATCH)? as u64;
         report.jobs = crate::jobs::sql::delete_finished_before(tx, &self.jobs, BATCH)? as u64;
+        report.cloud_records = crate::cloud::sql::delete_before(tx, &self.cloud_records, BATCH)?;
         Ok((report, files))
     }
 }

@@ -27,6 +27,8 @@ pub enum StoredKind {
     ConsentRecords,
     Jobs,
     Settings,
+    /// Likeness Cloud orders, receipts and opt-ins.
+    CloudRecords,
 }
 
 /// When a kind is deleted.
@@ -228,6 +230,34 @@ pub(super) fn read(
         ),
     );
 
+    let cloud_days = Some(crate::cloud::CLOUD_RECORD_DAYS);
+    let cloud = rows(
+        StoredKind::CloudRecords,
+        row_stats(
+            conn,
+            "SELECT SUM(n), SUM(b), MIN(oldest), MAX(newest) FROM (
+                 SELECT COUNT(*) AS n, SUM(length(receipt_json)) AS b,
+                        MIN(issued_at) AS oldest, MAX(issued_at) AS newest FROM cloud_receipts
+                 UNION ALL
+                 SELECT COUNT(*), SUM(length(order_id) + length(server_url) + length(pack_id)
+                        + length(state) + length(created_at) + length(updated_at)),
+                        MIN(created_at), MAX(updated_at) FROM cloud_orders
+                 UNION ALL
+                 SELECT COUNT(*), SUM(length(server_url) + length(at)
+                        + COALESCE(length(language), 0) + COALESCE(length(wording_sha256), 0)),
+                        MIN(at), MAX(at) FROM cloud_optins)",
+        )?,
+        ExpiryRule::AfterRecording,
+        cloud_days,
+        due(
+            first(
+                "SELECT MIN(t) FROM (SELECT MIN(issued_at) AS t FROM cloud_receipts
+                 UNION ALL SELECT MIN(updated_at) FROM cloud_orders)",
+            )?,
+            cloud_days,
+        ),
+    );
+
     let settings = rows(
         StoredKind::Settings,
         row_stats(
@@ -268,6 +298,7 @@ pub(super) fn read(
             moderation,
             consent,
             jobs,
+            cloud,
             settings,
         ],
     })

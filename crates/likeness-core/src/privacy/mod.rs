@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::clock::Clock;
+use crate::cloud::Cloud;
 use crate::consent::{self, ConsentAnswers, ConsentKind, ConsentStatus, ConsentWording};
 use crate::db::{Db, DbError};
 use crate::error::{Coded, ErrorCode};
@@ -32,9 +33,9 @@ use crate::secrets::SecretStore;
 use crate::settings::{retention, RetentionPolicy};
 use crate::vault::{Kind, Vault};
 pub use archive::{ArchiveImport, ArchiveSummary};
-pub use erase::DeletionReceipt;
+pub use erase::{CloudAccountEnd, DeletionReceipt};
 pub use expiry::ExpiryReport;
-pub use inventory::Inventory;
+pub use inventory::{Inventory, StoredKind};
 pub use sweep::SweepReport;
 
 /// What withdrawing consent removed.
@@ -65,6 +66,8 @@ pub enum PrivacyError {
     Generation(#[from] crate::generation::GenerationError),
     #[error(transparent)]
     Key(#[from] KeyError),
+    #[error(transparent)]
+    Cloud(#[from] crate::cloud::CloudError),
     #[error("That image is not in this library.")]
     ItemNotFound,
 }
@@ -81,6 +84,7 @@ impl Coded for PrivacyError {
             Self::Imaging(e) => e.code(),
             Self::Generation(e) => e.code(),
             Self::Key(e) => e.code(),
+            Self::Cloud(e) => e.code(),
             Self::ItemNotFound => ErrorCode::NotFound,
         }
     }
@@ -106,6 +110,8 @@ pub struct Privacy {
     /// The keyring, and the folder's keys in it now (replaced by "delete all").
     secrets: Arc<dyn SecretStore>,
     keys: Mutex<FolderKeys>,
+    /// Likeness Cloud: "delete all" deletes the account there too.
+    cloud: Arc<Cloud>,
     /// What retention deleted at open, and what the vault sweep after it
     /// found (or why either could not run).
     opening_expiry: Result<ExpiryReport, String>,
@@ -125,6 +131,7 @@ pub struct Parts {
     pub staging_dir: PathBuf,
     pub secrets: Arc<dyn SecretStore>,
     pub keys: FolderKeys,
+    pub cloud: Arc<Cloud>,
 }
 
 impl Privacy {
@@ -144,6 +151,7 @@ impl Privacy {
             staging_dir,
             secrets,
             keys,
+            cloud,
         } = parts;
         let mut privacy = Self {
             db,
@@ -156,6 +164,7 @@ impl Privacy {
             staging_dir,
             secrets,
             keys: Mutex::new(keys),
+            cloud,
             opening_expiry: Err(String::new()),
             opening_sweep: Err(String::new()),
         };

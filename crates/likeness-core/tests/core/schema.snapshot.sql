@@ -1,3 +1,5 @@
+CREATE INDEX cloud_receipts_by_issued_at ON cloud_receipts (issued_at DESC);
+CREATE INDEX cloud_receipts_by_job ON cloud_receipts (job_id);
 CREATE INDEX consent_records_by_kind ON consent_records (kind, recorded_at DESC, id DESC);
 CREATE INDEX jobs_by_created_at ON jobs (created_at DESC, id DESC);
 CREATE INDEX jobs_by_parent_output ON jobs (parent_output_id);
@@ -13,6 +15,33 @@ CREATE INDEX outputs_by_style ON outputs (style_key, created_at DESC, id DESC);
 CREATE INDEX outputs_favourites ON outputs (created_at DESC, id DESC) WHERE favourite = 1;
 CREATE INDEX portraits_by_imported_at ON portraits (imported_at DESC, id DESC);
 CREATE INDEX portraits_by_last_used ON portraits (last_used_at);
+CREATE TABLE cloud_optins (
+    id             INTEGER PRIMARY KEY,
+    enabled        INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+    server_url     TEXT    NOT NULL,
+    language       TEXT,
+    wording_sha256 TEXT,
+    at             TEXT    NOT NULL,
+    CHECK (enabled = 0 OR (language IS NOT NULL AND wording_sha256 IS NOT NULL))
+);
+CREATE TABLE cloud_orders (
+    order_id   TEXT    PRIMARY KEY,
+    server_url TEXT    NOT NULL,
+    pack_id    TEXT    NOT NULL,
+    state      TEXT    NOT NULL
+               CHECK (state IN ('pending', 'processing', 'paid', 'failed', 'expired')),
+    credits    INTEGER NOT NULL CHECK (credits >= 0),
+    created_at TEXT    NOT NULL,
+    updated_at TEXT    NOT NULL
+);
+CREATE TABLE cloud_receipts (
+    receipt_id   TEXT    PRIMARY KEY,
+    kind         TEXT    NOT NULL CHECK (kind IN ('purchase', 'job')),
+    receipt_json TEXT    NOT NULL,
+    issued_at    TEXT    NOT NULL,
+    -- The local job a job receipt paid for.
+    job_id       INTEGER REFERENCES jobs (id) ON DELETE SET NULL
+);
 CREATE TABLE consent_records (
     id             INTEGER PRIMARY KEY,
     kind           TEXT    NOT NULL CHECK (kind IN ('adult', 'photo_rights', 'face_processing')),

@@ -3,4 +3,4 @@
 /**
  * A kind of stored data.
  */
-export type StoredKind = "portraits" | "outputs" | "style_pictures" | "thumbnails" | "moderation_records" | "consent_records" | "jobs" | "settings";
+export type StoredKind = "portraits" | "outputs" | "style_pictures" | "thumbnails" | "moderation_records" | "consent_records" | "jobs" | "settings" | "cloud_records";

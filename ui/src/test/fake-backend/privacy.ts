@@ -153,6 +153,8 @@ export class FakePrivacy extends FakeHistory {
       consentRecords: this.history.length,
       jobs: this.jobs.length,
       settings: SETTINGS_KEPT,
+      cloudRecords: 0,
+      cloudAccount: { state: "none" },
       // Each portrait and output has a thumbnail too.
       files: 2 * (this.portraits.length + this.outputs.length) + this.stylePictures.length,
       bytes: this.#fileBytes(),
