@@ -26,6 +26,30 @@ impl Coded for InvalidSettings {
 /// from: `{x, y, w, h, photoWidth, photoHeight}` (may reach past the photo).
 pub const SOURCE_CROP: &str = "sourceCrop";
 
+/// Key, in a cloud job's settings, of its plan (server, idempotency key,
+/// quote), and in its output's record, of what it cost ([`CloudCharge`]).
+pub const CLOUD: &str = "cloud";
+
+/// What an image made in Likeness Cloud cost, as recorded with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CloudCharge {
+    /// The job's id on the server.
+    pub remote_job_id: String,
+    /// Credits charged: exactly the quote.
+    #[ts(type = "number")]
+    pub credits: i64,
+    /// The signed receipt of the charge (in the Store's receipts).
+    pub receipt_id: Option<String>,
+}
+
+/// The charge recorded in an output's settings, if it was made in the cloud.
+pub fn read_cloud_charge(settings_json: &str) -> Option<CloudCharge> {
+    let value: serde_json::Value = serde_json::from_str(settings_json).ok()?;
+    serde_json::from_value(value.get(CLOUD)?.clone()).ok()
+}
+
 /// What the user chose in the Studio. Stored with every job and output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

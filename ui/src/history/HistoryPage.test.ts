@@ -113,6 +113,20 @@ describe("History", () => {
     expect(within(compare).getByRole("slider", { name: "Compare with your original portrait" })).toBeInTheDocument();
   });
 
+  it("shows what an image made in Likeness Cloud cost, with its receipt", async () => {
+    backend.outputs = [
+      makeOutput({
+        engine: "cloud",
+        cloudCharge: { remoteJobId: "job_abc", credits: 3, receiptId: "rcpt_123" },
+      }),
+    ];
+    const user = await openHistory();
+
+    const settings = within(await openDetail(user)).getByTestId("output-settings");
+    expect(settings).toHaveTextContent("Likeness Cloud");
+    expect(settings).toHaveTextContent("3 credits · receipt rcpt_123");
+  });
+
   it("marks an image as a favourite", async () => {
     backend.outputs = [makeOutput({ id: 3 })];
     const user = await openHistory();

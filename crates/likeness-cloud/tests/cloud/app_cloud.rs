@@ -20,6 +20,7 @@ use likeness_core::history::OutputFilter;
 use likeness_core::jobs::{Job, JobId, JobKind, JobQueue, JobState};
 use likeness_core::moderation::{Moderator, ModeratorHandle, Thresholds};
 use likeness_core::privacy::{CloudAccountEnd, StoredKind};
+use likeness_core::secrets::{Keyring, SecretStore};
 use likeness_core::{Coded, ErrorCode, Services};
 
 use crate::harness::Cloud;
@@ -301,6 +302,15 @@ async fn a_cloud_hd_job_is_quoted_run_checked_here_and_kept_in_history_with_its_
     );
     let job_receipt = receipts.iter().find(|r| r.job_id.is_some()).unwrap();
     assert!(job_receipt.valid);
+    let charge = output
+        .cloud_charge
+        .as_ref()
+        .expect("History keeps what it cost");
+    assert_eq!(charge.credits, credits);
+    assert_eq!(
+        charge.receipt_id.as_deref(),
+        Some(job_receipt.receipt_id.as_str())
+    );
     assert_eq!(job_receipt.credits, credits);
     assert_eq!(
         balance.credits,

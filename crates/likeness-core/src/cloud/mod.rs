@@ -245,7 +245,7 @@ impl Cloud {
 
     /// The keyring entry of this folder's account on `server_url`: one per
     /// server, so that pointing at another server never sends it the token.
-    fn token_name(&self, server_url: &str) -> Result<String, CloudError> {
+    pub fn token_name(&self, server_url: &str) -> Result<String, CloudError> {
         let folder = crate::keys::folder_id(&self.data_dir)
             .map_err(|e| CloudError::Invalid(format!("The data folder has no id: {e}")))?;
         let server = hex::encode(&Sha256::digest(server_url.as_bytes())[..8]);

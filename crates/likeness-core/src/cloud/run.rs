@@ -16,9 +16,8 @@ use super::{sql, Cloud, CloudError};
 use crate::db::DbError;
 use crate::error::{Coded, ErrorCode};
 use crate::jobs::{JobContext, JobError};
+use crate::recipe::{CloudCharge, CLOUD};
 
-/// The key in a job's settings that holds its cloud plan.
-pub(crate) const PLAN_FIELD: &str = "cloud";
 /// How often a running cloud job is asked about.
 const POLL: Duration = Duration::from_millis(250);
 /// How long the server may be unreachable in a row before the job fails (a
@@ -34,20 +33,11 @@ pub(crate) struct CloudPlan {
     pub quote_id: String,
 }
 
-/// What a finished cloud job adds to its output's record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct CloudRun {
-    pub remote_job_id: String,
-    pub credits: i64,
-    pub receipt_id: Option<String>,
-}
-
 impl CloudPlan {
     /// The plan in `settings_json`, if the job is a cloud job.
     pub(crate) fn of(settings_json: &str) -> Option<CloudPlan> {
         let settings: serde_json::Value = serde_json::from_str(settings_json).ok()?;
-        serde_json::from_value(settings.get(PLAN_FIELD)?.clone()).ok()
+        serde_json::from_value(settings.get(CLOUD)?.clone()).ok()
     }
 }
 
@@ -74,7 +64,7 @@ impl Cloud {
         image: &[u8],
         ctx: &JobContext,
         path: &Path,
-    ) -> Result<CloudRun, JobError> {
+    ) -> Result<CloudCharge, JobError> {
         let client = self.client().map_err(job_error)?;
         if client.base() != plan.server_url {
             return Err(JobError::failed(
@@ -140,7 +130,7 @@ impl Cloud {
                 .map_err(|e| job_error(e.into()))?;
         }
         ctx.progress(0.95);
-        Ok(CloudRun {
+        Ok(CloudCharge {
             remote_job_id: submitted.job_id,
             credits: remote.credits,
             receipt_id: remote.receipt.map(|r| r.receipt_id),

@@ -11,7 +11,7 @@ use super::{
     check_output, render_preview, Engines, GenerationError, GenerationSettings, SourceCrop,
     StyleChoice, StylePictures,
 };
-use crate::cloud::run::{CloudPlan, CloudRun, PLAN_FIELD};
+use crate::cloud::run::CloudPlan;
 use crate::cloud::Cloud;
 use crate::engines::EngineError;
 use crate::error::Coded;
@@ -22,7 +22,7 @@ use crate::inference::{
 use crate::jobs::{Job, JobContext, JobError, JobKind, JobQueue, JobRunner, NewOutput};
 use crate::library::Portraits;
 use crate::moderation::LazyModerator;
-use crate::recipe::SOURCE_CROP;
+use crate::recipe::{CloudCharge, CLOUD, SOURCE_CROP};
 use crate::vault::Kind;
 
 /// Queue a preview of `portrait_id` with `settings` (checked first).
@@ -86,7 +86,7 @@ pub fn enqueue_cloud_hd(
     let plan = cloud.plan(quote_id)?;
     let mut json: serde_json::Value =
         serde_json::from_str(&settings.to_job_json()).expect("settings are JSON");
-    json[PLAN_FIELD] = serde_json::to_value(plan).expect("plain data serializes");
+    json[CLOUD] = serde_json::to_value(plan).expect("plain data serializes");
     let id = queue.enqueue(None, JobKind::Hd, &json.to_string(), Some(output_id))?;
     Ok(queue.get(id)?)
 }
@@ -176,7 +176,7 @@ impl Studio {
         plan: &CloudPlan,
         ctx: &JobContext,
         path: &Path,
-    ) -> Result<(Option<SourceCrop>, CloudRun), JobError> {
+    ) -> Result<(Option<SourceCrop>, CloudCharge), JobError> {
         let failed = |e: GenerationError| JobError::failed(e.code(), e.to_string());
         let parent = job
             .parent_output_id
@@ -240,7 +240,7 @@ impl JobRunner for Studio {
             let mut recorded: serde_json::Value =
                 serde_json::from_str(&job.settings_json).unwrap_or_default();
             recorded[SOURCE_CROP] = serde_json::to_value(crop).unwrap_or_default();
-            recorded[PLAN_FIELD] = serde_json::to_value(run).unwrap_or_default();
+            recorded[CLOUD] = serde_json::to_value(run).unwrap_or_default();
             let mut output = NewOutput::new(path, "cloud");
             output.settings_json = Some(recorded.to_string());
             output.seed = Some(settings.seed);

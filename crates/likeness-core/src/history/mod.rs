@@ -16,7 +16,7 @@ use ts_rs::TS;
 
 use crate::db::{Db, DbError};
 use crate::error::{Coded, ErrorCode};
-use crate::recipe::{self, GenerationSettings, SourceCrop};
+use crate::recipe::{self, CloudCharge, GenerationSettings, SourceCrop};
 use crate::settings::retention;
 use crate::vault::{Kind, Vault, VaultFile, VaultItem};
 use sql::OutputRow;
@@ -60,6 +60,8 @@ pub struct Output {
     pub settings: Option<GenerationSettings>,
     /// Where in the portrait photo it was cut from, to line the original up with it.
     pub source_crop: Option<SourceCrop>,
+    /// What it cost, when it was made in Likeness Cloud.
+    pub cloud_charge: Option<CloudCharge>,
     /// The style it was made in, for the style filter (see [`style_key`]).
     pub style_key: Option<String>,
     pub engine: String,
@@ -250,6 +252,7 @@ impl History {
             bytes: row.bytes,
             settings,
             source_crop,
+            cloud_charge: recipe::read_cloud_charge(&row.settings_json),
             settings_json: row.settings_json,
             style_key: row.style_key,
             engine: row.engine,

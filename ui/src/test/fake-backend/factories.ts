@@ -77,6 +77,7 @@ export function makeOutput(overrides: Partial<Output> = {}): Output {
       seed: 1234,
     },
     sourceCrop: null,
+    cloudCharge: null,
     styleKey: null,
     engine: "likeness-paint 0.1",
     modelHashes: {},
