@@ -1,7 +1,8 @@
 //! The built-in backend: Likeness's own on-device engines, run at the input's
 //! full resolution (HD is tiled), with the app's moderation rules on the
-//! server too: the input must be one adult with a clear face (never trust the
-//! client), and the output must pass the NSFW check. Moderation fails closed:
+//! server too (never trust the client): a style job's input must be one adult
+//! with a clear face; an HD job's may be a painting where no face is found,
+//! but then must pass the NSFW check itself; every output must pass it. Moderation fails closed:
 //! if its models cannot load the worker does not start, and if a check cannot
 //! run the job fails without output.
 
@@ -13,7 +14,7 @@ use likeness_core::engines::{EngineError, UpscaleFactor};
 use likeness_core::generation::{check_output, Engines, GenerationError};
 use likeness_core::imaging::{self, StoredFormat};
 use likeness_core::inference::{self, Accelerator, InferenceError, Provider};
-use likeness_core::moderation::{ModerationError, Moderator, Thresholds};
+use likeness_core::moderation::{ModerationError, Moderator, Reason, Thresholds};
 
 use super::{Backend, BackendError, Control, Output, Work};
 use crate::params::JobParams;
@@ -72,6 +73,38 @@ fn engine_error(error: EngineError) -> BackendError {
     }
 }
 
+impl LikenessBackend {
+    /// Whether `input` may be worked on. A style job paints a photo of a
+    /// person: one adult with a clear face, exactly as an import. An HD job
+    /// upscales what may already be a painting of them, where the face
+    /// finder can miss the face: none found is fine there, but then the
+    /// picture itself must pass the NSFW check; a face it does find must
+    /// still be one adult's.
+    fn admit(&self, kind: JobKind, input: &DynamicImage) -> Result<(), BackendError> {
+        let verdict = self.moderator.moderate(input);
+        let hd = matches!(kind, JobKind::HdX2 | JobKind::HdX4);
+        match verdict.reason {
+            Reason::Accepted => Ok(()),
+            Reason::NoFace | Reason::UnclearFace if hd => {
+                match check_output(Ok(&self.moderator), &input.to_rgb8()) {
+                    Ok(()) => Ok(()),
+                    Err(GenerationError::UnsafeOutput) => Err(BackendError::Refused {
+                        code: "nsfw".into(),
+                        message: "This picture looks like it may contain nudity or adult content."
+                            .into(),
+                    }),
+                    Err(other) => Err(failed("moderation_unavailable", other)),
+                }
+            }
+            Reason::ModerationUnavailable => Err(failed("moderation_unavailable", verdict.message)),
+            reason => Err(BackendError::Refused {
+                code: reason.code().to_owned(),
+                message: verdict.message,
+            }),
+        }
+    }
+}
+
 impl Backend for LikenessBackend {
     fn name(&self) -> &'static str {
         "likeness"
@@ -84,18 +117,7 @@ impl Backend for LikenessBackend {
                 code: "unreadable".into(),
                 message: e.to_string(),
             })?;
-        let verdict = self.moderator.moderate(&photo);
-        if !verdict.is_accepted() {
-            let code = verdict.reason.code();
-            return Err(if code == "moderation_unavailable" {
-                failed(code, verdict.message)
-            } else {
-                BackendError::Refused {
-                    code: code.to_owned(),
-                    message: verdict.message,
-                }
-            });
-        }
+        self.admit(work.kind, &photo)?;
         control.report(0.1);
         let photo: RgbImage = photo.into_rgb8();
         let stop = || control.should_stop();

@@ -175,6 +175,40 @@ async fn a_group_photo_is_refused_on_the_server_its_input_deleted_and_its_hold_r
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_painting_where_no_face_is_found_may_be_upscaled_but_not_restyled() {
+    let mut cloud = Cloud::start().await;
+    let buyer = cloud.funded_account().await;
+    // A styled preview can hide the face from the face finder; a gradient
+    // stands in for one here (no face, nothing unsafe).
+    let painting = tiny_picture(96, 120);
+    let (hd_quote, _) = cloud.quote(&buyer, "hd_x2", Value::Null, &painting).await;
+    let (_, hd) = cloud.submit(&buyer, Some("hd"), &hd_quote, &painting).await;
+    let style = json!({"style": "style-07"});
+    let (style_quote, _) = cloud.quote(&buyer, "style", style, &painting).await;
+    let (_, styled) = cloud
+        .submit(&buyer, Some("style"), &style_quote, &painting)
+        .await;
+    cloud.start_worker(engines(), 1, 30.0);
+    let hd = cloud
+        .wait_for_job(&buyer, hd["job_id"].as_str().unwrap(), "succeeded", 120)
+        .await;
+    assert_eq!(
+        (
+            hd["output"]["width"].as_u64(),
+            hd["output"]["height"].as_u64()
+        ),
+        (Some(192), Some(240))
+    );
+    let styled = cloud
+        .wait_for_job(&buyer, styled["job_id"].as_str().unwrap(), "refused", 120)
+        .await;
+    assert_eq!(
+        styled["error"]["code"], "no_face",
+        "a style job needs a person's photo"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_the_balance_cannot_cover_gets_402_with_what_it_needs_and_holds_nothing() {
     let cloud = Cloud::start().await;
     let poor = cloud.account().await;
