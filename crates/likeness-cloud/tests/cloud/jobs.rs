@@ -202,9 +202,10 @@ async fn a_painting_where_no_face_is_found_may_be_upscaled_but_not_restyled() {
     let styled = cloud
         .wait_for_job(&buyer, styled["job_id"].as_str().unwrap(), "refused", 120)
         .await;
-    assert_eq!(
-        styled["error"]["code"], "no_face",
-        "a style job needs a person's photo"
+    let code = styled["error"]["code"].as_str().unwrap();
+    assert!(
+        matches!(code, "no_face" | "unclear_face"),
+        "a style job needs a person's photo: {code}"
     );
 }
 
