@@ -1,6 +1,7 @@
 //! End-to-end tests: the real Likeness app in a real window, driven over
 //! WebDriver as a user would. One binary, one module per area.
 
+mod cloud;
 mod library;
 mod privacy;
 mod studio;

@@ -1,0 +1,227 @@
+//! Likeness Cloud in the real window, against the local reference cloud
+//! (`scripts/cloud.sh`: its own PostgreSQL, local payments, one worker on
+//! the real engines): turn cloud on in Settings, buy a pack in the checkout
+//! window (which has no IPC), see the balance and a valid receipt, then make
+//! an HD image in the cloud after picking its quote, and find it in History
+//! with what it cost.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use likeness_e2e::*;
+
+/// `scripts/cloud.sh` on a free port; stopped (and its cluster deleted) on drop.
+struct LocalCloud {
+    child: Child,
+    url: String,
+}
+
+impl LocalCloud {
+    async fn start() -> LocalCloud {
+        use std::os::unix::process::CommandExt;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("bash")
+            .arg("scripts/cloud.sh")
+            .current_dir(repo_root())
+            .env("LIKENESS_CLOUD_PORT", port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("scripts/cloud.sh runs");
+        let cloud = LocalCloud {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let packs = format!("{}/v1/packs", cloud.url);
+        // The script may build the server first.
+        wait_until(
+            "the local cloud answers",
+            Duration::from_secs(300),
+            async || {
+                let answered = Command::new("curl")
+                    .args(["-fsS", "-o", "/dev/null", &packs])
+                    .status()?;
+                check(answered.success(), || "not yet".into())
+            },
+        )
+        .await;
+        cloud
+    }
+}
+
+impl Drop for LocalCloud {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-s", "TERM", "--", &group])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Save what the window shows as `docs/<name>.png` when
+/// `LIKENESS_SCREENSHOTS=1` (how README's pictures are made).
+async fn screenshot(app: &Client, name: &str) {
+    if std::env::var_os("LIKENESS_SCREENSHOTS").is_some() {
+        let png = app.screenshot().await.unwrap();
+        std::fs::write(repo_root().join("docs").join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+async fn click(app: &Client, css: &str) {
+    wait_for(app, css).await.click().await.unwrap();
+}
+
+async fn wait_for_text(app: &Client, css: &str, text: &str, deadline: Duration) {
+    wait_until(&format!("{css} says {text:?}"), deadline, async || {
+        let shown = app.find(Locator::Css(css)).await?.text().await?;
+        check(shown.contains(text), || format!("it says {shown:?}"))
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_user_turns_cloud_on_buys_credits_in_the_checkout_window_and_upscales_in_the_cloud() {
+    let cloud = LocalCloud::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start(4460, data.path());
+    let app = driver.launch().await;
+    accept_consent(&app).await;
+
+    // Settings: cloud is off until the user turns it on for this server.
+    click(&app, "[data-testid='nav-settings']").await;
+    wait_for_text(&app, "[data-testid='cloud-state']", "Off", DEADLINE).await;
+    let server = wait_for(&app, "[data-testid='cloud-server-url']").await;
+    server.clear().await.unwrap();
+    server.send_keys(&cloud.url).await.unwrap();
+    click(&app, "[data-testid='enable-cloud']").await;
+    wait_for_text(&app, "[data-testid='cloud-state']", "On", DEADLINE).await;
+
+    // The Store: buy the starter pack in the checkout window.
+    click(&app, "[data-testid='nav-store']").await;
+    let main = app.window().await.unwrap();
+    click(&app, "[data-testid='buy-starter']").await;
+    wait_for(&app, "[data-testid='checkout-waiting']").await;
+    let checkout = wait_until("the checkout window opens", DEADLINE, async || {
+        let windows = app.windows().await?;
+        let other = windows.into_iter().find(|w| *w != main);
+        check(other.is_some(), || "only the main window".into())?;
+        Ok(other.unwrap())
+    })
+    .await;
+    app.switch_to_window(checkout).await.unwrap();
+    wait_for(&app, "form button").await;
+    let ipc = app
+        .execute_async(
+            "const done = arguments[0];\
+             try {\
+               window.__TAURI_INTERNALS__.invoke('cloud_balance', {})\
+                 .then(() => done('allowed'), (e) => done('refused: ' + e));\
+             } catch (e) { done('no ipc: ' + e); }",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let ipc = ipc.as_str().unwrap_or_default().to_owned();
+    assert!(
+        ipc.starts_with("refused") || ipc.starts_with("no ipc"),
+        "the checkout window must not reach the app: {ipc}"
+    );
+    eprintln!("from the checkout window, invoke: {ipc}");
+    app.find(Locator::XPath("//button[normalize-space()='Pay']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    app.switch_to_window(main).await.unwrap();
+    wait_for_text(
+        &app,
+        "[data-testid='order-outcome']",
+        "100 credits added",
+        DEADLINE,
+    )
+    .await;
+    wait_for_text(
+        &app,
+        "[data-testid='cloud-balance']",
+        "100 credits",
+        DEADLINE,
+    )
+    .await;
+    wait_for_text(
+        &app,
+        "[data-testid='receipt-signature']",
+        "Signature valid",
+        DEADLINE,
+    )
+    .await;
+    screenshot(&app, "screenshot-store").await;
+    wait_until("the checkout window is closed", DEADLINE, async || {
+        let windows = app.windows().await?;
+        check(windows.len() == 1, || format!("{} windows", windows.len()))
+    })
+    .await;
+
+    // A preview here, then HD x2 in the cloud at the price shown.
+    click(&app, "[data-testid='nav-library']").await;
+    pick_files(&app, &[&astronaut()]).await;
+    wait_for(&app, "[data-testid='portrait-card']").await;
+    click(&app, "[data-testid='nav-studio']").await;
+    click(&app, "[data-testid='studio-portrait']").await;
+    click(&app, "[data-testid='style-style-03']").await;
+    click(&app, "[data-testid='generate-preview']").await;
+    wait_for_within(
+        &app,
+        "[data-testid='job'][data-state='done']",
+        Duration::from_secs(90),
+    )
+    .await;
+    click(&app, "[data-testid='hd-2']").await;
+    wait_for_text(
+        &app,
+        "[data-testid='choice-cloud-terms']",
+        "credits",
+        DEADLINE,
+    )
+    .await;
+    screenshot(&app, "screenshot-quote").await;
+    click(&app, "[data-testid='hd-cloud']").await;
+    wait_until("both jobs are done", Duration::from_secs(120), async || {
+        let done = app
+            .find_all(Locator::Css("[data-testid='job'][data-state='done']"))
+            .await?;
+        check(done.len() == 2, || format!("{} done", done.len()))
+    })
+    .await;
+
+    // History: the HD image, made in the cloud, with its cost.
+    click(&app, "[data-testid='nav-history']").await;
+    wait_until("the HD image is in History", DEADLINE, async || {
+        let tiles = app
+            .find_all(Locator::Css("[data-testid='output-tile'] button"))
+            .await?;
+        check(tiles.len() == 2, || format!("{} tiles", tiles.len()))
+    })
+    .await;
+    let tiles = app
+        .find_all(Locator::Css("[data-testid='output-tile'] button"))
+        .await
+        .unwrap();
+    tiles[0].click().await.unwrap();
+    wait_for_text(
+        &app,
+        "[data-testid='output-settings']",
+        "Likeness Cloud",
+        DEADLINE,
+    )
+    .await;
+    wait_for_text(&app, "[data-testid='output-settings']", "credit", DEADLINE).await;
+    app.close().await.unwrap();
+}
