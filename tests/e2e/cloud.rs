@@ -46,6 +46,7 @@ impl LocalCloud {
             async || {
                 let answered = Command::new("curl")
                     .args(["-fsS", "-o", "/dev/null", &packs])
+                    .stderr(Stdio::null())
                     .status()?;
                 check(answered.success(), || "not yet".into())
             },
