@@ -323,6 +323,63 @@ async fn a_cloud_hd_job_is_quoted_run_checked_here_and_kept_in_history_with_its_
             .await,
         1
     );
+
+    // The token is in the OS keyring, and in no file and no row of the data folder.
+    let s = services.clone();
+    let path = dir.path().to_owned();
+    let base = cloud.base.clone();
+    blocking(move || {
+        let name = s.cloud.token_name(&base).unwrap();
+        let token = Keyring::default()
+            .get(&name)
+            .unwrap()
+            .expect("the token is in the keyring");
+        assert_no_token_in(&path, &s, token.expose());
+    })
+    .await;
+}
+
+/// Fail if `token` is in any file under `dir` or any column of any table.
+fn assert_no_token_in(dir: &Path, services: &Services, token: &str) {
+    fn walk(dir: &Path, token: &[u8]) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, token);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                assert!(
+                    !bytes.windows(token.len()).any(|w| w == token),
+                    "the token is in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    walk(dir, token.as_bytes());
+    services
+        .db
+        .read(|conn| {
+            let tables: Vec<String> = conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            for table in tables {
+                let columns: Vec<String> = conn
+                    .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                for column in columns {
+                    let sql = format!(
+                        "SELECT count(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), ?1) > 0"
+                    );
+                    let found: i64 = conn.query_row(&sql, [token], |r| r.get(0))?;
+                    assert_eq!(found, 0, "the token is in {table}.{column}");
+                }
+            }
+            Ok::<_, likeness_core::db::DbError>(())
+        })
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
