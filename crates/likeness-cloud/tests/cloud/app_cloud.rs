@@ -518,3 +518,110 @@ async fn delete_all_deletes_the_cloud_account_on_the_server_and_its_token_and_re
         1
     );
 }
+
+/// The data folder the killed app's child process opens, and its preview.
+const CHILD_DIR: &str = "LIKENESS_APP_CHILD_DIR";
+const CHILD_PREVIEW: &str = "LIKENESS_APP_CHILD_PREVIEW";
+const SUBMITTED: &str = "app-child: submitted job ";
+
+/// The app, as a process of its own: queue HD x2 of the preview in the
+/// cloud, say so once the server holds its credits, and run until killed.
+#[test]
+#[ignore = "the child of the kill test below, not a test on its own"]
+fn the_app_child_queues_a_cloud_job_and_runs_until_it_is_killed() {
+    let dir =
+        std::path::PathBuf::from(std::env::var_os(CHILD_DIR).expect("started by the kill test"));
+    let preview: i64 = std::env::var(CHILD_PREVIEW).unwrap().parse().unwrap();
+    let services = Services::open(&dir, moderator).unwrap();
+    let queue = queue(&services, &dir);
+    let choice = generation::hd_choices(&services.db, &queue, &services.cloud, preview, 2).unwrap();
+    let quote = choice.cloud.quote_id.unwrap();
+    let job = generation::enqueue_cloud_hd(&queue, &services.cloud, preview, 2, &quote).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while services.cloud.balance().unwrap().held == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the job never reached the server"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    println!("{SUBMITTED}{}", job.id);
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cloud_job_survives_the_app_process_being_killed_and_is_charged_once() {
+    use std::io::{BufRead, BufReader};
+    let mut cloud = Cloud::start().await;
+    let probe = QueueProbe {
+        delay: Duration::from_secs(4),
+    };
+    cloud.start_worker(Arc::new(probe), 1, 5.0);
+    let dir = tempfile::tempdir().unwrap();
+    let services = app(&cloud, dir.path());
+    fund(&cloud, &services).await;
+    let path = dir.path().to_owned();
+    let preview = blocking(move || preview(&services, &queue(&services, &path))).await;
+
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "app_cloud::the_app_child_queues_a_cloud_job_and_runs_until_it_is_killed",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(CHILD_DIR, dir.path())
+        .env(CHILD_PREVIEW, preview.to_string())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = BufReader::new(child.stdout.take().unwrap());
+    let submitted = tokio::time::timeout(
+        Duration::from_secs(120),
+        tokio::task::spawn_blocking(move || {
+            output.lines().map_while(Result::ok).find_map(|line| {
+                line.strip_prefix(SUBMITTED)
+                    .map(|id| id.parse::<i64>().unwrap())
+            })
+        }),
+    )
+    .await
+    .expect("the app submits its cloud job")
+    .unwrap()
+    .expect("the app said which job");
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    assert_eq!(
+        cloud
+            .count("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')")
+            .await,
+        1,
+        "the server's job goes on without the app"
+    );
+
+    let path = dir.path().to_owned();
+    let balance = blocking(move || {
+        let services = Services::open(&path, moderator).unwrap();
+        wait(&queue(&services, &path), submitted, JobState::Done);
+        services.cloud.balance().unwrap()
+    })
+    .await;
+    assert_eq!(cloud.count("SELECT count(*) FROM jobs").await, 1);
+    assert_eq!(
+        cloud
+            .count("SELECT count(*) FROM ledger WHERE kind = 'charge'")
+            .await,
+        1,
+        "charged once"
+    );
+    let charged = cloud
+        .count("SELECT sum(credits)::bigint FROM ledger WHERE kind = 'charge'")
+        .await;
+    assert_eq!(
+        balance.credits,
+        100 - charged,
+        "the balance shows the one charge"
+    );
+}
