@@ -38,10 +38,12 @@ pub async fn enable_cloud(
         .await
 }
 
+/// Turn cloud off; its jobs still running are cancelled (and refunded) first.
 #[tauri::command]
 pub async fn disable_cloud(state: State<'_, AppState>) -> Result<CloudStatus, ApiError> {
+    let queue = state.queue.clone();
     state
-        .on_services(|services| Ok(services.cloud.disable()?))
+        .on_services(move |services| Ok(services.cloud.disable(&queue)?))
         .await
 }
 

@@ -166,7 +166,7 @@ async fn cloud_stays_off_until_turned_on_and_calls_nothing_when_off() {
         let off_error = services.cloud.balance().unwrap_err().code();
         let on = services.cloud.enable(&base, &wording()).unwrap();
         services.cloud.balance().unwrap();
-        let after = services.cloud.disable().unwrap();
+        let after = services.cloud.disable(&queue(&services, &path)).unwrap();
         assert_eq!(
             services.cloud.packs().unwrap_err().code(),
             ErrorCode::CloudOff
@@ -478,6 +478,50 @@ async fn cancelling_a_cloud_job_cancels_it_on_the_server_and_the_hold_comes_back
         "the refund shows in the ledger"
     );
     assert_eq!((balance.credits, balance.held), (100, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn turning_cloud_off_cancels_its_running_job_on_the_server_and_its_credits_come_back() {
+    let mut cloud = Cloud::start().await;
+    let probe = QueueProbe {
+        delay: Duration::from_secs(30),
+    };
+    cloud.start_worker(Arc::new(probe), 1, 5.0);
+    let dir = tempfile::tempdir().unwrap();
+    let services = app(&cloud, dir.path());
+    fund(&cloud, &services).await;
+    let s = services.clone();
+    let path = dir.path().to_owned();
+    let (state, status) = blocking(move || {
+        let (queue, _, job) = queued_cloud_hd(&s, &path);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while s.cloud.balance().unwrap().held == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "the job never reached the server"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let status = s.cloud.disable(&queue).unwrap();
+        (queue.get(job.id).unwrap().state, status)
+    })
+    .await;
+    assert_eq!(state, JobState::Cancelled);
+    assert!(!status.enabled);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while cloud
+        .count("SELECT count(*) FROM ledger WHERE kind = 'release'")
+        .await
+        == 0
+    {
+        assert!(Instant::now() < deadline, "the hold was never released");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        cloud.count("SELECT sum(held)::bigint FROM accounts").await,
+        0,
+        "nothing is held once cloud is off"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

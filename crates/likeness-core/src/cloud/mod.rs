@@ -24,6 +24,7 @@ use crate::clock::Clock;
 use crate::consent::ConsentWording;
 use crate::db::{Db, DbError};
 use crate::error::{Coded, ErrorCode};
+use crate::jobs::{JobFilter, JobQueue, JobState};
 use crate::secrets::{KeyringUnavailable, SecretStore, Sensitive};
 pub use router::{CloudChoice, EngineChoice, EngineName, LocalChoice};
 
@@ -288,8 +289,25 @@ impl Cloud {
         self.status()
     }
 
-    /// Turn cloud off: from now on no cloud call is made.
-    pub fn disable(&self) -> Result<CloudStatus, CloudError> {
+    /// Turn cloud off: the cloud jobs still queued or running in `queue` are
+    /// cancelled first (each cancels on the server, which gives its credits
+    /// back), and from then on no cloud call is made.
+    pub fn disable(&self, queue: &JobQueue) -> Result<CloudStatus, CloudError> {
+        let open = JobFilter {
+            states: vec![JobState::Queued, JobState::Running],
+            ..JobFilter::default()
+        };
+        let jobs = queue
+            .list(&open)
+            .map_err(|e| CloudError::Invalid(e.to_string()))?;
+        for job in jobs
+            .iter()
+            .filter(|j| run::CloudPlan::of(&j.settings_json).is_some())
+        {
+            queue
+                .cancel(job.id)
+                .map_err(|e| CloudError::Invalid(e.to_string()))?;
+        }
         let server = self.status()?.server_url;
         let now = self.clock.now_rfc3339();
         self.db
