@@ -58,11 +58,7 @@ impl LocalCloud {
 
 impl Drop for LocalCloud {
     fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill")
-            .args(["-s", "TERM", "--", &group])
-            .status();
-        let _ = self.child.wait();
+        stop_group(&mut self.child);
     }
 }
 

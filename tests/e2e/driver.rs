@@ -117,13 +117,19 @@ impl Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         // tauri-driver runs in its own process group; end the whole group.
-        // `--` matters: without it, `kill` reads the negative id as an option.
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill")
-            .args(["-s", "TERM", "--", &group])
-            .status();
-        let _ = self.child.wait();
+        stop_group(&mut self.child);
     }
+}
+
+/// End `child`, started as the leader of its own process group, with every
+/// process in that group (SIGTERM), and wait for it.
+pub fn stop_group(child: &mut Child) {
+    // `--` matters: without it, `kill` reads the negative id as an option.
+    let group = format!("-{}", child.id());
+    let _ = Command::new("kill")
+        .args(["-s", "TERM", "--", &group])
+        .status();
+    let _ = child.wait();
 }
 
 /// Why a condition does not hold yet. Any error converts into it with `?`:

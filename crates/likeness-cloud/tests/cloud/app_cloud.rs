@@ -139,6 +139,29 @@ async fn fund(cloud: &Cloud, services: &Arc<Services>) {
     .await;
 }
 
+/// A cloud whose worker takes `delay` a job, and a data folder with cloud on
+/// and the starter pack bought.
+async fn funded_app(delay: Duration) -> (Cloud, tempfile::TempDir, Arc<Services>) {
+    let mut cloud = Cloud::start().await;
+    cloud.start_worker(Arc::new(QueueProbe { delay }), 1, 5.0);
+    let dir = tempfile::tempdir().unwrap();
+    let services = app(&cloud, dir.path());
+    fund(&cloud, &services).await;
+    (cloud, dir, services)
+}
+
+/// Wait until the server holds credits for a job: it has reached the server.
+fn wait_until_held(services: &Services) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while services.cloud.balance().unwrap().held == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the job never reached the server"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// A preview made here, and an HD x2 of it queued in the cloud at the quote
 /// the router showed.
 fn queued_cloud_hd(s: &Services, dir: &Path) -> (JobQueue, EngineChoice, Job) {
@@ -384,14 +407,7 @@ fn assert_no_token_in(dir: &Path, services: &Services, token: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cloud_job_cut_off_by_the_app_quitting_resumes_at_the_next_start_and_is_charged_once() {
-    let mut cloud = Cloud::start().await;
-    let probe = QueueProbe {
-        delay: Duration::from_millis(2500),
-    };
-    cloud.start_worker(Arc::new(probe), 1, 5.0);
-    let dir = tempfile::tempdir().unwrap();
-    let services = app(&cloud, dir.path());
-    fund(&cloud, &services).await;
+    let (cloud, dir, services) = funded_app(Duration::from_millis(2500)).await;
     let s = services.clone();
     let path = dir.path().to_owned();
     let job_id = blocking(move || {
@@ -433,27 +449,13 @@ async fn a_cloud_job_cut_off_by_the_app_quitting_resumes_at_the_next_start_and_i
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_a_cloud_job_cancels_it_on_the_server_and_the_hold_comes_back() {
-    let mut cloud = Cloud::start().await;
-    let probe = QueueProbe {
-        delay: Duration::from_secs(30),
-    };
-    cloud.start_worker(Arc::new(probe), 1, 5.0);
-    let dir = tempfile::tempdir().unwrap();
-    let services = app(&cloud, dir.path());
-    fund(&cloud, &services).await;
+    let (_cloud, dir, services) = funded_app(Duration::from_secs(30)).await;
     let s = services.clone();
     let path = dir.path().to_owned();
     let (ledger, balance) = blocking(move || {
         let (queue, _, job) = queued_cloud_hd(&s, &path);
         // Wait until the server holds the credits, then cancel.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while s.cloud.balance().unwrap().held == 0 {
-            assert!(
-                Instant::now() < deadline,
-                "the job never reached the server"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_until_held(&s);
         queue.cancel(job.id).unwrap();
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -482,26 +484,12 @@ async fn cancelling_a_cloud_job_cancels_it_on_the_server_and_the_hold_comes_back
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn turning_cloud_off_cancels_its_running_job_on_the_server_and_its_credits_come_back() {
-    let mut cloud = Cloud::start().await;
-    let probe = QueueProbe {
-        delay: Duration::from_secs(30),
-    };
-    cloud.start_worker(Arc::new(probe), 1, 5.0);
-    let dir = tempfile::tempdir().unwrap();
-    let services = app(&cloud, dir.path());
-    fund(&cloud, &services).await;
+    let (cloud, dir, services) = funded_app(Duration::from_secs(30)).await;
     let s = services.clone();
     let path = dir.path().to_owned();
     let (state, status) = blocking(move || {
         let (queue, _, job) = queued_cloud_hd(&s, &path);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while s.cloud.balance().unwrap().held == 0 {
-            assert!(
-                Instant::now() < deadline,
-                "the job never reached the server"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_until_held(&s);
         let status = s.cloud.disable(&queue).unwrap();
         (queue.get(job.id).unwrap().state, status)
     })
@@ -581,14 +569,7 @@ fn the_app_child_queues_a_cloud_job_and_runs_until_it_is_killed() {
     let choice = generation::hd_choices(&services.db, &queue, &services.cloud, preview, 2).unwrap();
     let quote = choice.cloud.quote_id.unwrap();
     let job = generation::enqueue_cloud_hd(&queue, &services.cloud, preview, 2, &quote).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while services.cloud.balance().unwrap().held == 0 {
-        assert!(
-            Instant::now() < deadline,
-            "the job never reached the server"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until_held(&services);
     println!("{SUBMITTED}{}", job.id);
     loop {
         std::thread::sleep(Duration::from_secs(1));
@@ -598,14 +579,7 @@ fn the_app_child_queues_a_cloud_job_and_runs_until_it_is_killed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cloud_job_survives_the_app_process_being_killed_and_is_charged_once() {
     use std::io::{BufRead, BufReader};
-    let mut cloud = Cloud::start().await;
-    let probe = QueueProbe {
-        delay: Duration::from_secs(4),
-    };
-    cloud.start_worker(Arc::new(probe), 1, 5.0);
-    let dir = tempfile::tempdir().unwrap();
-    let services = app(&cloud, dir.path());
-    fund(&cloud, &services).await;
+    let (cloud, dir, services) = funded_app(Duration::from_secs(4)).await;
     let path = dir.path().to_owned();
     let preview = blocking(move || preview(&services, &queue(&services, &path))).await;
 

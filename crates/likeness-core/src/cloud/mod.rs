@@ -253,12 +253,16 @@ impl Cloud {
         Ok(format!("cloud-account-{folder}-{server}"))
     }
 
-    pub fn status(&self) -> Result<CloudStatus, CloudError> {
+    /// Whether cloud is on, for which server, since when: the latest opt-in.
+    fn optin(&self) -> Result<(bool, String, String), CloudError> {
         let latest = self
             .db
             .read(|conn| Ok::<_, DbError>(sql::latest_optin(conn)?))?;
-        let (enabled, server_url, at) =
-            latest.unwrap_or((false, DEFAULT_SERVER_URL.to_owned(), String::new()));
+        Ok(latest.unwrap_or((false, DEFAULT_SERVER_URL.to_owned(), String::new())))
+    }
+
+    pub fn status(&self) -> Result<CloudStatus, CloudError> {
+        let (enabled, server_url, at) = self.optin()?;
         let signed_in = self.secrets.get(&self.token_name(&server_url)?)?.is_some();
         Ok(CloudStatus {
             enabled,
@@ -308,7 +312,7 @@ impl Cloud {
                 .cancel(job.id)
                 .map_err(|e| CloudError::Invalid(e.to_string()))?;
         }
-        let server = self.status()?.server_url;
+        let server = self.optin()?.1;
         let now = self.clock.now_rfc3339();
         self.db
             .write(|tx| Ok::<_, DbError>(sql::insert_optin(tx, false, &server, None, &now)?))?;
@@ -317,11 +321,9 @@ impl Cloud {
 
     /// The server, when cloud is on.
     fn server(&self) -> Result<String, CloudError> {
-        let status = self.status()?;
-        if status.enabled {
-            Ok(status.server_url)
-        } else {
-            Err(CloudError::Off)
+        match self.optin()? {
+            (true, server_url, _) => Ok(server_url),
+            _ => Err(CloudError::Off),
         }
     }
 
@@ -344,7 +346,7 @@ impl Cloud {
     /// the credits it forfeited, or `None` with no account. Works while
     /// cloud is off too, as deleting is what the user asked for.
     pub fn delete_account(&self) -> Result<Option<i64>, CloudError> {
-        let server = self.status()?.server_url;
+        let server = self.optin()?.1;
         let Some(token) = self.secrets.get(&self.token_name(&server)?)? else {
             return Ok(None);
         };
@@ -357,7 +359,7 @@ impl Cloud {
 
     /// Forget this folder's account token for the current server.
     pub fn forget_account(&self) -> Result<(), CloudError> {
-        let server = self.status()?.server_url;
+        let server = self.optin()?.1;
         Ok(self.secrets.delete(&self.token_name(&server)?)?)
     }
 
