@@ -53,6 +53,9 @@ fn main() {
         "buy_pack",
         "hd_choices",
         "enqueue_cloud_hd",
+        "buy_pack_in_browser",
+        "cloud_order",
+        "take_link_outcome",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script");

@@ -6,3 +6,6 @@ pub const IMPORT_PROGRESS: &str = "import-progress";
 
 /// `JobEvent` payloads, as jobs are queued, run and finish.
 pub const JOB_EVENT: &str = "job-event";
+
+/// No payload: a `likeness://` link was handled; `take_link_outcome` says how.
+pub const LINK_OPENED: &str = "link-opened";

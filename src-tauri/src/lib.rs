@@ -5,18 +5,26 @@ mod checkout;
 mod commands;
 mod error;
 mod events;
+mod links;
 mod setup;
 mod state;
 mod uploads;
 mod vault_protocol;
+
+use tauri::Manager;
 
 use commands::{cloud, consent, history, jobs, library, privacy, settings, studio};
 
 /// Build and run the app.
 pub fn run() {
     tauri::Builder::default()
+        // First, so that a second start hands its arguments (a `likeness://`
+        // link) to the running app and exits before anything else runs.
+        .plugin(single_instance())
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .register_asynchronous_uri_scheme_protocol(vault_protocol::SCHEME, vault_protocol::handle)
+        .manage(links::Links::default())
         .setup(setup::setup)
         .invoke_handler(tauri::generate_handler![
             library::app_info,
@@ -69,7 +77,32 @@ pub fn run() {
             cloud::buy_pack,
             cloud::hd_choices,
             cloud::enqueue_cloud_hd,
+            cloud::buy_pack_in_browser,
+            cloud::cloud_order,
+            links::take_link_outcome,
         ])
         .run(tauri::generate_context!())
         .expect("Likeness failed to start");
+}
+
+/// One app per data folder: a second start with the same folder brings the
+/// first to the front and hands it its link. A folder given by
+/// `$LIKENESS_DATA_DIR` (tests, portable installs) gets its own instance.
+fn single_instance() -> tauri::plugin::TauriPlugin<tauri::Wry> {
+    let builder = tauri_plugin_single_instance::Builder::new().callback(|app, _args, _cwd| {
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.set_focus();
+        }
+    });
+    match likeness_core::paths::env_override() {
+        Some(dir) => builder
+            .dbus_id(format!(
+                "{}.Folder{}",
+                likeness_core::paths::APP_IDENTIFIER,
+                likeness_core::paths::folder_tag(&dir)
+            ))
+            .build(),
+        None => builder.build(),
+    }
 }

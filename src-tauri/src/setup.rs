@@ -74,6 +74,7 @@ pub fn setup(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
         exports: Arc::new(ExportDestinations::new(export::default_export_folder())),
         uploads: Arc::new(Uploads::new(services.staging_dir().join("uploads"))),
     });
+    crate::links::listen(app.handle());
     // Check any portraits that predate moderation, off the main thread.
     // The models load on first use, so an idle app does not hold them.
     let checked = services.clone();

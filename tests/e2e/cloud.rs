@@ -3,7 +3,9 @@
 //! the real engines): turn cloud on in Settings, buy a pack in the checkout
 //! window (which has no IPC), see the balance and a valid receipt, then make
 //! an HD image in the cloud after picking its quote, and find it in History
-//! with what it cost.
+//! with what it cost. And the same purchase in the system browser instead,
+//! back through a `likeness://` link handed to the running app by a second
+//! start, as the OS does; a hostile link is refused in plain words.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -220,5 +222,159 @@ async fn a_user_turns_cloud_on_buys_credits_in_the_checkout_window_and_upscales_
     )
     .await;
     wait_for_text(&app, "[data-testid='output-settings']", "credit", DEADLINE).await;
+    app.close().await.unwrap();
+}
+
+/// What the system browser does with the checkout page: press `label`,
+/// follow the redirect to the server's return page, and read the link it
+/// offers back to the app.
+fn pay_in_browser(checkout_url: &str, label: &str) -> String {
+    let curl = |args: &[&str]| -> String {
+        let out = Command::new("curl")
+            .args(["-fsS"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "curl {args:?}: {:?}", out);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let page = curl(&[checkout_url]);
+    let form = page
+        .split("<form ")
+        .find(|form| form.contains(&format!(">{label}</button>")))
+        .unwrap_or_else(|| panic!("no {label:?} on the checkout page:\n{page}"));
+    let action = form
+        .split("action=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let origin = checkout_url.split("/checkout/").next().unwrap();
+    let back = curl(&[
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{redirect_url}",
+        "-d",
+        "delivery=&late_ms=0",
+        &format!("{origin}{action}"),
+    ]);
+    let page = curl(&[&back]);
+    let start = page
+        .find("href=\"likeness://")
+        .expect("a link back to the app")
+        + 6;
+    page[start..start + page[start..].find('"').unwrap()].to_owned()
+}
+
+/// Start the app a second time with `link`, as the OS does for a
+/// `likeness://` link: it hands the link to the running app and exits.
+async fn open_link(data: &std::path::Path, link: &str) {
+    let mut second = Command::new(app_binary())
+        .arg(link)
+        .env("LIKENESS_DATA_DIR", data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = wait_until(
+        "the second start hands its link over",
+        DEADLINE,
+        async || {
+            let status = second.try_wait()?;
+            check(status.is_some(), || "still running".into())?;
+            Ok(status.unwrap())
+        },
+    )
+    .await;
+    assert!(status.success(), "the second start exits cleanly: {status}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_purchase_in_the_system_browser_comes_back_through_a_likeness_link_and_a_hostile_link_does_nothing(
+) {
+    let cloud = LocalCloud::start().await;
+    let data = tempfile::tempdir().unwrap();
+    // The "system browser": xdg-open hands web pages to $BROWSER when no desktop is set.
+    let opened = data.path().join("browser-opened.txt");
+    let browser = data.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\necho \"$1\" >> '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let driver = Driver::start_with(4462, data.path(), &[("BROWSER", &browser)]);
+    let app = driver.launch().await;
+    accept_consent(&app).await;
+    click(&app, "[data-testid='nav-settings']").await;
+    let server = wait_for(&app, "[data-testid='cloud-server-url']").await;
+    server.clear().await.unwrap();
+    server.send_keys(&cloud.url).await.unwrap();
+    click(&app, "[data-testid='enable-cloud']").await;
+    wait_for_text(&app, "[data-testid='cloud-state']", "On", DEADLINE).await;
+
+    click(&app, "[data-testid='nav-store']").await;
+    click(&app, "[data-testid='pay-in-browser']").await;
+    click(&app, "[data-testid='buy-starter']").await;
+    wait_for(&app, "[data-testid='browser-waiting']").await;
+    let checkout_url = wait_until(
+        "the browser was asked to open the checkout",
+        DEADLINE,
+        async || {
+            let opened = std::fs::read_to_string(&opened).unwrap_or_default();
+            check(!opened.trim().is_empty(), || "not yet".into())?;
+            Ok(opened.trim().to_owned())
+        },
+    )
+    .await;
+    assert_eq!(
+        app.windows().await.unwrap().len(),
+        1,
+        "no checkout window this time"
+    );
+
+    // A hostile link first: well formed, but for no order of this app's.
+    open_link(
+        data.path(),
+        "likeness://checkout/return?order=ord_000000000000000000000000",
+    )
+    .await;
+    wait_for_text(
+        &app,
+        "[data-testid='buy-error']",
+        "didn't use that link",
+        DEADLINE,
+    )
+    .await;
+    wait_for_text(&app, "[data-testid='cloud-balance']", "0 credits", DEADLINE).await;
+    wait_for(&app, "[data-testid='browser-waiting']").await;
+
+    let link = pay_in_browser(&checkout_url, "Pay");
+    open_link(data.path(), &link).await;
+    wait_for_text(
+        &app,
+        "[data-testid='order-outcome']",
+        "100 credits added",
+        DEADLINE,
+    )
+    .await;
+    wait_for_text(
+        &app,
+        "[data-testid='cloud-balance']",
+        "100 credits",
+        DEADLINE,
+    )
+    .await;
+    assert_eq!(
+        app.windows().await.unwrap().len(),
+        1,
+        "the link opened no second app"
+    );
     app.close().await.unwrap();
 }

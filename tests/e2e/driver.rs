@@ -60,19 +60,27 @@ pub struct Driver {
 impl Driver {
     /// Start tauri-driver on `port`, passing `data_dir` to the app it launches.
     pub fn start(port: u16, data_dir: &Path) -> Driver {
-        Self::spawn(port, data_dir, &[])
+        Self::spawn(port, data_dir, &[], &[])
     }
 
     /// [`Self::start`], with the app cut off from the OS keyring (no session bus).
     pub fn start_without_keyring(port: u16, data_dir: &Path) -> Driver {
-        Self::spawn(port, data_dir, &["DBUS_SESSION_BUS_ADDRESS"])
+        Self::spawn(port, data_dir, &["DBUS_SESSION_BUS_ADDRESS"], &[])
     }
 
-    fn spawn(port: u16, data_dir: &Path, unset: &[&str]) -> Driver {
+    /// [`Self::start`], with more environment for the app (`BROWSER`, say).
+    pub fn start_with(port: u16, data_dir: &Path, set: &[(&str, &Path)]) -> Driver {
+        Self::spawn(port, data_dir, &[], set)
+    }
+
+    fn spawn(port: u16, data_dir: &Path, unset: &[&str], set: &[(&str, &Path)]) -> Driver {
         use std::os::unix::process::CommandExt;
         let mut command = Command::new("tauri-driver");
         for name in unset {
             command.env_remove(name);
+        }
+        for (name, value) in set {
+            command.env(name, value);
         }
         let child = command
             .args([

@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 pub mod client;
 mod jobs;
 mod receipt;
+pub mod return_link;
 
 pub use jobs::{
     InsufficientCredits, Job, JobError, JobOutput, JobState, JobSubmitted, IDEMPOTENCY_KEY_HEADER,

@@ -83,6 +83,8 @@ pub enum ErrorCode {
     InsufficientCredits,
     /// The checkout window could not be opened or ended in an error.
     CheckoutFailed,
+    /// A `likeness://` link was malformed, or not for an order this app started; it did nothing.
+    BadLink,
 }
 
 /// An error with a stable code; its `Display` is the sentence a person reads.

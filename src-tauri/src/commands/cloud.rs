@@ -1,23 +1,19 @@
 //! Cloud commands: the opt-in, the store, buying in the checkout window, and
 //! HD in the cloud at a quoted price.
 
-use std::time::{Duration, Instant};
-
 use likeness_core::cloud::{
-    CloudBalance, CloudLedgerEntry, CloudOrder, CloudOrderState, CloudPack, CloudReceipt,
-    CloudStatus, EngineChoice,
+    self, CloudBalance, CloudLedgerEntry, CloudOrder, CloudPack, CloudReceipt, CloudStatus,
+    EngineChoice,
 };
 use likeness_core::consent::ConsentWording;
 use likeness_core::generation;
 use likeness_core::jobs::Job;
+use likeness_core::ErrorCode;
 use tauri::{AppHandle, State};
 
 use crate::checkout::{self, Ending};
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// After the return page, how long to wait for the payment's webhook.
-const SETTLE: Duration = Duration::from_secs(15);
 
 #[tauri::command]
 pub async fn cloud_status(state: State<'_, AppState>) -> Result<CloudStatus, ApiError> {
@@ -90,18 +86,44 @@ pub async fn buy_pack(
     let order_id = started.order_id;
     state
         .on_services(move |services| {
-            let deadline = Instant::now() + SETTLE;
-            loop {
-                let order = services.cloud.order_state(&order_id)?;
-                let waiting = ending == Ending::Returned
-                    && order.state == CloudOrderState::Pending
-                    && Instant::now() < deadline;
-                if !waiting {
-                    return Ok(order);
-                }
-                std::thread::sleep(Duration::from_millis(250));
-            }
+            Ok(match ending {
+                Ending::Returned => services.cloud.order_settled(&order_id, cloud::SETTLE)?,
+                Ending::Closed => services.cloud.order_state(&order_id)?,
+            })
         })
+        .await
+}
+
+/// Buy a pack in the system browser instead of the checkout window. The
+/// order comes back pending; the `likeness://` link the return page offers
+/// (or [`cloud_order`]) tells how it ended.
+#[tauri::command]
+pub async fn buy_pack_in_browser(
+    state: State<'_, AppState>,
+    pack_id: String,
+) -> Result<CloudOrder, ApiError> {
+    state
+        .on_services(move |services| {
+            let started = services.cloud.start_checkout(&pack_id)?;
+            tauri_plugin_opener::open_url(&started.checkout_url, None::<&str>).map_err(|e| {
+                ApiError::new(
+                    ErrorCode::CheckoutFailed,
+                    format!("The browser could not be opened: {e}"),
+                )
+            })?;
+            Ok(services.cloud.order_state(&started.order_id)?)
+        })
+        .await
+}
+
+/// How an order this app started stands, as the server says.
+#[tauri::command]
+pub async fn cloud_order(
+    state: State<'_, AppState>,
+    order_id: String,
+) -> Result<CloudOrder, ApiError> {
+    state
+        .on_services(move |services| Ok(services.cloud.order_state(&order_id)?))
         .await
 }
 

@@ -174,4 +174,76 @@ describe("Store", () => {
     expect(await screen.findByTestId("order-outcome")).toHaveTextContent("100 credits added");
     expect(screen.queryByTestId("buy-error")).not.toBeInTheDocument();
   });
+
+  describe("paying in the web browser", () => {
+    it("opens the checkout there, and adds the credits when its link comes back", async () => {
+      const backend = new FakeBackend({ cloud: true });
+      const user = await openStore(backend);
+
+      await user.click(await screen.findByTestId("pay-in-browser"));
+      await user.click(screen.getByTestId("buy-pack_100"));
+
+      expect(await screen.findByTestId("browser-waiting")).toHaveTextContent("Finish the purchase in your browser");
+      expect(screen.getByTestId("buy-pack_500")).toBeDisabled();
+      expect(backend.balance.credits).toBe(0);
+      const [orderId] = backend.browserOrders.keys();
+      await backend.returnFromBrowser(orderId);
+
+      expect(await screen.findByTestId("order-outcome")).toHaveTextContent("100 credits added");
+      expect(screen.queryByTestId("browser-waiting")).not.toBeInTheDocument();
+      expect(await screen.findByTestId("cloud-balance")).toHaveTextContent("100 credits");
+    });
+
+    it("says when Check now finds no payment yet, and shows it once it has arrived", async () => {
+      const backend = new FakeBackend({ cloud: true });
+      backend.orderState = "pending";
+      const user = await openStore(backend);
+      await user.click(await screen.findByTestId("pay-in-browser"));
+      await user.click(screen.getByTestId("buy-pack_500"));
+
+      await user.click(await screen.findByTestId("check-order"));
+      expect(await screen.findByTestId("order-not-yet")).toHaveTextContent("No payment has arrived yet.");
+      backend.orderState = "paid";
+      await user.click(screen.getByTestId("check-order"));
+
+      expect(await screen.findByTestId("order-outcome")).toHaveTextContent("500 credits added");
+    });
+
+    it("shows a refused link as a clear error, and keeps waiting for the real one", async () => {
+      const backend = new FakeBackend({ cloud: true });
+      const user = await openStore(backend);
+      await user.click(await screen.findByTestId("pay-in-browser"));
+      await user.click(screen.getByTestId("buy-pack_100"));
+      await screen.findByTestId("browser-waiting");
+
+      backend.openLink({ kind: "refused", error: { code: "bad_link", message: "not for an order this app started" } });
+
+      expect(await screen.findByTestId("buy-error")).toHaveTextContent("Likeness didn't use that link.");
+      expect(screen.getByTestId("browser-waiting")).toBeInTheDocument();
+      expect(backend.balance.credits).toBe(0);
+    });
+
+    it("opens the Store when a link comes back while another page is open", async () => {
+      const backend = new FakeBackend({ cloud: true });
+      const user = userEvent.setup();
+      render(App, { props: { backend } });
+      await user.click(await screen.findByRole("button", { name: "History" }));
+      const order = await backend.buyPackInBrowser("pack_500");
+
+      await backend.returnFromBrowser(order.orderId);
+
+      expect(await screen.findByTestId("order-outcome")).toHaveTextContent("500 credits added");
+      expect(screen.getByRole("button", { name: "Store" })).toHaveAttribute("aria-current", "page");
+    });
+
+    it("shows a link that came back before the Store was open as soon as it opens", async () => {
+      const backend = new FakeBackend({ cloud: true });
+      const order = await backend.buyPackInBrowser("pack_100");
+      await backend.returnFromBrowser(order.orderId);
+
+      await openStore(backend);
+
+      expect(await screen.findByTestId("order-outcome")).toHaveTextContent("100 credits added");
+    });
+  });
 });

@@ -21,6 +21,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use deadpool_postgres::Pool;
+use likeness_cloud_api::return_link;
 use likeness_cloud_api::{
     AccountDeleted, Balance, CreateOrder, Ledger, OrderCreated, OrderState, PackList, QuoteRequest,
     ReceiptKey, RECEIPT_KEY_PATH,
@@ -337,8 +338,10 @@ async fn create_order(
         description: pack.name.clone(),
         amount_cents: pack.amount_cents,
         currency: pack.currency.clone(),
-        success_url: format!("{base}/checkout/return?session_id={{CHECKOUT_SESSION_ID}}"),
-        cancel_url: format!("{base}/checkout/return?cancelled=true"),
+        success_url: format!(
+            "{base}/checkout/return?order={order_id}&session_id={{CHECKOUT_SESSION_ID}}"
+        ),
+        cancel_url: format!("{base}/checkout/return?order={order_id}&cancelled=true"),
     };
     let opened = provider.create_checkout(&checkout).await;
     let client = state.pool().get().await?;
@@ -492,20 +495,36 @@ async fn receipt_key(State(state): State<AppState>) -> Json<ReceiptKey> {
 
 /// Where checkout sends the buyer back. It grants nothing: the app asks
 /// `GET /v1/orders/{id}`, which only a verified webhook changes.
+/// Where checkout sends the buyer back. The in-app checkout window closes on
+/// reaching it; a system browser shows it, with the link back to the app.
 async fn checkout_return(Query(query): Query<ReturnQuery>) -> Html<String> {
-    let words = if query.cancelled.is_some() {
-        "Checkout cancelled. Nothing was charged. You can close this window."
+    let cancelled = query.cancelled.is_some();
+    let words = if cancelled {
+        "Checkout cancelled. Nothing was charged."
     } else {
-        "Thank you. Likeness confirms the purchase with the server; you can close this window."
+        "Thank you. Likeness confirms the purchase with the server."
+    };
+    let back = match query
+        .order
+        .as_deref()
+        .filter(|id| return_link::is_order_id(id))
+    {
+        Some(order) => format!(
+            "<p><a id=\"return-to-app\" href=\"{}\">Return to Likeness</a></p>",
+            return_link::return_link(order, cancelled)
+        ),
+        None => "<p>You can close this window.</p>".to_owned(),
     };
     Html(format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Likeness</title></head>\
-         <body><p>{words}</p></body></html>"
+         <body><p>{words}</p>{back}</body></html>"
     ))
 }
 
 #[derive(Deserialize)]
 struct ReturnQuery {
+    #[serde(default)]
+    order: Option<String>,
     #[serde(default)]
     cancelled: Option<String>,
 }

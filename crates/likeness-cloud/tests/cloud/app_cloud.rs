@@ -40,7 +40,7 @@ fn wording() -> ConsentWording {
 }
 
 /// A data folder with consent given and cloud turned on for `cloud`.
-fn app(cloud: &Cloud, dir: &Path) -> Arc<Services> {
+pub(crate) fn app(cloud: &Cloud, dir: &Path) -> Arc<Services> {
     let services = Services::open(dir, moderator).unwrap();
     services
         .privacy
@@ -173,7 +173,7 @@ fn queued_cloud_hd(s: &Services, dir: &Path) -> (JobQueue, EngineChoice, Job) {
     (queue, choice, job)
 }
 
-async fn blocking<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> T {
+pub(crate) async fn blocking<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(call).await.unwrap()
 }
 

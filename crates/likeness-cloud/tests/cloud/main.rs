@@ -5,6 +5,7 @@ mod accounts;
 mod app_client;
 mod app_cloud;
 mod binary;
+mod browser_checkout;
 mod harness;
 mod jobs;
 mod ledger_rules;

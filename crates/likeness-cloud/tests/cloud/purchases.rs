@@ -20,7 +20,9 @@ async fn paying_for_a_pack_grants_its_credits_once_with_a_receipt_that_verifies_
     assert_eq!(status, StatusCode::SEE_OTHER);
     let back = back.unwrap();
     assert!(
-        back.contains("/checkout/return?session_id=cs_local_"),
+        back.contains(&format!(
+            "/checkout/return?order={order_id}&session_id=cs_local_"
+        )),
         "{back}"
     );
 
@@ -169,7 +171,8 @@ async fn a_payment_that_settles_later_grants_when_it_succeeds_and_not_before() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn landing_on_the_return_page_without_paying_grants_nothing() {
+async fn landing_on_the_return_page_without_paying_grants_nothing_and_offers_the_way_back_to_the_app(
+) {
     let cloud = Cloud::start().await;
     let buyer = cloud.account().await;
     let (order_id, _) = cloud.order(&buyer, "studio").await;
@@ -180,12 +183,35 @@ async fn landing_on_the_return_page_without_paying_grants_nothing() {
 
     let page = cloud
         .http
-        .get(cloud.url(&format!("/checkout/return?session_id={session_id}")))
+        .get(cloud.url(&format!(
+            "/checkout/return?order={order_id}&session_id={session_id}"
+        )))
         .send()
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap().contains("confirms the purchase"));
+    let page = page.text().await.unwrap();
+    assert!(page.contains("confirms the purchase"), "{page}");
+    assert!(
+        page.contains(&format!(
+            "href=\"likeness://checkout/return?order={order_id}\""
+        )),
+        "{page}"
+    );
+    let hostile = cloud
+        .http
+        .get(cloud.url("/checkout/return?order=%22%3E%3Cscript%3E&cancelled=true"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(hostile.contains("Nothing was charged"), "{hostile}");
+    assert!(
+        !hostile.contains("likeness://") && !hostile.contains("<script"),
+        "{hostile}"
+    );
     assert_eq!(
         cloud.order_json(&buyer, &order_id).await["state"],
         "pending"

@@ -6,6 +6,7 @@
 //! Cloud HD jobs run in the persistent queue like local ones ([`run`]); their
 //! idempotency key and quote are stored with the job before anything is sent.
 
+mod link;
 pub mod router;
 pub(crate) mod run;
 pub(crate) mod sql;
@@ -34,6 +35,9 @@ pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8787";
 /// Cloud orders, receipts and opt-ins are kept 7 years, as the server keeps
 /// its ledger and receipts (the records a purchase must leave).
 pub const CLOUD_RECORD_DAYS: u32 = 7 * 365;
+/// After the buyer comes back from checkout, how long to wait for the
+/// payment's webhook before saying the order is still pending.
+pub const SETTLE: Duration = Duration::from_secs(15);
 /// Where the server's receipt key is pinned on first use.
 const RECEIPT_KEY_SETTING: &str = "cloud.receipt_key";
 
@@ -180,6 +184,10 @@ pub enum CloudError {
     Db(#[from] DbError),
     #[error("{0}")]
     Invalid(String),
+    #[error("Likeness did not use this link: {0}")]
+    Link(#[from] likeness_cloud_api::return_link::ReturnLinkError),
+    #[error("Likeness did not use this link: it is not for an order this app started.")]
+    UnknownOrder,
 }
 
 impl From<KeyringUnavailable> for CloudError {
@@ -210,6 +218,7 @@ impl Coded for CloudError {
             Self::Keyring(_) => ErrorCode::KeyringUnavailable,
             Self::Db(e) => e.code(),
             Self::Invalid(_) => ErrorCode::InvalidInput,
+            Self::Link(_) | Self::UnknownOrder => ErrorCode::BadLink,
         }
     }
 }
@@ -425,6 +434,23 @@ impl Cloud {
             checkout_url: created.checkout_url,
             return_url: format!("{}/checkout/return", client.base()),
         })
+    }
+
+    /// The order's state once it is no longer pending, or still pending after
+    /// `within`: the provider's webhook may trail the buyer's return.
+    pub fn order_settled(
+        &self,
+        order_id: &str,
+        within: Duration,
+    ) -> Result<CloudOrder, CloudError> {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let order = self.order_state(order_id)?;
+            if order.state != CloudOrderState::Pending || std::time::Instant::now() >= deadline {
+                return Ok(order);
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
     }
 
     /// Ask the server how the order stands (the redirect back from checkout

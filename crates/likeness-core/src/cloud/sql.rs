@@ -52,6 +52,15 @@ pub(crate) fn upsert_order(
     Ok(())
 }
 
+/// Whether this data folder started the order `order_id`.
+pub(crate) fn order_known(conn: &Connection, order_id: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM cloud_orders WHERE order_id = ?1)",
+        [order_id],
+        |row| row.get(0),
+    )
+}
+
 /// Keep a signed receipt (once: the same receipt again changes nothing).
 pub(crate) fn insert_receipt(
     conn: &Connection,

@@ -62,6 +62,9 @@ export const COMMANDS = {
   buyPack: "buy_pack",
   hdChoices: "hd_choices",
   enqueueCloudHd: "enqueue_cloud_hd",
+  buyPackInBrowser: "buy_pack_in_browser",
+  cloudOrder: "cloud_order",
+  takeLinkOutcome: "take_link_outcome",
 } as const;
 
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
@@ -69,6 +72,7 @@ export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 export const EVENTS = {
   importProgress: "import-progress",
   jobEvent: "job-event",
+  linkOpened: "link-opened",
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

@@ -38,6 +38,7 @@ const ALL_CODES: ErrorCode[] = [
   "cloud_refused",
   "insufficient_credits",
   "checkout_failed",
+  "bad_link",
 ];
 
 describe("error messages", () => {

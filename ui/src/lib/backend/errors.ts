@@ -41,6 +41,8 @@ const MESSAGES: Record<ErrorCode, string> = {
   cloud_server_error: "Likeness Cloud had a problem on its side. Try again later.",
   cloud_refused: "Likeness Cloud refused this request.",
   insufficient_credits: "You don't have enough credits for this. Buy a pack in the Store.",
+  bad_link:
+    "Likeness didn't use that link. A link back from a checkout works only for a purchase started in this app, and it changes nothing by itself.",
   checkout_failed: "The checkout couldn't be opened or finished. Try again in a moment.",
 };
 

@@ -27,6 +27,7 @@ import type { ImportProgress } from "../bindings/ImportProgress";
 import type { Inventory } from "../bindings/Inventory";
 import type { Job } from "../bindings/Job";
 import type { JobEvent } from "../bindings/JobEvent";
+import type { LinkOutcome } from "../bindings/LinkOutcome";
 import type { LocalChoice } from "../bindings/LocalChoice";
 import type { ModerationRecordEntry } from "../bindings/ModerationRecordEntry";
 import type { Output } from "../bindings/Output";
@@ -84,6 +85,7 @@ export type {
   GenerationSettings,
   ImportOutcome,
   ImportProgress,
+  LinkOutcome,
   Inventory,
   Job,
   JobEvent,
@@ -242,6 +244,18 @@ export interface CloudBackend {
    * sees it; only a `paid` one added credits.
    */
   buyPack(packId: string): Promise<CloudOrder>;
+  /**
+   * Opens the pack's checkout in the system browser and resolves at once with the pending order.
+   * The browser comes back through a `likeness://` link (see `onLinkOpened`), or `cloudOrder`
+   * asks how it stands.
+   */
+  buyPackInBrowser(packId: string): Promise<CloudOrder>;
+  /** How an order this app started stands, as the server says. */
+  cloudOrder(orderId: string): Promise<CloudOrder>;
+  /** What the last `likeness://` link did, once; `null` when there is nothing new. */
+  takeLinkOutcome(): Promise<LinkOutcome | null>;
+  /** A `likeness://` link was handled; `takeLinkOutcome` says how. Resolves to a function that stops listening. */
+  onLinkOpened(cb: () => void): Promise<() => void>;
   /** What HD of this output would take here and on the cloud; quoting it spends nothing. */
   hdChoices(outputId: number, factor: HdFactor): Promise<EngineChoice>;
   /** Holds the quote's credits (else `insufficient_credits`) and sends this one image to the cloud. */

@@ -30,6 +30,7 @@ import type {
   Job,
   JobEvent,
   JobsBackend,
+  LinkOutcome,
   LibraryBackend,
   ModerationRecordEntry,
   Output,
@@ -165,6 +166,10 @@ const cloudBackend: CloudBackend = {
   cloudLedger: () => call<CloudLedgerEntry[]>(COMMANDS.cloudLedger),
   cloudReceipts: () => call<CloudReceipt[]>(COMMANDS.cloudReceipts),
   buyPack: (packId) => call<CloudOrder>(COMMANDS.buyPack, { packId }),
+  buyPackInBrowser: (packId) => call<CloudOrder>(COMMANDS.buyPackInBrowser, { packId }),
+  cloudOrder: (orderId) => call<CloudOrder>(COMMANDS.cloudOrder, { orderId }),
+  takeLinkOutcome: () => call<LinkOutcome | null>(COMMANDS.takeLinkOutcome),
+  onLinkOpened: (cb) => listen(EVENTS.linkOpened, () => cb()),
   hdChoices: (outputId, factor) => call<EngineChoice>(COMMANDS.hdChoices, { outputId, factor }),
   enqueueCloudHd: (outputId, factor, quoteId) => call<Job>(COMMANDS.enqueueCloudHd, { outputId, factor, quoteId }),
 };

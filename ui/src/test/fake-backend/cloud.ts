@@ -3,7 +3,9 @@
  * their ledger and receipts, packs and HD on the cloud, kept here as the server would keep them.
  * `buyPack` waits on `checkoutWindow` (the window the user has not closed yet) and ends its order
  * in `orderState`; only `paid` grants credits. `enqueueCloudHd` holds the quote's credits, or
- * fails with `insufficient_credits` when the balance is short.
+ * fails with `insufficient_credits` when the balance is short. `buyPackInBrowser` leaves its order
+ * pending until `cloudOrder` asks, then ends it in `orderState`; `returnFromBrowser` and
+ * `openLink` play the `likeness://` link coming back.
  */
 import type {
   ApiError,
@@ -19,6 +21,7 @@ import type {
   EngineChoice,
   HdFactor,
   Job,
+  LinkOutcome,
 } from "../../lib/backend";
 import { FakePrivacy } from "./privacy";
 
@@ -60,8 +63,13 @@ export class FakeCloud extends FakePrivacy {
   orderState: CloudOrderState = "paid";
   /** Set to hold `buyPack` as if the checkout window were still open. */
   checkoutWindow: Promise<void> | null = null;
-  /** The `packId` of each `buyPack`. */
+  /** The `packId` of each `buyPack` and `buyPackInBrowser`. */
   packsBought: string[] = [];
+  /** The orders whose checkout was opened in the browser, by id. */
+  browserOrders = new Map<string, CloudOrder>();
+  /** What the last `likeness://` link did, until `takeLinkOutcome`. */
+  linkOutcome: LinkOutcome | null = null;
+  #linkListeners = new Set<() => void>();
   engineChoice: EngineChoice = makeEngineChoice();
   /** The arguments of each `hdChoices`. */
   choicesAsked: { outputId: number; factor: HdFactor }[] = [];
@@ -109,11 +117,66 @@ export class FakeCloud extends FakePrivacy {
   async buyPack(packId: string): Promise<CloudOrder> {
     this.#requireCloud();
     this.packsBought.push(packId);
-    const pack = this.packs.find((p) => p.packId === packId);
-    if (!pack) throw { code: "not_found", message: `no pack ${packId}` } satisfies ApiError;
+    const pack = this.#pack(packId);
     await this.checkoutWindow;
     this.throwFailNext();
     const order: CloudOrder = { orderId: `ord_${this.#nextOrder++}`, packId, state: this.orderState, credits: pack.credits };
+    this.#settle(order, pack);
+    return order;
+  }
+
+  async buyPackInBrowser(packId: string): Promise<CloudOrder> {
+    this.#requireCloud();
+    this.throwFailNext();
+    this.packsBought.push(packId);
+    const pack = this.#pack(packId);
+    const order: CloudOrder = { orderId: `ord_${this.#nextOrder++}`, packId, state: "pending", credits: pack.credits };
+    this.browserOrders.set(order.orderId, order);
+    return { ...order };
+  }
+
+  async cloudOrder(orderId: string): Promise<CloudOrder> {
+    this.#requireCloud();
+    this.throwFailNext();
+    const order = this.browserOrders.get(orderId);
+    if (!order) throw { code: "not_found", message: `no order ${orderId}` } satisfies ApiError;
+    if (order.state === "pending" && this.orderState !== "pending") {
+      order.state = this.orderState;
+      this.#settle(order, this.#pack(order.packId));
+    }
+    return { ...order };
+  }
+
+  async takeLinkOutcome(): Promise<LinkOutcome | null> {
+    const outcome = this.linkOutcome;
+    this.linkOutcome = null;
+    return outcome;
+  }
+
+  async onLinkOpened(cb: () => void): Promise<() => void> {
+    this.#linkListeners.add(cb);
+    return () => this.#linkListeners.delete(cb);
+  }
+
+  /** The browser's checkout came back through its link: the order as the server then says. */
+  async returnFromBrowser(orderId: string): Promise<void> {
+    this.openLink({ kind: "order", order: await this.cloudOrder(orderId) });
+  }
+
+  /** The app handled a `likeness://` link with `outcome`, and tells the window. */
+  openLink(outcome: LinkOutcome): void {
+    this.linkOutcome = outcome;
+    for (const cb of this.#linkListeners) cb();
+  }
+
+  #pack(packId: string): CloudPack {
+    const pack = this.packs.find((p) => p.packId === packId);
+    if (!pack) throw { code: "not_found", message: `no pack ${packId}` } satisfies ApiError;
+    return pack;
+  }
+
+  /** A paid order grants its credits, with a receipt. */
+  #settle(order: CloudOrder, pack: CloudPack): void {
     if (order.state === "paid") {
       this.balance.credits += pack.credits;
       this.#record("grant", pack.credits, "bought", { orderId: order.orderId });
@@ -129,7 +192,6 @@ export class FakeCloud extends FakePrivacy {
         valid: true,
       });
     }
-    return order;
   }
 
   async hdChoices(outputId: number, factor: HdFactor): Promise<EngineChoice> {
