@@ -296,9 +296,11 @@ async fn a_purchase_in_the_system_browser_comes_back_through_a_likeness_link_and
 ) {
     let cloud = LocalCloud::start().await;
     let data = tempfile::tempdir().unwrap();
-    // The "system browser": xdg-open hands web pages to $BROWSER when no desktop is set.
-    let opened = data.path().join("browser-opened.txt");
-    let browser = data.path().join("browser.sh");
+    // The "system browser": xdg-open hands web pages to $BROWSER when no
+    // desktop is set. It lives outside the app's data folder, which is the app's own.
+    let browser_dir = tempfile::tempdir().unwrap();
+    let opened = browser_dir.path().join("opened.txt");
+    let browser = browser_dir.path().join("browser.sh");
     std::fs::write(
         &browser,
         format!("#!/bin/sh\necho \"$1\" >> '{}'\n", opened.display()),
@@ -322,7 +324,17 @@ async fn a_purchase_in_the_system_browser_comes_back_through_a_likeness_link_and
     click(&app, "[data-testid='nav-store']").await;
     click(&app, "[data-testid='pay-in-browser']").await;
     click(&app, "[data-testid='buy-starter']").await;
-    wait_for(&app, "[data-testid='browser-waiting']").await;
+    let waiting = wait_for(
+        &app,
+        "[data-testid='browser-waiting'], [data-testid='buy-error']",
+    )
+    .await;
+    assert_eq!(
+        waiting.attr("data-testid").await.unwrap().as_deref(),
+        Some("browser-waiting"),
+        "the checkout opened in the browser: {}",
+        waiting.text().await.unwrap()
+    );
     let checkout_url = wait_until(
         "the browser was asked to open the checkout",
         DEADLINE,

@@ -235,13 +235,13 @@ impl Orientation {
         w as f32 / h as f32
     }
 
-    /// The output size for `long_side`: exactly this ratio, so the long side is
-    /// `long_side` rounded to the nearest multiple of the ratio's larger term
-    /// (at least one multiple): 4:5 at 1024 is 820×1025, 16:9 at 1024 is 1024×576.
+    /// The output size for `long_side`: exactly this ratio, and never longer
+    /// than `long_side`, so the long side is the largest multiple of the
+    /// ratio's larger term that fits (at least one): at 512, 4:5 is 408×510,
+    /// 3:2 is 510×340 and 16:9 is 512×288.
     pub fn output_size(self, long_side: u32) -> (u32, u32) {
         let (w, h) = self.ratio();
-        let term = w.max(h);
-        let k = ((long_side + term / 2) / term).max(1);
+        let k = (long_side / w.max(h)).max(1);
         (w * k, h * k)
     }
 

@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_retention_and_consent_wording.sql"),
     include_str!("../../migrations/0008_style_picture_rows.sql"),
     include_str!("../../migrations/0009_cloud.sql"),
+    include_str!("../../migrations/0010_output_styles.sql"),
 ];
 
 pub(super) fn user_version(conn: &Connection) -> rusqlite::Result<usize> {

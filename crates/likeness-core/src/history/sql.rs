@@ -68,7 +68,11 @@ pub(crate) fn list_outputs(
         arg(&mut sql, "portrait_id = ?", vec![p.into()]);
     }
     if let Some(s) = &filter.style_key {
-        arg(&mut sql, "style_key = ?", vec![s.clone().into()]);
+        arg(
+            &mut sql,
+            "id IN (SELECT output_id FROM output_styles WHERE style_key = ?)",
+            vec![s.clone().into()],
+        );
     }
     if let Some(s) = &filter.since {
         arg(&mut sql, "created_at >= ?", vec![s.clone().into()]);

@@ -72,7 +72,7 @@ fn every_orientation_renders_exactly_its_aspect_ratio_for_every_framing() {
                 assert_eq!(w * rh, h * rw, "{framing} {orientation}: {w}×{h}");
                 let term = rw.max(rh);
                 assert!(
-                    w.max(h).abs_diff(long_side) <= term / 2,
+                    w.max(h) <= long_side && w.max(h) > long_side - term,
                     "{framing} {orientation} at {long_side}: {w}×{h}"
                 );
                 assert_eq!((w, h), orientation.output_size(long_side));
@@ -438,4 +438,22 @@ fn the_astronaut_is_framed_from_her_moderation_landmarks() {
     .unwrap();
     let out = render(&photo, &frame, 1024).unwrap();
     assert_eq!(out.dimensions(), (820, 1025));
+}
+
+#[test]
+fn previews_of_every_orientation_keep_their_exact_ratio_and_none_is_over_512_pixels() {
+    let sizes: Vec<_> = Orientation::ALL
+        .iter()
+        .map(|o| (o.as_str(), o.output_size(512)))
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            ("4:5", (408, 510)),
+            ("1:1", (512, 512)),
+            ("3:2", (510, 340)),
+            ("16:9", (512, 288)),
+            ("9:16", (288, 512)),
+        ]
+    );
 }

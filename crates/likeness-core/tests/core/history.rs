@@ -87,6 +87,53 @@ fn expected(made: &[Made], keep: impl Fn(&Made) -> bool) -> Vec<i64> {
 }
 
 #[test]
+fn a_blend_is_found_under_each_of_its_styles_and_an_own_picture_under_picture() {
+    let data = Data::new();
+    let (queue, store, _) = data.start(&Arc::new(Probe::default()));
+    let portrait = accepted_portrait(&store, "a.png");
+    let preset = |mix: serde_json::Value, key: &str| serde_json::json!({ "style": { "kind": "preset", "mix": mix }, "styleKey": key });
+    let made = [
+        preset(
+            serde_json::json!([["style-01", 0.5], ["style-13", 0.5]]),
+            "style-13",
+        ),
+        preset(serde_json::json!([["style-13", 1.0]]), "style-13"),
+        serde_json::json!({
+            "style": { "kind": "picture", "pictureSha256": "ab" },
+            "styleKey": "picture"
+        }),
+    ]
+    .map(|settings| {
+        let job = preview(&queue, portrait, settings);
+        wait_state(&queue, job, JobState::Done);
+        let outputs = queue
+            .history()
+            .list_outputs(&OutputFilter::default())
+            .unwrap();
+        outputs
+            .outputs
+            .into_iter()
+            .find(|o| o.job_id == Some(job))
+            .unwrap()
+            .id
+    });
+    let under = |style: &str| {
+        let filter = OutputFilter {
+            style_key: Some(style.into()),
+            ..Default::default()
+        };
+        let mut ids = page_through(queue.history(), filter, 100);
+        ids.sort();
+        ids
+    };
+
+    assert_eq!(under("style-01"), [made[0]]);
+    assert_eq!(under("style-13"), [made[0], made[1]]);
+    assert_eq!(under("picture"), [made[2]]);
+    assert!(under("style-02").is_empty());
+}
+
+#[test]
 fn history_filters_by_portrait_style_date_and_favourite() {
     let data = Data::new();
     let (queue, store, _) = data.start(&Arc::new(Probe::default()));
