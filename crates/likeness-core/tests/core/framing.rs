@@ -437,7 +437,7 @@ fn the_astronaut_is_framed_from_her_moderation_landmarks() {
     )
     .unwrap();
     let out = render(&photo, &frame, 1024).unwrap();
-    assert_eq!(out.dimensions(), (820, 1025));
+    assert_eq!(out.dimensions(), (816, 1020));
 }
 
 #[test]

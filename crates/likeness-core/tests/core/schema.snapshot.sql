@@ -7,6 +7,7 @@ CREATE INDEX jobs_by_portrait ON jobs (portrait_id);
 CREATE INDEX jobs_finished ON jobs (finished_at) WHERE state IN ('done', 'failed', 'cancelled');
 CREATE INDEX jobs_queue ON jobs (state, queue_seq);
 CREATE INDEX moderation_records_by_time ON moderation_records (decided_at DESC, id DESC);
+CREATE INDEX output_styles_by_output ON output_styles (output_id);
 CREATE INDEX outputs_by_created_at ON outputs (created_at DESC, id DESC);
 CREATE INDEX outputs_by_job ON outputs (job_id);
 CREATE INDEX outputs_by_portrait ON outputs (portrait_id, created_at DESC, id DESC);
@@ -83,6 +84,11 @@ CREATE TABLE moderation_records (
     decided_at        TEXT    NOT NULL
 , confidence_band TEXT NOT NULL DEFAULT 'medium'
     CHECK (confidence_band IN ('low', 'medium', 'high')));
+CREATE TABLE output_styles (
+    style_key TEXT    NOT NULL,
+    output_id INTEGER NOT NULL REFERENCES outputs (id) ON DELETE CASCADE,
+    PRIMARY KEY (style_key, output_id)
+) WITHOUT ROWID;
 CREATE TABLE outputs (
     id                INTEGER PRIMARY KEY,
     job_id            INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
@@ -120,3 +126,12 @@ CREATE TABLE style_pictures (
     bytes     INTEGER NOT NULL CHECK (bytes > 0),
     stored_at TEXT    NOT NULL
 );
+CREATE TRIGGER outputs_filed_by_style AFTER INSERT ON outputs
+BEGIN
+    INSERT OR IGNORE INTO output_styles (style_key, output_id)
+    SELECT json_extract(mix.value, '$[0]'), NEW.id
+    FROM json_each(NEW.settings_json, '$.style.mix') AS mix
+    WHERE json_extract(NEW.settings_json, '$.style.kind') = 'preset';
+    INSERT OR IGNORE INTO output_styles (style_key, output_id)
+    SELECT NEW.style_key, NEW.id WHERE NEW.style_key IS NOT NULL;
+END;
