@@ -63,6 +63,16 @@ describe("History", () => {
     expect(await screen.findByTestId("history-no-match")).toHaveTextContent("Nothing matches these filters.");
   });
 
+  it("finds the images made with a picture of the user's own under My own picture", async () => {
+    backend.outputs = [makeOutput()];
+    const user = await openHistory();
+    await screen.findByTestId("output-tile");
+
+    await user.selectOptions(screen.getByTestId("filter-style"), "My own picture");
+
+    await waitFor(() => expect(lastFilter()).toMatchObject({ styleKey: "picture" }));
+  });
+
   it("renders only a window of tiles for 5,000 outputs and fetches the next page while scrolling", async () => {
     backend.outputs = Array.from({ length: 5000 }, (_, i) => makeOutput({ id: 5000 - i }));
     await openHistory();
