@@ -53,6 +53,8 @@ fn main() {
         "buy_pack",
         "hd_choices",
         "enqueue_cloud_hd",
+        "studio_choices",
+        "set_studio_choices",
         "buy_pack_in_browser",
         "cloud_order",
         "take_link_outcome",

@@ -77,6 +77,8 @@ pub fn run() {
             cloud::buy_pack,
             cloud::hd_choices,
             cloud::enqueue_cloud_hd,
+            studio::studio_choices,
+            studio::set_studio_choices,
             cloud::buy_pack_in_browser,
             cloud::cloud_order,
             links::take_link_outcome,

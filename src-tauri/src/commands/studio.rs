@@ -2,6 +2,7 @@
 //! previews and HD upscales with typed settings.
 
 use likeness_core::engines::{StyleInfo, STYLES};
+use likeness_core::generation::choices::{self, StudioChoices};
 use likeness_core::generation::{self, GenerationSettings, StylePicture, StyleThumbnail};
 use likeness_core::jobs::Job;
 use tauri::ipc::Request;
@@ -63,5 +64,23 @@ pub async fn import_style_picture(
                 sha256: services.style_pictures.import(&bytes)?,
             })
         })
+        .await
+}
+
+/// The Studio's last choices, to open it as the user left it.
+#[tauri::command]
+pub async fn studio_choices(state: State<'_, AppState>) -> Result<Option<StudioChoices>, ApiError> {
+    state
+        .on_services(|services| Ok(choices::load(&services.db)?))
+        .await
+}
+
+#[tauri::command]
+pub async fn set_studio_choices(
+    state: State<'_, AppState>,
+    choices: StudioChoices,
+) -> Result<(), ApiError> {
+    state
+        .on_services(move |services| Ok(choices::save(&services.db, &choices)?))
         .await
 }

@@ -2,6 +2,7 @@
 //! portrait into an image (one use case the queue's runner and the CLI both
 //! call), style pictures and style thumbnails. The engine router will live here.
 
+pub mod choices;
 mod pipeline;
 mod speed;
 mod studio;
