@@ -162,4 +162,27 @@ describe("Studio", () => {
     await user.click(within(empty).getByRole("button", { name: "Go to Library" }));
     expect(await screen.findByTestId("library-empty")).toBeInTheDocument();
   });
+
+  it("keeps every choice after a visit to History", async () => {
+    const user = await openStudio();
+    await user.click(screen.getByRole("button", { name: "bo.jpg" }));
+    await user.click(screen.getByTestId("framing-half_body"));
+    await user.click(screen.getByTestId("orientation-16x9"));
+    await user.click(screen.getByTestId("style-watercolour"));
+    await user.click(screen.getByLabelText("Blend with…"));
+    await user.selectOptions(screen.getByLabelText("Second style"), "Pastel");
+    await fireEvent.input(screen.getByTestId("blend-slider"), { target: { value: "70" } });
+    await fireEvent.input(screen.getByTestId("strength-slider"), { target: { value: "60" } });
+
+    await user.click(screen.getByRole("button", { name: "History" }));
+    await user.click(await screen.findByRole("button", { name: "Studio" }));
+    await screen.findAllByTestId("studio-portrait");
+
+    expect(screen.getByRole("button", { name: "bo.jpg" })).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByTestId("framing-half_body")).toBeChecked();
+    expect(screen.getByTestId("orientation-16x9")).toBeChecked();
+    expect(screen.getByTestId("style-watercolour")).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByTestId("blend-label")).toHaveTextContent("Watercolour 70% · Pastel 30%");
+    expect(screen.getByTestId("strength-slider")).toHaveValue("60");
+  });
 });
