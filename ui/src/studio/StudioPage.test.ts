@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
+import { formatDateTime } from "../lib/format";
 import { FakeBackend, makeFile, makeJob, makeOutput, makePortrait } from "../test/fake-backend";
 
 let backend: FakeBackend;
@@ -20,6 +21,13 @@ async function openStudio() {
 }
 
 const jobs = () => within(screen.getByTestId("job-queue")).queryAllByTestId("job");
+
+/** A finished preview job (`id`) of portrait 1 and the output it made (`id * 10`). */
+function finishedPreview(id: number, style = "impressionism") {
+  const settings = { framing: "shoulders", orientation: "4:5", style: { kind: "preset", mix: [[style, 1]] }, strength: 1, seed: id };
+  backend.jobs.push(makeJob({ id, state: "done", progress: 1, settingsJson: JSON.stringify(settings) }));
+  backend.outputs.push(makeOutput({ id: id * 10, jobId: id, portraitId: 1 }));
+}
 
 describe("Studio", () => {
   it("sits between Library and Settings in the sidebar", async () => {
@@ -148,7 +156,7 @@ describe("Studio", () => {
     await user.click(screen.getByTestId("hd-4"));
     expect(backend.upscaled).toEqual([{ outputId: 9, factor: 4 }]);
     await waitFor(() => expect(jobs()).toHaveLength(2));
-    expect(jobs()[0]).toHaveTextContent("HD upscale");
+    expect(jobs()[0]).toHaveTextContent("HD ×4 upscale");
   });
 
   it("explains that a portrait is needed when the library is empty and links to the Library", async () => {
@@ -184,5 +192,96 @@ describe("Studio", () => {
     expect(screen.getByTestId("style-watercolour")).toHaveAttribute("aria-pressed", "true");
     expect(screen.getByTestId("blend-label")).toHaveTextContent("Watercolour 70% · Pastel 30%");
     expect(screen.getByTestId("strength-slider")).toHaveValue("60");
+  });
+
+  it("shows the HD result in place of its preview, labelled with its factor, once it is made", async () => {
+    finishedPreview(7); // the fake numbers new jobs from 1: the HD will be job 1
+    const user = await openStudio();
+    const preview = await screen.findByTestId("preview-image");
+    await waitFor(() => expect(preview).toHaveAttribute("src", "vault://localhost/output%2F70"));
+    expect(screen.queryByTestId("preview-hd")).not.toBeInTheDocument();
+
+    await user.click(screen.getByTestId("hd-2"));
+    await waitFor(() => expect(jobs()).toHaveLength(2));
+    const settings = { ...makeOutput().settings!, hdFactor: 2 };
+    backend.outputs.unshift(makeOutput({ id: 71, jobId: 1, portraitId: 1, width: 1024, height: 1280, settings }));
+    backend.emitJob({ jobId: 1, state: "done", progress: 1, error: null });
+
+    await waitFor(() => expect(screen.getByTestId("preview-image")).toHaveAttribute("src", "vault://localhost/output%2F71"));
+    expect(screen.getByTestId("preview-hd")).toHaveTextContent("HD ×2");
+    expect(screen.getByTestId("preview-image")).toHaveAccessibleName("Your HD ×2 image");
+    // HD again upscales the preview, not the HD image.
+    await user.click(screen.getByTestId("hd-4"));
+    expect(backend.upscaled).toEqual([
+      { outputId: 70, factor: 2 },
+      { outputId: 70, factor: 4 },
+    ]);
+  });
+});
+
+describe("Studio queue", () => {
+  it("says what a running job is doing: painting a preview, upscaling an HD", async () => {
+    backend.jobs = [makeJob({ id: 2, kind: "hd", state: "running" }), makeJob({ id: 1, state: "running" })];
+    await openStudio();
+    await waitFor(() => expect(jobs()).toHaveLength(2));
+
+    expect(jobs()[0]).toHaveTextContent("Upscaling…");
+    expect(jobs()[1]).toHaveTextContent("Painting…");
+  });
+
+  it("shows a cancelled or failed job as stopped, with no progress bar", async () => {
+    backend.jobs = [
+      makeJob({ id: 3, state: "cancelled", progress: 0.5, error: { code: "cancelled", message: "cancelled" } }),
+      makeJob({ id: 2, state: "failed", progress: 0.3, error: { code: "generation_failed", message: "panic" } }),
+      makeJob({ id: 1, state: "running", progress: 0.4 }),
+    ];
+    await openStudio();
+    await waitFor(() => expect(jobs()).toHaveLength(3));
+    const [cancelled, failed, running] = jobs();
+
+    expect(cancelled).toHaveTextContent("Cancelled");
+    expect(within(cancelled).queryByRole("progressbar")).not.toBeInTheDocument();
+    expect(failed).toHaveTextContent("Failed");
+    expect(within(failed).queryByRole("progressbar")).not.toBeInTheDocument();
+    expect(within(running).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "40");
+  });
+
+  it("shows each job's style and when it was queued", async () => {
+    finishedPreview(1, "watercolour");
+    await openStudio();
+    await waitFor(() => expect(jobs()).toHaveLength(1));
+
+    expect(jobs()[0]).toHaveTextContent(`Watercolour · ${formatDateTime("2025-03-04T10:00:00Z")}`);
+  });
+
+  it("shows the five newest finished jobs, and all of them on request, with running and queued ones always", async () => {
+    for (let id = 8; id >= 1; id--) finishedPreview(id);
+    backend.jobs.push(makeJob({ id: 9, state: "running" }), makeJob({ id: 10, state: "queued" }));
+    const user = await openStudio();
+    await waitFor(() => expect(jobs()).toHaveLength(7));
+    expect(jobs().map((j) => j.getAttribute("data-state"))).toEqual([
+      "done", "done", "done", "done", "done", "running", "queued",
+    ]);
+
+    await user.click(screen.getByRole("button", { name: "Show all 8 finished" }));
+    expect(jobs()).toHaveLength(10);
+    await user.click(screen.getByRole("button", { name: "Show fewer" }));
+    expect(jobs()).toHaveLength(7);
+  });
+
+  it("opens a finished job's result in the preview when its row is clicked", async () => {
+    finishedPreview(2);
+    finishedPreview(1);
+    const user = await openStudio();
+    const preview = await screen.findByTestId("preview-image");
+    await waitFor(() => expect(preview).toHaveAttribute("src", "vault://localhost/output%2F20"));
+
+    const older = jobs()[1];
+    await user.click(within(older).getByTestId("open-job"));
+
+    await waitFor(() => expect(screen.getByTestId("preview-image")).toHaveAttribute("src", "vault://localhost/output%2F10"));
+    expect(within(older).getByTestId("open-job")).toHaveAttribute("aria-current", "true");
+    await user.click(screen.getByTestId("hd-2"));
+    expect(backend.upscaled).toEqual([{ outputId: 10, factor: 2 }]);
   });
 });
