@@ -194,6 +194,33 @@ describe("Studio", () => {
     expect(screen.getByTestId("strength-slider")).toHaveValue("60");
   });
 
+  it("generates with Ctrl+Enter or Cmd+Enter from anywhere on the page", async () => {
+    const user = await openStudio();
+    await user.click(screen.getByTestId("style-watercolour"));
+
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(backend.enqueued).toHaveLength(1));
+    screen.getByTestId("strength-slider").focus();
+    await user.keyboard("{Meta>}{Enter}{/Meta}");
+
+    await waitFor(() => expect(backend.enqueued).toHaveLength(2));
+    expect(backend.enqueued[1].settings.style).toEqual({ kind: "preset", mix: [["watercolour", 1]] });
+  });
+
+  it("does not generate from the keyboard while a dialog is open", async () => {
+    backend = new FakeBackend({ cloud: true });
+    backend.portraits = [makePortrait({ id: 1 })];
+    finishedPreview(1);
+    const user = await openStudio();
+    await user.click(await screen.findByTestId("hd-2"));
+    await screen.findByTestId("hd-choice");
+
+    await user.keyboard("{Control>}{Enter}{/Control}");
+
+    expect(screen.getByTestId("hd-choice")).toBeInTheDocument();
+    expect(backend.enqueued).toEqual([]);
+  });
+
   it("shows the HD result in place of its preview, labelled with its factor, once it is made", async () => {
     finishedPreview(7); // the fake numbers new jobs from 1: the HD will be job 1
     const user = await openStudio();
