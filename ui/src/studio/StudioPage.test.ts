@@ -57,7 +57,7 @@ describe("Studio", () => {
     });
     expect(Number.isInteger(settings.seed)).toBe(true);
     expect(screen.getByRole("button", { name: "bo.jpg" })).toHaveAttribute("aria-pressed", "true");
-    expect(screen.getByTestId("style-watercolour")).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByTestId("style-watercolour")).toHaveAttribute("aria-checked", "true");
     await waitFor(() => expect(jobs()).toHaveLength(1));
     expect(jobs()[0]).toHaveAttribute("data-state", "queued");
   });
@@ -97,7 +97,7 @@ describe("Studio", () => {
 
     expect(backend.stylePicturesSent).toEqual(["monet.png"]);
     expect(backend.enqueued[0].settings.style).toEqual({ kind: "picture", pictureSha256: "0102" });
-    expect(screen.getByTestId("style-impressionism")).toHaveAttribute("aria-pressed", "false");
+    expect(screen.getByTestId("style-impressionism")).toHaveAttribute("aria-checked", "false");
   });
 
   it("shows all 26 styles, each rendered from the chosen portrait", async () => {
@@ -189,7 +189,7 @@ describe("Studio", () => {
     expect(screen.getByRole("button", { name: "bo.jpg" })).toHaveAttribute("aria-pressed", "true");
     expect(screen.getByTestId("framing-half_body")).toBeChecked();
     expect(screen.getByTestId("orientation-16x9")).toBeChecked();
-    expect(screen.getByTestId("style-watercolour")).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByTestId("style-watercolour")).toHaveAttribute("aria-checked", "true");
     expect(screen.getByTestId("blend-label")).toHaveTextContent("Watercolour 70% · Pastel 30%");
     expect(screen.getByTestId("strength-slider")).toHaveValue("60");
   });
@@ -219,6 +219,33 @@ describe("Studio", () => {
 
     expect(screen.getByTestId("hd-choice")).toBeInTheDocument();
     expect(backend.enqueued).toEqual([]);
+  });
+
+  it("makes the 26 styles one Tab stop, moved through and chosen with the arrow keys", async () => {
+    const user = await openStudio();
+    const group = screen.getByRole("radiogroup", { name: "Style" });
+    const tiles = within(group).getAllByRole("radio");
+    expect(tiles).toHaveLength(26);
+    expect(tiles.filter((t) => t.tabIndex === 0)).toEqual([tiles[0]]);
+
+    tiles[0].focus();
+    await user.keyboard("{ArrowRight}");
+    expect(screen.getByTestId("style-watercolour")).toHaveAttribute("aria-checked", "true");
+    expect(screen.getByTestId("style-watercolour")).toHaveFocus();
+    expect(screen.getByTestId("style-impressionism")).toHaveAttribute("aria-checked", "false");
+
+    await user.keyboard("{End}");
+    expect(screen.getByTestId("style-silverpoint")).toHaveAttribute("aria-checked", "true");
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByTestId("style-impressionism")).toHaveFocus();
+    await user.keyboard("{ArrowLeft}");
+    expect(screen.getByTestId("style-silverpoint")).toHaveFocus();
+    await user.keyboard("{Home}");
+    expect(screen.getByTestId("style-impressionism")).toHaveAttribute("aria-checked", "true");
+    expect(tiles.filter((t) => t.tabIndex === 0)).toEqual([screen.getByTestId("style-impressionism")]);
+
+    await user.click(screen.getByTestId("generate-preview"));
+    expect(backend.enqueued[0].settings.style).toEqual({ kind: "preset", mix: [["impressionism", 1]] });
   });
 
   it("shows the HD result in place of its preview, labelled with its factor, once it is made", async () => {
