@@ -194,6 +194,11 @@ describe("Studio", () => {
     expect(screen.getByTestId("strength-slider")).toHaveValue("60");
   });
 
+  it("names each portrait under its thumbnail", async () => {
+    await openStudio();
+    expect(screen.getAllByTestId("studio-portrait").map((p) => p.textContent?.trim())).toEqual(["ada.jpg", "bo.jpg"]);
+  });
+
   it("generates with Ctrl+Enter or Cmd+Enter from anywhere on the page", async () => {
     const user = await openStudio();
     await user.click(screen.getByTestId("style-watercolour"));
