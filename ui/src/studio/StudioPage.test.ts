@@ -194,6 +194,20 @@ describe("Studio", () => {
     expect(screen.getByTestId("strength-slider")).toHaveValue("60");
   });
 
+  it("falls back to the first portrait when the remembered one is gone", async () => {
+    const user = await openStudio();
+    await user.click(screen.getByRole("button", { name: "bo.jpg" }));
+    await user.click(screen.getByRole("button", { name: "History" }));
+    backend.portraits = [makePortrait({ id: 1, originalName: "ada.jpg" })];
+
+    await user.click(await screen.findByRole("button", { name: "Studio" }));
+    await screen.findAllByTestId("studio-portrait");
+    await user.click(screen.getByTestId("generate-preview"));
+
+    expect(screen.getByRole("button", { name: "ada.jpg" })).toHaveAttribute("aria-pressed", "true");
+    expect(backend.enqueued[0].portraitId).toBe(1);
+  });
+
   it("names each portrait under its thumbnail", async () => {
     await openStudio();
     expect(screen.getAllByTestId("studio-portrait").map((p) => p.textContent?.trim())).toEqual(["ada.jpg", "bo.jpg"]);
@@ -328,19 +342,25 @@ describe("Studio queue", () => {
     expect(jobs()).toHaveLength(7);
   });
 
-  it("opens a finished job's result in the preview when its row is clicked", async () => {
-    finishedPreview(2);
-    finishedPreview(1);
+  it("opens a finished job's result in the preview when its row is clicked, and then its HD once made", async () => {
+    finishedPreview(3);
+    finishedPreview(2); // the fake numbers new jobs from 1: the HD will be job 1
     const user = await openStudio();
     const preview = await screen.findByTestId("preview-image");
-    await waitFor(() => expect(preview).toHaveAttribute("src", "vault://localhost/output%2F20"));
+    await waitFor(() => expect(preview).toHaveAttribute("src", "vault://localhost/output%2F30"));
 
     const older = jobs()[1];
     await user.click(within(older).getByTestId("open-job"));
 
-    await waitFor(() => expect(screen.getByTestId("preview-image")).toHaveAttribute("src", "vault://localhost/output%2F10"));
+    await waitFor(() => expect(screen.getByTestId("preview-image")).toHaveAttribute("src", "vault://localhost/output%2F20"));
     expect(within(older).getByTestId("open-job")).toHaveAttribute("aria-current", "true");
     await user.click(screen.getByTestId("hd-2"));
-    expect(backend.upscaled).toEqual([{ outputId: 10, factor: 2 }]);
+    expect(backend.upscaled).toEqual([{ outputId: 20, factor: 2 }]);
+
+    const settings = { ...makeOutput().settings!, hdFactor: 2 };
+    backend.outputs.unshift(makeOutput({ id: 21, jobId: 1, portraitId: 1, settings }));
+    backend.emitJob({ jobId: 1, state: "done", progress: 1, error: null });
+    await waitFor(() => expect(screen.getByTestId("preview-image")).toHaveAttribute("src", "vault://localhost/output%2F21"));
+    expect(screen.getByTestId("preview-hd")).toHaveTextContent("HD ×2");
   });
 });
