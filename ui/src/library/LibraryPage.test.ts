@@ -162,7 +162,7 @@ describe("Library", () => {
     const rejection = await screen.findByTestId("import-rejection");
     expect(rejection).toHaveAttribute("data-reason", "multiple_people");
     expect(rejection).toHaveTextContent("party.jpg: We found 2 people. Use a photo of just you.");
-    expect(rejection).toHaveTextContent("Nothing was kept: the photo was deleted from this computer.");
+    expect(rejection).toHaveTextContent("Nothing was kept: Likeness discarded its copy; your own file is untouched.");
     expect(screen.queryByTestId("portrait-card")).not.toBeInTheDocument();
     expect(screen.getByTestId("library-empty")).toBeInTheDocument();
     // Dismissing is the only action: there is no way to keep a rejected photo.

@@ -59,7 +59,10 @@ describe("Privacy", () => {
     expect(notice).toHaveTextContent("Portraits: 30 days after last use");
     expect(notice).toHaveTextContent("Consent records: 3 years; your current answers are always kept");
     expect(notice).toHaveTextContent("Nothing is used to train AI models.");
-    expect(notice).toHaveTextContent("there are no cloud jobs in this version");
+    expect(notice).toHaveTextContent("Likeness Cloud is off until you turn it on in Settings");
+    expect(notice).toHaveTextContent(
+      "the one image of a cloud job leaves this computer only once you have confirmed its quote, and nothing else does",
+    );
     expect(notice).toHaveTextContent("Likeness has no telemetry");
     expect(notice).toHaveTextContent("privacy@likeness.app");
     expect(notice).toHaveTextContent("SECURITY.md");

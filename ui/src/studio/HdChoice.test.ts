@@ -76,7 +76,7 @@ describe("choosing where HD is made", () => {
     expect(backend.upscaled).toEqual([]);
     expect(backend.balance).toEqual({ credits: 38, held: 12 });
     await waitFor(() => expect(jobs()).toHaveLength(2));
-    expect(jobs()[0]).toHaveTextContent("HD upscale");
+    expect(jobs()[0]).toHaveTextContent("HD ×4 upscale");
   });
 
   it("spends nothing when the user cancels the choice", async () => {

@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
+import { formatDateTime } from "../lib/format";
 import { FakeBackend, makeFile, makeJob, makeOutput, makePortrait } from "../test/fake-backend";
 
 let backend: FakeBackend;
@@ -20,6 +21,13 @@ async function openStudio() {
 }
 
 const jobs = () => within(screen.getByTestId("job-queue")).queryAllByTestId("job");
+
+/** A finished preview job (`id`) of portrait 1 and the output it made (`id * 10`). */
+function finishedPreview(id: number, style = "impressionism") {
+  const settings = { framing: "shoulders", orientation: "4:5", style: { kind: "preset", mix: [[style, 1]] }, strength: 1, seed: id };
+  backend.jobs.push(makeJob({ id, state: "done", progress: 1, settingsJson: JSON.stringify(settings) }));
+  backend.outputs.push(makeOutput({ id: id * 10, jobId: id, portraitId: 1 }));
+}
 
 describe("Studio", () => {
   it("sits between Library and Settings in the sidebar", async () => {
@@ -49,7 +57,7 @@ describe("Studio", () => {
     });
     expect(Number.isInteger(settings.seed)).toBe(true);
     expect(screen.getByRole("button", { name: "bo.jpg" })).toHaveAttribute("aria-pressed", "true");
-    expect(screen.getByTestId("style-watercolour")).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByTestId("style-watercolour")).toHaveAttribute("aria-checked", "true");
     await waitFor(() => expect(jobs()).toHaveLength(1));
     expect(jobs()[0]).toHaveAttribute("data-state", "queued");
   });
@@ -89,7 +97,7 @@ describe("Studio", () => {
 
     expect(backend.stylePicturesSent).toEqual(["monet.png"]);
     expect(backend.enqueued[0].settings.style).toEqual({ kind: "picture", pictureSha256: "0102" });
-    expect(screen.getByTestId("style-impressionism")).toHaveAttribute("aria-pressed", "false");
+    expect(screen.getByTestId("style-impressionism")).toHaveAttribute("aria-checked", "false");
   });
 
   it("shows all 26 styles, each rendered from the chosen portrait", async () => {
@@ -148,7 +156,7 @@ describe("Studio", () => {
     await user.click(screen.getByTestId("hd-4"));
     expect(backend.upscaled).toEqual([{ outputId: 9, factor: 4 }]);
     await waitFor(() => expect(jobs()).toHaveLength(2));
-    expect(jobs()[0]).toHaveTextContent("HD upscale");
+    expect(jobs()[0]).toHaveTextContent("HD ×4 upscale");
   });
 
   it("explains that a portrait is needed when the library is empty and links to the Library", async () => {
@@ -161,5 +169,198 @@ describe("Studio", () => {
     expect(empty).toHaveTextContent("Import one into your library first.");
     await user.click(within(empty).getByRole("button", { name: "Go to Library" }));
     expect(await screen.findByTestId("library-empty")).toBeInTheDocument();
+  });
+
+  it("keeps every choice after a visit to History", async () => {
+    const user = await openStudio();
+    await user.click(screen.getByRole("button", { name: "bo.jpg" }));
+    await user.click(screen.getByTestId("framing-half_body"));
+    await user.click(screen.getByTestId("orientation-16x9"));
+    await user.click(screen.getByTestId("style-watercolour"));
+    await user.click(screen.getByLabelText("Blend with…"));
+    await user.selectOptions(screen.getByLabelText("Second style"), "Pastel");
+    await fireEvent.input(screen.getByTestId("blend-slider"), { target: { value: "70" } });
+    await fireEvent.input(screen.getByTestId("strength-slider"), { target: { value: "60" } });
+
+    await user.click(screen.getByRole("button", { name: "History" }));
+    await user.click(await screen.findByRole("button", { name: "Studio" }));
+    await screen.findAllByTestId("studio-portrait");
+
+    expect(screen.getByRole("button", { name: "bo.jpg" })).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByTestId("framing-half_body")).toBeChecked();
+    expect(screen.getByTestId("orientation-16x9")).toBeChecked();
+    expect(screen.getByTestId("style-watercolour")).toHaveAttribute("aria-checked", "true");
+    expect(screen.getByTestId("blend-label")).toHaveTextContent("Watercolour 70% · Pastel 30%");
+    expect(screen.getByTestId("strength-slider")).toHaveValue("60");
+  });
+
+  it("falls back to the first portrait when the remembered one is gone", async () => {
+    const user = await openStudio();
+    await user.click(screen.getByRole("button", { name: "bo.jpg" }));
+    await user.click(screen.getByRole("button", { name: "History" }));
+    backend.portraits = [makePortrait({ id: 1, originalName: "ada.jpg" })];
+
+    await user.click(await screen.findByRole("button", { name: "Studio" }));
+    await screen.findAllByTestId("studio-portrait");
+    await user.click(screen.getByTestId("generate-preview"));
+
+    expect(screen.getByRole("button", { name: "ada.jpg" })).toHaveAttribute("aria-pressed", "true");
+    expect(backend.enqueued[0].portraitId).toBe(1);
+  });
+
+  it("names each portrait under its thumbnail", async () => {
+    await openStudio();
+    expect(screen.getAllByTestId("studio-portrait").map((p) => p.textContent?.trim())).toEqual(["ada.jpg", "bo.jpg"]);
+  });
+
+  it("generates with Ctrl+Enter or Cmd+Enter from anywhere on the page", async () => {
+    const user = await openStudio();
+    await user.click(screen.getByTestId("style-watercolour"));
+
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(backend.enqueued).toHaveLength(1));
+    screen.getByTestId("strength-slider").focus();
+    await user.keyboard("{Meta>}{Enter}{/Meta}");
+
+    await waitFor(() => expect(backend.enqueued).toHaveLength(2));
+    expect(backend.enqueued[1].settings.style).toEqual({ kind: "preset", mix: [["watercolour", 1]] });
+  });
+
+  it("does not generate from the keyboard while a dialog is open", async () => {
+    backend = new FakeBackend({ cloud: true });
+    backend.portraits = [makePortrait({ id: 1 })];
+    finishedPreview(1);
+    const user = await openStudio();
+    await user.click(await screen.findByTestId("hd-2"));
+    await screen.findByTestId("hd-choice");
+
+    await user.keyboard("{Control>}{Enter}{/Control}");
+
+    expect(screen.getByTestId("hd-choice")).toBeInTheDocument();
+    expect(backend.enqueued).toEqual([]);
+  });
+
+  it("makes the 26 styles one Tab stop, moved through and chosen with the arrow keys", async () => {
+    const user = await openStudio();
+    const group = screen.getByRole("radiogroup", { name: "Style" });
+    const tiles = within(group).getAllByRole("radio");
+    expect(tiles).toHaveLength(26);
+    expect(tiles.filter((t) => t.tabIndex === 0)).toEqual([tiles[0]]);
+
+    tiles[0].focus();
+    await user.keyboard("{ArrowRight}");
+    expect(screen.getByTestId("style-watercolour")).toHaveAttribute("aria-checked", "true");
+    expect(screen.getByTestId("style-watercolour")).toHaveFocus();
+    expect(screen.getByTestId("style-impressionism")).toHaveAttribute("aria-checked", "false");
+
+    await user.keyboard("{End}");
+    expect(screen.getByTestId("style-silverpoint")).toHaveAttribute("aria-checked", "true");
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByTestId("style-impressionism")).toHaveFocus();
+    await user.keyboard("{ArrowLeft}");
+    expect(screen.getByTestId("style-silverpoint")).toHaveFocus();
+    await user.keyboard("{Home}");
+    expect(screen.getByTestId("style-impressionism")).toHaveAttribute("aria-checked", "true");
+    expect(tiles.filter((t) => t.tabIndex === 0)).toEqual([screen.getByTestId("style-impressionism")]);
+
+    await user.click(screen.getByTestId("generate-preview"));
+    expect(backend.enqueued[0].settings.style).toEqual({ kind: "preset", mix: [["impressionism", 1]] });
+  });
+
+  it("shows the HD result in place of its preview, labelled with its factor, once it is made", async () => {
+    finishedPreview(7); // the fake numbers new jobs from 1: the HD will be job 1
+    const user = await openStudio();
+    const preview = await screen.findByTestId("preview-image");
+    await waitFor(() => expect(preview).toHaveAttribute("src", "vault://localhost/output%2F70"));
+    expect(screen.queryByTestId("preview-hd")).not.toBeInTheDocument();
+
+    await user.click(screen.getByTestId("hd-2"));
+    await waitFor(() => expect(jobs()).toHaveLength(2));
+    const settings = { ...makeOutput().settings!, hdFactor: 2 };
+    backend.outputs.unshift(makeOutput({ id: 71, jobId: 1, portraitId: 1, width: 1024, height: 1280, settings }));
+    backend.emitJob({ jobId: 1, state: "done", progress: 1, error: null });
+
+    await waitFor(() => expect(screen.getByTestId("preview-image")).toHaveAttribute("src", "vault://localhost/output%2F71"));
+    expect(screen.getByTestId("preview-hd")).toHaveTextContent("HD ×2");
+    expect(screen.getByTestId("preview-image")).toHaveAccessibleName("Your HD ×2 image");
+    // HD again upscales the preview, not the HD image.
+    await user.click(screen.getByTestId("hd-4"));
+    expect(backend.upscaled).toEqual([
+      { outputId: 70, factor: 2 },
+      { outputId: 70, factor: 4 },
+    ]);
+  });
+});
+
+describe("Studio queue", () => {
+  it("says what a running job is doing: painting a preview, upscaling an HD", async () => {
+    backend.jobs = [makeJob({ id: 2, kind: "hd", state: "running" }), makeJob({ id: 1, state: "running" })];
+    await openStudio();
+    await waitFor(() => expect(jobs()).toHaveLength(2));
+
+    expect(jobs()[0]).toHaveTextContent("Upscaling…");
+    expect(jobs()[1]).toHaveTextContent("Painting…");
+  });
+
+  it("shows a cancelled or failed job as stopped, with no progress bar", async () => {
+    backend.jobs = [
+      makeJob({ id: 3, state: "cancelled", progress: 0.5, error: { code: "cancelled", message: "cancelled" } }),
+      makeJob({ id: 2, state: "failed", progress: 0.3, error: { code: "generation_failed", message: "panic" } }),
+      makeJob({ id: 1, state: "running", progress: 0.4 }),
+    ];
+    await openStudio();
+    await waitFor(() => expect(jobs()).toHaveLength(3));
+    const [cancelled, failed, running] = jobs();
+
+    expect(cancelled).toHaveTextContent("Cancelled");
+    expect(within(cancelled).queryByRole("progressbar")).not.toBeInTheDocument();
+    expect(failed).toHaveTextContent("Failed");
+    expect(within(failed).queryByRole("progressbar")).not.toBeInTheDocument();
+    expect(within(running).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "40");
+  });
+
+  it("shows each job's style and when it was queued", async () => {
+    finishedPreview(1, "watercolour");
+    await openStudio();
+    await waitFor(() => expect(jobs()).toHaveLength(1));
+
+    expect(jobs()[0]).toHaveTextContent(`Watercolour · ${formatDateTime("2025-03-04T10:00:00Z")}`);
+  });
+
+  it("shows the five newest finished jobs, and all of them on request, with running and queued ones always", async () => {
+    for (let id = 8; id >= 1; id--) finishedPreview(id);
+    backend.jobs.push(makeJob({ id: 9, state: "running" }), makeJob({ id: 10, state: "queued" }));
+    const user = await openStudio();
+    await waitFor(() => expect(jobs()).toHaveLength(7));
+    expect(jobs().map((j) => j.getAttribute("data-state"))).toEqual([
+      "done", "done", "done", "done", "done", "running", "queued",
+    ]);
+
+    await user.click(screen.getByRole("button", { name: "Show all 8 finished" }));
+    expect(jobs()).toHaveLength(10);
+    await user.click(screen.getByRole("button", { name: "Show fewer" }));
+    expect(jobs()).toHaveLength(7);
+  });
+
+  it("opens a finished job's result in the preview when its row is clicked, and then its HD once made", async () => {
+    finishedPreview(3);
+    finishedPreview(2); // the fake numbers new jobs from 1: the HD will be job 1
+    const user = await openStudio();
+    const preview = await screen.findByTestId("preview-image");
+    await waitFor(() => expect(preview).toHaveAttribute("src", "vault://localhost/output%2F30"));
+
+    const older = jobs()[1];
+    await user.click(within(older).getByTestId("open-job"));
+
+    await waitFor(() => expect(screen.getByTestId("preview-image")).toHaveAttribute("src", "vault://localhost/output%2F20"));
+    expect(within(older).getByTestId("open-job")).toHaveAttribute("aria-current", "true");
+    await user.click(screen.getByTestId("hd-2"));
+    expect(backend.upscaled).toEqual([{ outputId: 20, factor: 2 }]);
+
+    const settings = { ...makeOutput().settings!, hdFactor: 2 };
+    backend.outputs.unshift(makeOutput({ id: 21, jobId: 1, portraitId: 1, settings }));
+    backend.emitJob({ jobId: 1, state: "done", progress: 1, error: null });
+    await waitFor(() => expect(screen.getByTestId("preview-image")).toHaveAttribute("src", "vault://localhost/output%2F21"));
+    expect(screen.getByTestId("preview-hd")).toHaveTextContent("HD ×2");
   });
 });

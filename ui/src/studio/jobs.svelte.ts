@@ -1,5 +1,17 @@
 import { toApiError } from "../lib/backend/errors";
-import type { ApiError, Backend, Job, JobEvent } from "../lib/backend";
+import type { ApiError, Backend, GenerationSettings, Job, JobEvent, Output, OutputCursor } from "../lib/backend";
+
+/** How many outputs to ask for at a time while looking for one job's. */
+const OUTPUT_PAGE = 60;
+
+/** The settings a job was queued with (an HD job's have `hdFactor`); `null` if unreadable. */
+export function settingsOf(job: Job): GenerationSettings | null {
+  try {
+    return JSON.parse(job.settingsJson) as GenerationSettings;
+  } catch {
+    return null;
+  }
+}
 
 /** The generation queue as the Studio shows it: `list_jobs`, kept live by `job-event`s. */
 export class Jobs {
@@ -49,6 +61,34 @@ export class Jobs {
   /** The newest finished preview of this portrait: what the Studio shows large. */
   latestPreview(portraitId: number | null): Job | undefined {
     return this.list.find((j) => j.kind === "preview" && j.state === "done" && j.portraitId === portraitId);
+  }
+
+  /** The newest finished HD upscale of this preview output. */
+  latestHd(outputId: number): Job | undefined {
+    return this.list.find((j) => j.kind === "hd" && j.state === "done" && j.parentOutputId === outputId);
+  }
+
+  /**
+   * What a finished job made. There is no command for one job's output, but it is among its
+   * portrait's outputs made since the job was queued, newest first: page through those.
+   */
+  async outputOf(job: Job): Promise<Output | null> {
+    let after: OutputCursor | null = null;
+    do {
+      const page = await this.#backend.listOutputs({
+        portraitId: job.portraitId,
+        styleKey: null,
+        since: job.createdAt,
+        until: null,
+        favouritesOnly: false,
+        limit: OUTPUT_PAGE,
+        after,
+      });
+      const output = page.outputs.find((o) => o.jobId === job.id);
+      if (output) return output;
+      after = page.next;
+    } while (after);
+    return null;
   }
 
   async #put(action: () => Promise<Job>): Promise<void> {

@@ -211,7 +211,7 @@ export class FakeCloud extends FakePrivacy {
     }
     this.balance.credits -= needed;
     this.balance.held += needed;
-    const job = this.addJob(this.outputs.find((o) => o.id === outputId)?.portraitId ?? null, "hd");
+    const job = this.addHdJob(outputId, factor);
     this.#record("hold", needed, "held for a submitted job", { jobId: `cjob_${job.id}` });
     return job;
   }

@@ -34,13 +34,12 @@ export class FakeStudio extends FakeLibrary {
 
   async enqueuePreview(portraitId: number, settings: GenerationSettings): Promise<Job> {
     this.enqueued.push({ portraitId, settings });
-    return this.addJob(portraitId, "preview");
+    return this.#addJob({ portraitId, kind: "preview", settingsJson: JSON.stringify(settings) });
   }
 
   async enqueueHd(outputId: number, factor: HdFactor): Promise<Job> {
     this.upscaled.push({ outputId, factor });
-    const source = this.outputs.find((o) => o.id === outputId);
-    return this.addJob(source?.portraitId ?? null, "hd");
+    return this.addHdJob(outputId, factor);
   }
 
   // Copies, so the UI's live updates never reach this record of what the backend did.
@@ -70,10 +69,21 @@ export class FakeStudio extends FakeLibrary {
     for (const cb of this.#jobListeners) cb({ ...event });
   }
 
-  protected addJob(portraitId: number | null, kind: Job["kind"]): Job {
-    const job = makeJob({ id: this.#nextJobId++, portraitId, kind });
+  #addJob(fields: Partial<Job>): Job {
+    const job = makeJob({ ...fields, id: this.#nextJobId++ });
     this.jobs.unshift(job);
     return { ...job };
+  }
+
+  /** As the backend queues HD: with the preview's portrait and settings, and `hdFactor`. */
+  protected addHdJob(outputId: number, factor: HdFactor): Job {
+    const source = this.outputs.find((o) => o.id === outputId);
+    return this.#addJob({
+      portraitId: source?.portraitId ?? null,
+      kind: "hd",
+      settingsJson: JSON.stringify({ ...source?.settings, hdFactor: factor }),
+      parentOutputId: outputId,
+    });
   }
 
   #updateJob(id: number, changes: Partial<Job>): Job {

@@ -1,0 +1,85 @@
+/**
+ * What the user has chosen in the Studio, kept at module level so that it outlives the page:
+ * going to History and back finds every choice as it was. `snapshot()` and `restore()` give it
+ * as one JSON object, so it can be saved between runs.
+ */
+import type { Framing, Orientation, Portrait, StyleInfo } from "../lib/backend";
+import { StyleSelection } from "./style-selection.svelte";
+
+export type StudioChoices = {
+  portraitId: number | null;
+  framing: Framing;
+  orientation: Orientation;
+  /** Whole percent, 0 to 100. */
+  strengthPercent: number;
+  /** The preset style, or the first of a blend. */
+  primaryStyle: string | null;
+  blending: boolean;
+  secondStyle: string | null;
+  /** The first style's share of a blend, in whole percent. */
+  firstPercent: number;
+  /** A picture of the user's own, chosen as the style. */
+  picture: { name: string; sha256: string } | null;
+};
+
+/** Before the user has chosen anything; the portrait and style are filled in from the lists. */
+export const FIRST_CHOICES: StudioChoices = {
+  portraitId: null,
+  framing: "shoulders",
+  orientation: "4:5",
+  strengthPercent: 100,
+  primaryStyle: null,
+  blending: false,
+  secondStyle: null,
+  firstPercent: 50,
+  picture: null,
+};
+
+class Choices {
+  portraitId = $state<number | null>(null);
+  framing = $state<Framing>(FIRST_CHOICES.framing);
+  orientation = $state<Orientation>(FIRST_CHOICES.orientation);
+  strengthPercent = $state(FIRST_CHOICES.strengthPercent);
+  readonly style = new StyleSelection();
+
+  snapshot(): StudioChoices {
+    const { style } = this;
+    return {
+      portraitId: this.portraitId,
+      framing: this.framing,
+      orientation: this.orientation,
+      strengthPercent: this.strengthPercent,
+      primaryStyle: style.primary,
+      blending: style.blending,
+      secondStyle: style.second,
+      firstPercent: style.firstPercent,
+      picture: style.picture && { ...style.picture },
+    };
+  }
+
+  restore(choices: StudioChoices): void {
+    this.portraitId = choices.portraitId;
+    this.framing = choices.framing;
+    this.orientation = choices.orientation;
+    this.strengthPercent = choices.strengthPercent;
+    this.style.primary = choices.primaryStyle;
+    this.style.blending = choices.blending;
+    this.style.second = choices.secondStyle;
+    this.style.firstPercent = choices.firstPercent;
+    this.style.picture = choices.picture && { ...choices.picture };
+  }
+
+  /** Replaces a portrait or style that is gone (deleted, or from an older catalog) with the first. */
+  fit(portraits: readonly Portrait[], styles: readonly StyleInfo[]): void {
+    if (!portraits.some((p) => p.id === this.portraitId)) this.portraitId = portraits[0]?.id ?? null;
+    const known = (id: string | null) => styles.some((s) => s.id === id);
+    if (!known(this.style.primary)) this.style.primary = styles[0]?.id ?? null;
+    if (!known(this.style.second)) {
+      this.style.second = null;
+      this.style.blending = false;
+    }
+  }
+}
+
+/** The one set of choices of this run. */
+export const studioChoices = new Choices();
