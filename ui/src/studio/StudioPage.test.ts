@@ -194,6 +194,36 @@ describe("Studio", () => {
     expect(screen.getByTestId("strength-slider")).toHaveValue("60");
   });
 
+  it("opens with the choices the last run was left with", async () => {
+    backend.savedChoices = {
+      portraitId: 2,
+      framing: "half_body",
+      orientation: "16:9",
+      strengthPercent: 60,
+      primaryStyle: "watercolour",
+      blending: true,
+      secondStyle: "pastel",
+      firstPercent: 70,
+      picture: null,
+    };
+
+    await openStudio();
+
+    expect(screen.getByRole("button", { name: "bo.jpg" })).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByTestId("framing-half_body")).toBeChecked();
+    expect(screen.getByTestId("orientation-16x9")).toBeChecked();
+    expect(screen.getByTestId("blend-label")).toHaveTextContent("Watercolour 70% · Pastel 30%");
+    expect(screen.getByTestId("strength-slider")).toHaveValue("60");
+  });
+
+  it("keeps each change for the next run", async () => {
+    const user = await openStudio();
+    await user.click(screen.getByRole("button", { name: "bo.jpg" }));
+    await user.click(screen.getByTestId("framing-half_body"));
+
+    await waitFor(() => expect(backend.savedChoices).toMatchObject({ portraitId: 2, framing: "half_body" }));
+  });
+
   it("falls back to the first portrait when the remembered one is gone", async () => {
     const user = await openStudio();
     await user.click(screen.getByRole("button", { name: "bo.jpg" }));

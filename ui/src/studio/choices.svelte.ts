@@ -1,26 +1,11 @@
 /**
  * What the user has chosen in the Studio, kept at module level so that it outlives the page:
- * going to History and back finds every choice as it was. `snapshot()` and `restore()` give it
- * as one JSON object, so it can be saved between runs.
+ * going to History and back finds every choice as it was. The backend keeps them between runs:
+ * `restoreSaved` reads them once a run, and `save` writes them back.
  */
-import type { Framing, Orientation, Portrait, StyleInfo } from "../lib/backend";
+import type { Framing, Orientation, Portrait, StudioBackend, StudioChoices, StyleInfo } from "../lib/backend";
 import { StyleSelection } from "./style-selection.svelte";
 
-export type StudioChoices = {
-  portraitId: number | null;
-  framing: Framing;
-  orientation: Orientation;
-  /** Whole percent, 0 to 100. */
-  strengthPercent: number;
-  /** The preset style, or the first of a blend. */
-  primaryStyle: string | null;
-  blending: boolean;
-  secondStyle: string | null;
-  /** The first style's share of a blend, in whole percent. */
-  firstPercent: number;
-  /** A picture of the user's own, chosen as the style. */
-  picture: { name: string; sha256: string } | null;
-};
 
 /** Before the user has chosen anything; the portrait and style are filled in from the lists. */
 export const FIRST_CHOICES: StudioChoices = {
@@ -41,6 +26,23 @@ class Choices {
   orientation = $state<Orientation>(FIRST_CHOICES.orientation);
   strengthPercent = $state(FIRST_CHOICES.strengthPercent);
   readonly style = new StyleSelection();
+
+  /** Whether this run has read the saved choices yet. */
+  #restored = false;
+
+  /** Once a run, before the Studio first shows: the choices the last run was left with. */
+  async restoreSaved(backend: StudioBackend): Promise<void> {
+    if (this.#restored) return;
+    const saved = await backend.studioChoices();
+    this.#restored = true;
+    if (saved) this.restore(saved);
+  }
+
+  /** A new run: the first choices, nothing read yet. */
+  reset(): void {
+    this.restore(FIRST_CHOICES);
+    this.#restored = false;
+  }
 
   snapshot(): StudioChoices {
     const { style } = this;

@@ -1,6 +1,6 @@
 import "@testing-library/jest-dom/vitest";
 import { beforeEach } from "vitest";
-import { FIRST_CHOICES, studioChoices } from "../studio/choices.svelte";
+import { studioChoices } from "../studio/choices.svelte";
 
 // The Studio's choices outlive its page, as they should in the app; each test starts a new run.
-beforeEach(() => studioChoices.restore(FIRST_CHOICES));
+beforeEach(() => studioChoices.reset());

@@ -25,6 +25,8 @@ export const COMMANDS = {
   enqueuePreview: "enqueue_preview",
   enqueueHd: "enqueue_hd",
   importStylePicture: "import_style_picture",
+  studioChoices: "studio_choices",
+  setStudioChoices: "set_studio_choices",
 
   listJobs: "list_jobs",
   cancelJob: "cancel_job",

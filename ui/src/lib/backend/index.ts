@@ -27,6 +27,7 @@ import type { ImportProgress } from "../bindings/ImportProgress";
 import type { Inventory } from "../bindings/Inventory";
 import type { Job } from "../bindings/Job";
 import type { JobEvent } from "../bindings/JobEvent";
+import type { StudioChoices } from "../bindings/StudioChoices";
 import type { LinkOutcome } from "../bindings/LinkOutcome";
 import type { LocalChoice } from "../bindings/LocalChoice";
 import type { ModerationRecordEntry } from "../bindings/ModerationRecordEntry";
@@ -99,6 +100,7 @@ export type {
   RetentionPolicy,
   StoredStylePicture,
   StyleInfo,
+  StudioChoices,
   StylePicture,
   WithdrawOutcome,
 };
@@ -158,6 +160,10 @@ export interface StudioBackend {
    * the NSFW check (`unsafe_style_picture`, or `moderation_unavailable` when the check can't run).
    */
   importStylePicture(name: string, bytes: Uint8Array): Promise<StylePicture>;
+  /** The choices the Studio was left with (last run too); `null` before the first. */
+  studioChoices(): Promise<StudioChoices | null>;
+  /** Out-of-range percents or an odd picture give `invalid_input`. */
+  setStudioChoices(choices: StudioChoices): Promise<void>;
 }
 
 /** The generation queue. */

@@ -43,6 +43,7 @@ import type {
   StyleThumbnail,
   StudioBackend,
   StyleInfo,
+  StudioChoices,
   StylePicture,
   WithdrawOutcome,
 } from "./index";
@@ -119,6 +120,8 @@ const studioBackend: StudioBackend = {
   enqueuePreview: (portraitId, settings) => call<Job>(COMMANDS.enqueuePreview, { portraitId, settings }),
   enqueueHd: (outputId, factor) => call<Job>(COMMANDS.enqueueHd, { outputId, factor }),
   importStylePicture: (name, bytes) => upload<StylePicture>(COMMANDS.importStylePicture, name, bytes),
+  studioChoices: () => call<StudioChoices | null>(COMMANDS.studioChoices),
+  setStudioChoices: (choices) => callVoid(COMMANDS.setStudioChoices, { choices }),
 };
 
 const jobsBackend: JobsBackend = {

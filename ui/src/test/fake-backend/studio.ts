@@ -2,7 +2,15 @@
  * The studio: styles, style pictures sent in, and the job queue. Jobs stay queued until a test
  * moves them on with `emitJob`, as the real queue's events would.
  */
-import type { GenerationSettings, HdFactor, Job, JobEvent, StyleInfo, StylePicture } from "../../lib/backend";
+import type {
+  GenerationSettings,
+  HdFactor,
+  Job,
+  JobEvent,
+  StudioChoices,
+  StyleInfo,
+  StylePicture,
+} from "../../lib/backend";
 import { makeJob, makeStylePicture } from "./factories";
 import { FakeLibrary } from "./library";
 import { hex, vaultUrl } from "./state";
@@ -14,6 +22,8 @@ export class FakeStudio extends FakeLibrary {
   retried: number[] = [];
   /** Names of the files sent to `importStylePicture`. */
   stylePicturesSent: string[] = [];
+  /** The Studio's choices as last saved, kept as the settings table would. */
+  savedChoices: StudioChoices | null = null;
   #jobListeners = new Set<(e: JobEvent) => void>();
   #nextJobId = 1;
 
@@ -30,6 +40,14 @@ export class FakeStudio extends FakeLibrary {
     const picture = makeStylePicture({ sha256: hex(bytes), bytes: bytes.length, storedAt: new Date().toISOString() });
     this.stylePictures.unshift(picture);
     return { sha256: picture.sha256 };
+  }
+
+  async studioChoices(): Promise<StudioChoices | null> {
+    return this.savedChoices && structuredClone(this.savedChoices);
+  }
+
+  async setStudioChoices(choices: StudioChoices): Promise<void> {
+    this.savedChoices = structuredClone(choices);
   }
 
   async enqueuePreview(portraitId: number, settings: GenerationSettings): Promise<Job> {
