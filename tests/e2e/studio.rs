@@ -24,6 +24,7 @@ async fn a_user_generates_a_preview_finds_it_in_history_and_exports_it() {
     click(&app, "[data-testid='studio-portrait']").await;
     click(&app, "[data-testid='framing-headshot']").await;
     click(&app, "[data-testid='orientation-1x1']").await;
+    click(&app, "[data-testid='background-blur']").await;
     click(&app, "[data-testid='style-style-03']").await;
     click(&app, "[data-testid='generate-preview']").await;
 

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use likeness_core::consent::{self, ConsentAnswers, ConsentStatus};
-use likeness_core::engines::{StyleMix, STYLES};
+use likeness_core::engines::{Background, StyleMix, STYLES};
 use likeness_core::framing::{Framing, Orientation};
 use likeness_core::generation::{GenerationSettings, StyleChoice};
 use likeness_core::moderation::Thresholds;
@@ -113,6 +113,10 @@ enum Command {
         framing: Framing,
         #[arg(long, default_value = "4:5")]
         orientation: Orientation,
+        /// Behind the person: `keep`, `blur`, a colour `#RRGGBB`, or a
+        /// gradient `#RRGGBB:#RRGGBB` (top to bottom).
+        #[arg(long, default_value = "keep")]
+        background: BackgroundArg,
         /// 0 keeps the photo, 1 is the full style.
         #[arg(long, default_value_t = 1.0)]
         strength: f32,
@@ -181,6 +185,18 @@ impl OneOffConsent {
     }
 }
 
+/// `--background`: `keep` (the photo's own) or a [`Background`].
+#[derive(Clone)]
+struct BackgroundArg(Option<Background>);
+
+impl std::str::FromStr for BackgroundArg {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Background::parse(text).map(BackgroundArg)
+    }
+}
+
 fn main() -> ExitCode {
     likeness_core::inference::disable_runtime_telemetry();
     let cli = Cli::parse();
@@ -235,6 +251,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             style,
             framing,
             orientation,
+            background,
             strength,
             seed,
             hd,
@@ -244,6 +261,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let settings = GenerationSettings {
                 framing: *framing,
                 orientation: *orientation,
+                background: background.0.clone(),
                 style: StyleChoice::Preset {
                     mix: style
                         .parts()

@@ -320,6 +320,56 @@ fn generate_writes_a_styled_portrait_with_the_chosen_aspect_ratio() {
 }
 
 #[test]
+fn generate_puts_a_studio_colour_behind_the_person_and_refuses_a_colour_it_cannot_read() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let args = |background: &'static str| {
+        [
+            "generate",
+            "--i-consent",
+            "--portrait",
+            astronaut().to_str().unwrap(),
+            "--style",
+            "style-03",
+            "--strength",
+            "0",
+            "--background",
+            background,
+            "--out",
+            out.path().to_str().unwrap(),
+        ]
+        .map(str::to_owned)
+    };
+    let run = |background| {
+        let args = args(background);
+        cli(
+            data.path(),
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    let green = run("#00ff00");
+    assert!(
+        green.status.success(),
+        "{}",
+        String::from_utf8_lossy(&green.stderr)
+    );
+    let line = &json_lines(&green)[0];
+    assert_eq!(line["settings"]["background"]["colour"], "#00ff00");
+    let written = image::open(line["output"].as_str().unwrap())
+        .unwrap()
+        .to_rgb8();
+    let corner = written.get_pixel(written.width() - 4, 4).0;
+    assert!(
+        corner[1] > 200 && corner[0] < 60 && corner[2] < 60,
+        "{corner:?}"
+    );
+
+    let bad = run("green");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("#RRGGBB"));
+}
+
+#[test]
 fn generate_refuses_a_group_photo_with_the_moderation_reason_and_writes_nothing() {
     let data = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();

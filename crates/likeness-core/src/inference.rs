@@ -70,13 +70,18 @@ pub const ESRGAN_X2: ModelSpec = ModelSpec {
     file: "esrgan_slim_x2.onnx",
     sha256: "0aa36b9a6de7057b83bf2bc6b606439f9467a85450d585d1ce14fd7f188aeb38",
 };
+/// MediaPipe selfie segmentation: a person mask at 256×256 (Apache-2.0).
+pub const SELFIE_SEGMENTATION: ModelSpec = ModelSpec {
+    file: "selfie_segmentation.onnx",
+    sha256: "3a3f7161d154fff4b5172ca4251a80e0b8078442a66f66967ef446fba3df76ca",
+};
 /// UpscalerJS ESRGAN slim, 4× (MIT).
 pub const ESRGAN_X4: ModelSpec = ModelSpec {
     file: "esrgan_slim_x4.onnx",
     sha256: "48c87d680af18f59f91dd16f89c5cb91f5dafea481f1f34d0321dd906f6460b9",
 };
 /// Every model the app loads, for checks and the models README.
-pub const MODELS: [ModelSpec; 8] = [
+pub const MODELS: [ModelSpec; 9] = [
     CENTERFACE,
     AGE,
     NSFW,
@@ -85,6 +90,7 @@ pub const MODELS: [ModelSpec; 8] = [
     STYLE_TRANSFORM,
     ESRGAN_X2,
     ESRGAN_X4,
+    SELFIE_SEGMENTATION,
 ];
 
 /// Why the runtime or a model could not be loaded or run.

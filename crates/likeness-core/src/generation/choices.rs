@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use super::GenerationError;
 use crate::db::{Db, DbError};
+use crate::engines::Background;
 use crate::framing::{Framing, Orientation};
 use crate::settings::sql;
 
@@ -24,6 +25,9 @@ pub struct StudioChoices {
     pub portrait_id: Option<i64>,
     pub framing: Framing,
     pub orientation: Orientation,
+    /// What goes behind the person; none keeps the photo's own.
+    #[serde(default)]
+    pub background: Option<Background>,
     /// Whole percent, 0 to 100.
     pub strength_percent: u8,
     /// The preset style, or the first of a blend.
@@ -59,7 +63,11 @@ pub fn save(db: &Db, choices: &StudioChoices) -> Result<(), GenerationError> {
             && p.sha256.len() == 64
             && p.sha256.bytes().all(|b| b.is_ascii_hexdigit())
     });
-    if !percent_ok || !picture_ok {
+    let background_ok = choices
+        .background
+        .as_ref()
+        .is_none_or(|b| b.validate().is_ok());
+    if !percent_ok || !picture_ok || !background_ok {
         return Err(GenerationError::InvalidInput(
             "Those Studio choices are out of range.".into(),
         ));
@@ -77,6 +85,7 @@ mod tests {
             portrait_id: Some(3),
             framing: Framing::HalfBody,
             orientation: Orientation::Landscape3x2,
+            background: Some(Background::Blur),
             strength_percent: 70,
             primary_style: Some("style-04".into()),
             blending: true,

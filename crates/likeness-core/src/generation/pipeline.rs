@@ -1,4 +1,5 @@
-//! The generation pipeline: frame an accepted portrait, restyle it, upscale
+//! The generation pipeline: frame an accepted portrait, blur or replace its
+//! background if asked, restyle it, upscale
 //! it if asked, and check the result. The queue's runner ([`super::Studio`])
 //! and the CLI's `generate` ([`generate_once`]) both run these steps.
 
@@ -7,7 +8,7 @@ use std::path::Path;
 use image::{DynamicImage, RgbImage};
 
 use super::{GenerationError, GenerationSettings, StyleChoice};
-use crate::engines::{EngineError, Stylist, UpscaleFactor, Upscaler};
+use crate::engines::{EngineError, Segmenter, Stylist, UpscaleFactor, Upscaler};
 use crate::framing::{self, FaceAnchor, Frame};
 use crate::imaging;
 use crate::moderation::{moderate_with, Analysis, ModerationError, Moderator, Thresholds, Verdict};
@@ -20,6 +21,7 @@ pub const PREVIEW_LONG_SIDE: u32 = 512;
 pub struct Engines {
     pub stylist: Stylist,
     pub upscaler: Upscaler,
+    pub segmenter: Segmenter,
 }
 
 impl Engines {
@@ -27,6 +29,7 @@ impl Engines {
         Ok(Engines {
             stylist: Stylist::load(ort_lib, models_dir)?,
             upscaler: Upscaler::load(ort_lib, models_dir)?,
+            segmenter: Segmenter::load(ort_lib, models_dir)?,
         })
     }
 }
@@ -50,7 +53,11 @@ pub fn render_preview(
         settings.framing,
         settings.orientation,
     )?;
-    let framed = framing::render(photo, &frame, PREVIEW_LONG_SIDE)?;
+    let mut framed = framing::render(photo, &frame, PREVIEW_LONG_SIDE)?;
+    // Before the style, so the new background is painted with the person.
+    if let Some(background) = &settings.background {
+        framed = engines.segmenter.apply(&framed, background)?;
+    }
     progress(0.1);
     let mut styled_progress = |f: f32| progress(0.1 + 0.9 * f);
     let styled = match (&settings.style, style_picture) {

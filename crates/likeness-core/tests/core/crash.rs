@@ -269,6 +269,7 @@ fn child_settings(rng: &mut Rng) -> GenerationSettings {
     GenerationSettings {
         framing: Framing::Shoulders,
         orientation: Orientation::Square,
+        background: None,
         style: StyleChoice::Preset {
             mix: vec![(style, 1.0)],
         },

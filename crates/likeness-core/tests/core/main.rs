@@ -1,6 +1,7 @@
 //! Integration tests for the core: one binary, one module per area.
 
 mod archive;
+mod background;
 mod consent;
 mod crash;
 mod db;

@@ -23,6 +23,7 @@ fn settings(style: &str, orientation: Orientation) -> GenerationSettings {
     GenerationSettings {
         framing: Framing::Shoulders,
         orientation,
+        background: None,
         style: StyleChoice::Preset {
             mix: vec![(style.to_owned(), 1.0)],
         },

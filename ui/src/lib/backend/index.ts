@@ -5,6 +5,7 @@
 import type { AppInfo } from "../bindings/AppInfo";
 import type { ArchiveImport } from "../bindings/ArchiveImport";
 import type { ArchiveSummary } from "../bindings/ArchiveSummary";
+import type { Background } from "../bindings/Background";
 import type { CloudBalance } from "../bindings/CloudBalance";
 import type { CloudChoice } from "../bindings/CloudChoice";
 import type { CloudLedgerEntry } from "../bindings/CloudLedgerEntry";
@@ -67,6 +68,7 @@ export type {
   AppInfo,
   ArchiveImport,
   ArchiveSummary,
+  Background,
   CloudBalance,
   CloudChoice,
   CloudLedgerEntry,
