@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use likeness_core::history::export::{self, ExportDestinations};
+use likeness_core::idle;
 use likeness_core::jobs::{JobEvent, JobQueue};
 use likeness_core::moderation::{Moderator, Thresholds};
 use likeness_core::privacy::expiry;
@@ -82,6 +83,12 @@ pub fn setup(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
         if let Err(e) = checked.portraits.check_unmoderated() {
             eprintln!("likeness: could not check older portraits: {e}");
         }
+    });
+    // Models no job or check has used for a while are let go (memory).
+    let models = services.clone();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(idle::RELEASE_AFTER / 4);
+        models.studio.release_if_idle(idle::RELEASE_AFTER);
     });
     // Retention ran at open; it runs again every hour while the app does.
     std::thread::spawn(move || loop {

@@ -1,7 +1,7 @@
 //! Likeness core: everything the app does, with no Tauri dependency, so the
 //! desktop shell, the CLI and the tests all drive the same code.
 //!
-//! Platform modules know no feature: `error`, `clock`, `sync`, `paths`,
+//! Platform modules know no feature: `error`, `clock`, `sync`, `idle`, `paths`,
 //! `private_fs`, `secrets`, `keys`, `db`, `vault`. Pure compute needs no database: `imaging`,
 //! `inference`, `moderation`, `engines`, `framing`, and `recipe` (the plain
 //! data an image is made from). Each feature folder owns
@@ -12,6 +12,7 @@
 pub mod clock;
 pub mod db;
 pub mod error;
+pub mod idle;
 pub mod keys;
 pub mod paths;
 pub mod private_fs;

@@ -2,7 +2,8 @@
 //! and the two ways to queue work with typed settings.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+use std::time::Duration;
 
 use image::RgbImage;
 
@@ -16,6 +17,7 @@ use crate::cloud::Cloud;
 use crate::engines::EngineError;
 use crate::error::Coded;
 use crate::history::{History, OutputId};
+use crate::idle::Idle;
 use crate::inference::{
     ModelSpec, ESRGAN_X2, ESRGAN_X4, MULTISTYLE, NSFW, STYLE_PREDICT, STYLE_TRANSFORM,
 };
@@ -98,9 +100,7 @@ pub struct Studio {
     history: History,
     pub(super) moderator: Arc<LazyModerator>,
     cloud: Arc<Cloud>,
-    engines: OnceLock<Result<Arc<Engines>, EngineError>>,
-    ort_lib: Option<PathBuf>,
-    models_dir: Option<PathBuf>,
+    engines: Idle<Engines, EngineError>,
 }
 
 impl Studio {
@@ -120,19 +120,20 @@ impl Studio {
             history,
             moderator,
             cloud,
-            engines: OnceLock::new(),
-            ort_lib,
-            models_dir,
+            engines: Idle::new(move || {
+                Engines::load(ort_lib.as_deref(), models_dir.as_deref()).map(Arc::new)
+            }),
         }
     }
 
     pub(super) fn engines(&self) -> Result<Arc<Engines>, GenerationError> {
-        Ok(self
-            .engines
-            .get_or_init(|| {
-                Engines::load(self.ort_lib.as_deref(), self.models_dir.as_deref()).map(Arc::new)
-            })
-            .clone()?)
+        Ok(self.engines.get()?)
+    }
+
+    /// Let the engines and the moderator go if no job used them for `after`.
+    pub fn release_if_idle(&self, after: Duration) {
+        self.engines.release_if_idle(after);
+        self.moderator.release_if_idle(after);
     }
 
     fn preview(
@@ -193,7 +194,7 @@ impl Studio {
             .read(Kind::Output, &parent.sha256)?;
         let run = self.cloud.run(job.id, plan, &preview, ctx, path)?;
         open_rgb(path)
-            .and_then(|image| check_output(self.moderator.get(), &image))
+            .and_then(|image| check_output(self.moderator.get().as_deref(), &image))
             .map_err(failed)?;
         Ok((parent.source_crop, run))
     }
@@ -220,7 +221,7 @@ impl Studio {
             &|| ctx.is_cancelled(),
             &mut |f| ctx.progress(f * 0.95),
         )?;
-        check_output(self.moderator.get(), &open_rgb(path)?)?;
+        check_output(self.moderator.get().as_deref(), &open_rgb(path)?)?;
         Ok(parent.source_crop)
     }
 }
@@ -249,7 +250,7 @@ impl JobRunner for Studio {
         }
         let result = match job.kind {
             JobKind::Preview => self.preview(job, &settings, ctx).and_then(|(image, crop)| {
-                check_output(self.moderator.get(), &image)?;
+                check_output(self.moderator.get().as_deref(), &image)?;
                 image
                     .save(&path)
                     .map_err(|e| GenerationError::Write(e.to_string()))?;

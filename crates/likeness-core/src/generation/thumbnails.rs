@@ -59,7 +59,7 @@ impl Studio {
                     &mut |_| {},
                 )?;
                 // Shown in the picker, so checked like any output.
-                check_output(self.moderator.get(), &styled)?;
+                check_output(self.moderator.get().as_deref(), &styled)?;
                 let mut jpeg = Vec::new();
                 image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
                     .encode_image(&styled)

@@ -71,7 +71,7 @@ impl Portraits {
                 let sha = sha256_hex(&prepared.encoded);
                 (sha, imaging::thumbnail(&prepared.working))
             });
-            let verdict = moderate_with(self.moderator.get(), &analysis, thresholds);
+            let verdict = moderate_with(self.moderator.get().as_deref(), &analysis, thresholds);
             let side = side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             (verdict, side)
         });

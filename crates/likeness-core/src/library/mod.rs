@@ -340,7 +340,11 @@ impl Portraits {
                 .map_err(|_| ())
                 .and_then(|b| imaging::decode_stored(&b).map_err(|_| ()))
             {
-                Ok(image) => moderate_with(self.moderator.get(), &Analysis::of(&image), thresholds),
+                Ok(image) => moderate_with(
+                    self.moderator.get().as_deref(),
+                    &Analysis::of(&image),
+                    thresholds,
+                ),
                 Err(_) => Verdict::unreadable(thresholds),
             };
             if verdict.reason == Reason::ModerationUnavailable {

@@ -266,23 +266,22 @@ fn clipped_xywh(b: [f32; 4], width: f32, height: f32) -> [f32; 4] {
 pub type ModeratorHandle = Result<std::sync::Arc<Moderator>, ModerationError>;
 
 /// The moderator, loaded on first use so that opening a data folder (and the
-/// app's first paint) does not wait for the models. Shared by every feature
-/// that checks a picture.
-pub struct LazyModerator {
-    cell: std::sync::OnceLock<ModeratorHandle>,
-    load: Box<dyn Fn() -> ModeratorHandle + Send + Sync>,
-}
+/// app's first paint) does not wait for the models, and let go when idle
+/// ([`crate::idle`]). Shared by every feature that checks a picture.
+pub struct LazyModerator(crate::idle::Idle<Moderator, ModerationError>);
 
 impl LazyModerator {
     pub fn new(load: impl Fn() -> ModeratorHandle + Send + Sync + 'static) -> Self {
-        Self {
-            cell: std::sync::OnceLock::new(),
-            load: Box::new(load),
-        }
+        Self(crate::idle::Idle::new(load))
     }
 
-    /// The moderator, loading it if this is the first call (callers meanwhile wait).
-    pub fn get(&self) -> Result<&Moderator, &ModerationError> {
-        self.cell.get_or_init(&self.load).as_deref()
+    /// The moderator, loading it if it is not held (callers meanwhile wait).
+    pub fn get(&self) -> ModeratorHandle {
+        self.0.get()
+    }
+
+    /// Let the models go if no picture was checked for `after`.
+    pub fn release_if_idle(&self, after: std::time::Duration) -> bool {
+        self.0.release_if_idle(after)
     }
 }
