@@ -85,10 +85,10 @@ pub fn setup(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
         }
     });
     // Models no job or check has used for a while are let go (memory).
-    let models = services.clone();
+    let studio = services.studio.clone();
     std::thread::spawn(move || loop {
         std::thread::sleep(idle::RELEASE_AFTER / 4);
-        models.studio.release_if_idle(idle::RELEASE_AFTER);
+        studio.release_if_idle(idle::RELEASE_AFTER);
     });
     // Retention ran at open; it runs again every hour while the app does.
     std::thread::spawn(move || loop {
