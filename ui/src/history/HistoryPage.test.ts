@@ -207,7 +207,7 @@ describe("History", () => {
 
     expect(backend.exports).toEqual([{ outputIds: [3, 1], format: "png", quality: 90, folder: null }]);
     const result = await within(dialog).findByTestId("export-result");
-    expect(result).toHaveTextContent("Saved to /home/ada/Pictures/Likeness");
+    expect(result).toHaveTextContent("Saved 2 images to /home/ada/Pictures/Likeness");
     await user.click(within(result).getByRole("button", { name: "Show in folder" }));
     expect(backend.shownInFolder).toEqual(["/home/ada/Pictures/Likeness/likeness-3.png"]);
     expect(within(dialog).queryByRole("alert")).not.toBeInTheDocument();
@@ -237,6 +237,45 @@ describe("History", () => {
     expect(await within(detail).findByRole("alert")).toHaveTextContent(
       "That file has been moved or deleted since it was saved.",
     );
+  });
+
+  it("says in plain words where the images are when no file manager can show the folder", async () => {
+    backend.outputs = [makeOutput({ id: 3 })];
+    const user = await openHistory();
+    const detail = await openDetail(user);
+    backend.showInFolder = async () => {
+      throw { code: "io", message: "no file manager on the session bus" };
+    };
+
+    await user.click(within(detail).getByTestId("export-button"));
+    await user.click(await within(detail).findByRole("button", { name: "Show in folder" }));
+
+    const alert = await within(detail).findByRole("alert");
+    expect(alert).toHaveAttribute("data-code", "io");
+    expect(alert).toHaveTextContent(
+      "The folder couldn't be opened. Likeness couldn't read or write a file on this computer. Your image is in /home/ada/Pictures/Likeness.",
+    );
+  });
+
+  it("shows unset date filters as any day, and Clear resets every filter", async () => {
+    backend.outputs = [makeOutput()];
+    const user = await openHistory();
+    await screen.findByTestId("output-tile");
+    expect(screen.queryByTestId("clear-filters")).not.toBeInTheDocument();
+    expect(screen.getAllByText("Any day")).toHaveLength(2);
+
+    await user.selectOptions(screen.getByTestId("filter-portrait"), "bo.jpg");
+    await fireEvent.input(screen.getByTestId("filter-since"), { target: { value: "2025-03-01" } });
+    await user.click(screen.getByTestId("filter-favourites"));
+    expect(screen.getByTestId("filter-since").closest(".date")).not.toHaveClass("unset");
+    await user.click(screen.getByTestId("clear-filters"));
+
+    expect(screen.getByTestId("filter-portrait")).toHaveDisplayValue("All portraits");
+    expect(screen.getByTestId("filter-since")).toHaveValue("");
+    expect(screen.getByTestId("filter-since").closest(".date")).toHaveClass("unset");
+    expect(screen.getByTestId("filter-favourites")).not.toBeChecked();
+    await waitFor(() => expect(lastFilter()).toMatchObject({ portraitId: null, since: null, favouritesOnly: false }));
+    expect(await screen.findByTestId("output-tile")).toBeInTheDocument();
   });
 
   it("says in the detail when retention will delete an image, and that favourites are kept", async () => {
