@@ -202,7 +202,7 @@ describe("Library", () => {
     await user.click(await screen.findByRole("button", { name: "Delete keep.jpg" }));
     const dialog = screen.getByRole("alertdialog");
     expect(dialog).toHaveTextContent("Delete keep.jpg?");
-    expect(dialog).toHaveTextContent("The portrait is removed from this computer.");
+    expect(dialog).toHaveTextContent("keep.jpg is removed from this computer.");
     expect(within(dialog).getByRole("button", { name: "Cancel" })).toHaveFocus();
 
     await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
@@ -276,10 +276,14 @@ describe("Library", () => {
     const dialog = screen.getByRole("alertdialog");
     const withImages = await within(dialog).findByTestId("delete-portrait-images");
     expect(dialog).toHaveTextContent("Also delete the 3 images made from it");
-    expect(dialog).toHaveTextContent("Otherwise they stay in History, without their before/after.");
+    expect(dialog).toHaveTextContent(
+      "ada.jpg is removed from this computer. The 3 images made from it stay in History without their before/after.",
+    );
     expect(withImages).not.toBeChecked();
 
     await user.click(withImages);
+    expect(dialog).toHaveTextContent("ada.jpg and the 3 images made from it are removed from this computer.");
+    expect(within(dialog).getByTestId("confirm-delete")).toHaveTextContent("Delete with 3 images");
     await user.click(within(dialog).getByTestId("confirm-delete"));
 
     await waitFor(() => expect(screen.queryByTestId("portrait-card")).not.toBeInTheDocument());
@@ -308,7 +312,11 @@ describe("Library", () => {
 
     await user.click(await screen.findByRole("button", { name: "Delete ada.jpg" }));
 
-    await waitFor(() => expect(screen.getByRole("alertdialog")).toHaveTextContent("The portrait is removed"));
+    await waitFor(() =>
+      expect(screen.getByRole("alertdialog")).toHaveTextContent(
+        "ada.jpg is removed from this computer. No images were made from it.",
+      ),
+    );
     expect(screen.queryByTestId("delete-portrait-images")).not.toBeInTheDocument();
   });
 
