@@ -92,6 +92,44 @@ describe("History", () => {
     expect(tiles[0]).not.toHaveAttribute("data-output-id", "5000");
   });
 
+  it("shows each image at its own shape, marked Preview, HD, Cloud and favourite, with how it was made", async () => {
+    backend.outputs = [
+      makeOutput({
+        id: 2,
+        width: 2048,
+        height: 1152,
+        engine: "cloud",
+        favourite: true,
+        settings: {
+          framing: "half_body",
+          orientation: "16:9",
+          style: { kind: "preset", mix: [["watercolour", 1]] },
+          strength: 1,
+          seed: 7,
+          hdFactor: 4,
+        },
+      }),
+      makeOutput({ id: 1 }),
+    ];
+    await openHistory();
+
+    const [hd, preview] = await screen.findAllByTestId("output-tile");
+    expect(hd.style.getPropertyValue("--ratio")).toBe("2048 / 1152");
+    expect(preview.style.getPropertyValue("--ratio")).toBe("512 / 640");
+    expect(hd).toHaveTextContent("HD ×4");
+    expect(hd).toHaveTextContent("Cloud");
+    expect(hd).toHaveTextContent("Watercolour");
+    expect(hd).toHaveTextContent("Half body · Wide 16:9");
+    expect(within(hd).getByRole("button")).toHaveAccessibleName(
+      `HD ×4, Watercolour, Half body · Wide 16:9, ${formatDate("2025-03-04T10:00:00Z")}, made in Likeness Cloud, favourite`,
+    );
+    expect(preview).toHaveTextContent("Preview");
+    expect(preview).not.toHaveTextContent("Cloud");
+    expect(within(preview).getByRole("button")).toHaveAccessibleName(
+      `Preview, Impressionism, Head and shoulders · Portrait 4:5, ${formatDate("2025-03-04T10:00:00Z")}`,
+    );
+  });
+
   it("shows every setting, a before/after comparison and the source portrait underneath", async () => {
     backend.outputs = [
       makeOutput({
