@@ -161,6 +161,48 @@ describe("History", () => {
     expect(within(compare).getByRole("slider", { name: "Compare with your original portrait" })).toBeInTheDocument();
   });
 
+  it("steps through the filtered images with Previous and Next and the arrow keys", async () => {
+    backend.outputs = [3, 2, 1].map((id) => makeOutput({ id, seed: id, settings: { ...makeOutput().settings!, seed: id } }));
+    const user = await openHistory();
+    const detail = await openDetail(user);
+    const seed = () => within(detail).getByTestId("output-settings");
+    const previous = within(detail).getByRole("button", { name: "Previous image" });
+    const next = within(detail).getByRole("button", { name: "Next image" });
+
+    expect(seed()).toHaveTextContent("Seed 3");
+    expect(previous).toBeDisabled();
+    await user.click(next);
+    expect(seed()).toHaveTextContent("Seed 2");
+    await user.keyboard("{ArrowRight}");
+    expect(seed()).toHaveTextContent("Seed 1");
+    expect(next).toBeDisabled();
+    await user.keyboard("{ArrowLeft}");
+    expect(seed()).toHaveTextContent("Seed 2");
+
+    // On the comparison slider the arrows move the slider instead.
+    within(detail).getByRole("slider").focus();
+    await user.keyboard("{ArrowLeft}");
+    expect(seed()).toHaveTextContent("Seed 2");
+    await user.click(previous);
+    expect(seed()).toHaveTextContent("Seed 3");
+  });
+
+  it("shows the image at its actual pixel size, scrollable, and back fitted", async () => {
+    backend.outputs = [makeOutput({ width: 2048, height: 2560, settings: { ...makeOutput().settings!, hdFactor: 4 } })];
+    const user = await openHistory();
+    const detail = await openDetail(user);
+    const toggle = within(detail).getByRole("button", { name: "100%" });
+
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute("aria-pressed", "true");
+    const actual = within(detail).getByRole("region", { name: "The image at actual size" });
+    expect(within(actual).getByAltText("The generated portrait")).toHaveAttribute("width", "2048");
+    expect(within(detail).queryByTestId("before-after")).not.toBeInTheDocument();
+
+    await user.click(toggle);
+    expect(within(detail).getByTestId("before-after")).toBeInTheDocument();
+  });
+
   it("shows what an image made in Likeness Cloud cost, with its receipt", async () => {
     backend.outputs = [
       makeOutput({
