@@ -92,6 +92,44 @@ describe("History", () => {
     expect(tiles[0]).not.toHaveAttribute("data-output-id", "5000");
   });
 
+  it("shows each image at its own shape, marked Preview, HD, Cloud and favourite, with how it was made", async () => {
+    backend.outputs = [
+      makeOutput({
+        id: 2,
+        width: 2048,
+        height: 1152,
+        engine: "cloud",
+        favourite: true,
+        settings: {
+          framing: "half_body",
+          orientation: "16:9",
+          style: { kind: "preset", mix: [["watercolour", 1]] },
+          strength: 1,
+          seed: 7,
+          hdFactor: 4,
+        },
+      }),
+      makeOutput({ id: 1 }),
+    ];
+    await openHistory();
+
+    const [hd, preview] = await screen.findAllByTestId("output-tile");
+    expect(hd.style.getPropertyValue("--ratio")).toBe("2048 / 1152");
+    expect(preview.style.getPropertyValue("--ratio")).toBe("512 / 640");
+    expect(hd).toHaveTextContent("HD ×4");
+    expect(hd).toHaveTextContent("Cloud");
+    expect(hd).toHaveTextContent("Watercolour");
+    expect(hd).toHaveTextContent("Half body · Wide 16:9");
+    expect(within(hd).getByRole("button")).toHaveAccessibleName(
+      `HD ×4, Watercolour, Half body · Wide 16:9, ${formatDate("2025-03-04T10:00:00Z")}, made in Likeness Cloud, favourite`,
+    );
+    expect(preview).toHaveTextContent("Preview");
+    expect(preview).not.toHaveTextContent("Cloud");
+    expect(within(preview).getByRole("button")).toHaveAccessibleName(
+      `Preview, Impressionism, Head and shoulders · Portrait 4:5, ${formatDate("2025-03-04T10:00:00Z")}`,
+    );
+  });
+
   it("shows every setting, a before/after comparison and the source portrait underneath", async () => {
     backend.outputs = [
       makeOutput({
@@ -121,6 +159,48 @@ describe("History", () => {
       "vault://localhost/portrait%2F1",
     );
     expect(within(compare).getByRole("slider", { name: "Compare with your original portrait" })).toBeInTheDocument();
+  });
+
+  it("steps through the filtered images with Previous and Next and the arrow keys", async () => {
+    backend.outputs = [3, 2, 1].map((id) => makeOutput({ id, seed: id, settings: { ...makeOutput().settings!, seed: id } }));
+    const user = await openHistory();
+    const detail = await openDetail(user);
+    const seed = () => within(detail).getByTestId("output-settings");
+    const previous = within(detail).getByRole("button", { name: "Previous image" });
+    const next = within(detail).getByRole("button", { name: "Next image" });
+
+    expect(seed()).toHaveTextContent("Seed 3");
+    expect(previous).toBeDisabled();
+    await user.click(next);
+    expect(seed()).toHaveTextContent("Seed 2");
+    await user.keyboard("{ArrowRight}");
+    expect(seed()).toHaveTextContent("Seed 1");
+    expect(next).toBeDisabled();
+    await user.keyboard("{ArrowLeft}");
+    expect(seed()).toHaveTextContent("Seed 2");
+
+    // On the comparison slider the arrows move the slider instead.
+    within(detail).getByRole("slider").focus();
+    await user.keyboard("{ArrowLeft}");
+    expect(seed()).toHaveTextContent("Seed 2");
+    await user.click(previous);
+    expect(seed()).toHaveTextContent("Seed 3");
+  });
+
+  it("shows the image at its actual pixel size, scrollable, and back fitted", async () => {
+    backend.outputs = [makeOutput({ width: 2048, height: 2560, settings: { ...makeOutput().settings!, hdFactor: 4 } })];
+    const user = await openHistory();
+    const detail = await openDetail(user);
+    const toggle = within(detail).getByRole("button", { name: "100%" });
+
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute("aria-pressed", "true");
+    const actual = within(detail).getByRole("region", { name: "The image at actual size" });
+    expect(within(actual).getByAltText("The generated portrait")).toHaveAttribute("width", "2048");
+    expect(within(detail).queryByTestId("before-after")).not.toBeInTheDocument();
+
+    await user.click(toggle);
+    expect(within(detail).getByTestId("before-after")).toBeInTheDocument();
   });
 
   it("shows what an image made in Likeness Cloud cost, with its receipt", async () => {
@@ -207,7 +287,7 @@ describe("History", () => {
 
     expect(backend.exports).toEqual([{ outputIds: [3, 1], format: "png", quality: 90, folder: null }]);
     const result = await within(dialog).findByTestId("export-result");
-    expect(result).toHaveTextContent("Saved to /home/ada/Pictures/Likeness");
+    expect(result).toHaveTextContent("Saved 2 images to /home/ada/Pictures/Likeness");
     await user.click(within(result).getByRole("button", { name: "Show in folder" }));
     expect(backend.shownInFolder).toEqual(["/home/ada/Pictures/Likeness/likeness-3.png"]);
     expect(within(dialog).queryByRole("alert")).not.toBeInTheDocument();
@@ -237,6 +317,45 @@ describe("History", () => {
     expect(await within(detail).findByRole("alert")).toHaveTextContent(
       "That file has been moved or deleted since it was saved.",
     );
+  });
+
+  it("says in plain words where the images are when no file manager can show the folder", async () => {
+    backend.outputs = [makeOutput({ id: 3 })];
+    const user = await openHistory();
+    const detail = await openDetail(user);
+    backend.showInFolder = async () => {
+      throw { code: "io", message: "no file manager on the session bus" };
+    };
+
+    await user.click(within(detail).getByTestId("export-button"));
+    await user.click(await within(detail).findByRole("button", { name: "Show in folder" }));
+
+    const alert = await within(detail).findByRole("alert");
+    expect(alert).toHaveAttribute("data-code", "io");
+    expect(alert).toHaveTextContent(
+      "The folder couldn't be opened. Likeness couldn't read or write a file on this computer. Your image is in /home/ada/Pictures/Likeness.",
+    );
+  });
+
+  it("shows unset date filters as any day, and Clear resets every filter", async () => {
+    backend.outputs = [makeOutput()];
+    const user = await openHistory();
+    await screen.findByTestId("output-tile");
+    expect(screen.queryByTestId("clear-filters")).not.toBeInTheDocument();
+    expect(screen.getAllByText("Any day")).toHaveLength(2);
+
+    await user.selectOptions(screen.getByTestId("filter-portrait"), "bo.jpg");
+    await fireEvent.input(screen.getByTestId("filter-since"), { target: { value: "2025-03-01" } });
+    await user.click(screen.getByTestId("filter-favourites"));
+    expect(screen.getByTestId("filter-since").closest(".date")).not.toHaveClass("unset");
+    await user.click(screen.getByTestId("clear-filters"));
+
+    expect(screen.getByTestId("filter-portrait")).toHaveDisplayValue("All portraits");
+    expect(screen.getByTestId("filter-since")).toHaveValue("");
+    expect(screen.getByTestId("filter-since").closest(".date")).toHaveClass("unset");
+    expect(screen.getByTestId("filter-favourites")).not.toBeChecked();
+    await waitFor(() => expect(lastFilter()).toMatchObject({ portraitId: null, since: null, favouritesOnly: false }));
+    expect(await screen.findByTestId("output-tile")).toBeInTheDocument();
   });
 
   it("says in the detail when retention will delete an image, and that favourites are kept", async () => {

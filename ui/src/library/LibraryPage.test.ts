@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
 import { formatDate } from "../lib/format";
+import { FIRST_CHOICES } from "../studio/choices.svelte";
 import { FakeBackend, makeFile, makeOutput, makePortrait } from "../test/fake-backend";
 
 let backend: FakeBackend;
@@ -202,7 +203,7 @@ describe("Library", () => {
     await user.click(await screen.findByRole("button", { name: "Delete keep.jpg" }));
     const dialog = screen.getByRole("alertdialog");
     expect(dialog).toHaveTextContent("Delete keep.jpg?");
-    expect(dialog).toHaveTextContent("The portrait is removed from this computer.");
+    expect(dialog).toHaveTextContent("keep.jpg is removed from this computer.");
     expect(within(dialog).getByRole("button", { name: "Cancel" })).toHaveFocus();
 
     await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
@@ -276,10 +277,14 @@ describe("Library", () => {
     const dialog = screen.getByRole("alertdialog");
     const withImages = await within(dialog).findByTestId("delete-portrait-images");
     expect(dialog).toHaveTextContent("Also delete the 3 images made from it");
-    expect(dialog).toHaveTextContent("Otherwise they stay in History, without their before/after.");
+    expect(dialog).toHaveTextContent(
+      "ada.jpg is removed from this computer. The 3 images made from it stay in History without their before/after.",
+    );
     expect(withImages).not.toBeChecked();
 
     await user.click(withImages);
+    expect(dialog).toHaveTextContent("ada.jpg and the 3 images made from it are removed from this computer.");
+    expect(within(dialog).getByTestId("confirm-delete")).toHaveTextContent("Delete with 3 images");
     await user.click(within(dialog).getByTestId("confirm-delete"));
 
     await waitFor(() => expect(screen.queryByTestId("portrait-card")).not.toBeInTheDocument());
@@ -308,7 +313,11 @@ describe("Library", () => {
 
     await user.click(await screen.findByRole("button", { name: "Delete ada.jpg" }));
 
-    await waitFor(() => expect(screen.getByRole("alertdialog")).toHaveTextContent("The portrait is removed"));
+    await waitFor(() =>
+      expect(screen.getByRole("alertdialog")).toHaveTextContent(
+        "ada.jpg is removed from this computer. No images were made from it.",
+      ),
+    );
     expect(screen.queryByTestId("delete-portrait-images")).not.toBeInTheDocument();
   });
 
@@ -338,5 +347,93 @@ describe("Library", () => {
     const inThirtyDays = formatDate(inDays(30));
     await waitFor(() => expect(screen.getByTestId("portrait-expiry")).toHaveTextContent(`Deleted on ${inThirtyDays}`));
     expect(screen.queryByTestId("keep-portrait-3")).not.toBeInTheDocument();
+  });
+
+  it("opens a photo large from its card, and Escape closes it and returns focus to the card", async () => {
+    const user = userEvent.setup();
+    backend.portraits = [makePortrait({ id: 4, originalName: "ada.jpg", width: 1200, height: 1600 })];
+    renderApp();
+
+    const open = await screen.findByRole("button", { name: "View ada.jpg large" });
+    await user.click(open);
+    const viewer = screen.getByTestId("portrait-viewer");
+    expect(within(viewer).getByRole("heading")).toHaveTextContent("ada.jpg");
+    expect(within(viewer).getByAltText("ada.jpg")).toHaveAttribute("src", "vault://localhost/portrait%2F4");
+
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("portrait-viewer")).not.toBeInTheDocument();
+    expect(open).toHaveFocus();
+  });
+
+  it("sorts the cards newest, oldest or by name, and finds one by its name", async () => {
+    const user = userEvent.setup();
+    backend.portraits = [
+      makePortrait({ id: 1, originalName: "Bo 10.jpg", importedAt: "2025-03-01T10:00:00Z" }),
+      makePortrait({ id: 2, originalName: "ada.jpg", importedAt: "2025-03-03T10:00:00Z" }),
+      makePortrait({ id: 3, originalName: "Bo 9.jpg", importedAt: "2025-03-02T10:00:00Z" }),
+    ];
+    renderApp();
+    await screen.findAllByTestId("portrait-card");
+    const names = () => screen.queryAllByTestId("portrait-name").map((n) => n.textContent);
+
+    expect(names()).toEqual(["ada.jpg", "Bo 9.jpg", "Bo 10.jpg"]);
+    await user.selectOptions(screen.getByTestId("library-sort"), "Oldest first");
+    expect(names()).toEqual(["Bo 10.jpg", "Bo 9.jpg", "ada.jpg"]);
+    await user.selectOptions(screen.getByTestId("library-sort"), "Name");
+    expect(names()).toEqual(["ada.jpg", "Bo 9.jpg", "Bo 10.jpg"]);
+
+    await user.type(screen.getByRole("searchbox", { name: "Search by name" }), "bo");
+    expect(names()).toEqual(["Bo 9.jpg", "Bo 10.jpg"]);
+    await user.type(screen.getByRole("searchbox", { name: "Search by name" }), "x");
+    expect(names()).toEqual([]);
+    expect(screen.getByTestId("library-no-match")).toHaveTextContent("No portrait's name contains “box”.");
+  });
+
+  it("deletes several ticked portraits after one confirmation that counts them and their images", async () => {
+    const user = userEvent.setup();
+    backend.portraits = [
+      makePortrait({ id: 1, originalName: "a.jpg", importedAt: "2025-03-03T10:00:00Z" }),
+      makePortrait({ id: 2, originalName: "b.jpg", importedAt: "2025-03-02T10:00:00Z" }),
+      makePortrait({ id: 3, originalName: "c.jpg", importedAt: "2025-03-01T10:00:00Z" }),
+    ];
+    backend.outputs = [makeOutput({ id: 1, portraitId: 1 }), makeOutput({ id: 2, portraitId: 3 })];
+    renderApp();
+    await screen.findAllByTestId("portrait-card");
+    expect(screen.queryByTestId("delete-selected")).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole("checkbox", { name: "Select a.jpg" }));
+    await user.click(screen.getByRole("checkbox", { name: "Select c.jpg" }));
+    await user.click(screen.getByRole("button", { name: "Delete 2 selected…" }));
+
+    const dialog = screen.getByRole("alertdialog");
+    expect(dialog).toHaveTextContent("Delete 2 portraits?");
+    await waitFor(() =>
+      expect(dialog).toHaveTextContent(
+        "a.jpg and c.jpg are removed from this computer. The 2 images made from them stay in History without their before/after.",
+      ),
+    );
+    await user.click(within(dialog).getByTestId("confirm-delete"));
+
+    await waitFor(() => expect(screen.getAllByTestId("portrait-card")).toHaveLength(1));
+    expect(backend.deleted).toEqual([
+      { id: 1, withImages: false },
+      { id: 3, withImages: false },
+    ]);
+    expect(screen.getByTestId("portrait-card")).toHaveTextContent("b.jpg");
+    expect(screen.queryByTestId("delete-selected")).not.toBeInTheDocument();
+  });
+
+  it("opens the Studio with the portrait chosen from its card", async () => {
+    const user = userEvent.setup();
+    backend.portraits = [makePortrait({ id: 1, originalName: "ada.jpg" }), makePortrait({ id: 2, originalName: "bo.jpg" })];
+    backend.savedChoices = { ...FIRST_CHOICES, portraitId: 1 };
+    renderApp();
+
+    const [, bo] = await screen.findAllByTestId("portrait-card");
+    await user.click(within(bo).getByRole("button", { name: "Use in Studio" }));
+
+    await screen.findByTestId("studio");
+    const chosen = await screen.findByRole("button", { name: "bo.jpg", pressed: true });
+    expect(chosen).toHaveAttribute("data-testid", "studio-portrait");
   });
 });
