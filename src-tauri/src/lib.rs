@@ -11,6 +11,7 @@ mod state;
 mod uploads;
 mod vault_protocol;
 
+use tauri::webview::PageLoadEvent;
 use tauri::Manager;
 
 use commands::{cloud, consent, history, jobs, library, privacy, settings, studio};
@@ -25,6 +26,11 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .register_asynchronous_uri_scheme_protocol(vault_protocol::SCHEME, vault_protocol::handle)
         .manage(links::Links::default())
+        .on_page_load(|webview, payload| {
+            if webview.label() == "main" && payload.event() == PageLoadEvent::Finished {
+                let _ = webview.window().show();
+            }
+        })
         .setup(setup::setup)
         .invoke_handler(tauri::generate_handler![
             library::app_info,

@@ -22,7 +22,18 @@ use crate::uploads::Uploads;
 /// Why the data folder did not open; the window's first call gets it.
 pub struct StartupError(pub ApiError);
 
+/// The main window opens hidden and shows once its page has loaded, so that no
+/// blank window flashes at launch; if the page never says so, it shows anyway.
+const SHOW_ANYWAY: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub fn setup(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
+    let handle = app.handle().clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(SHOW_ANYWAY);
+        if let Some(window) = handle.get_webview_window("main") {
+            let _ = window.show();
+        }
+    });
     let data_dir = match paths::env_override() {
         Some(dir) => dir,
         None => app.path().app_local_data_dir()?,

@@ -2,7 +2,6 @@
 //! real app in a real window. Run under a display:
 //! `xvfb-run -a cargo bench -p likeness-e2e --bench startup`.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use likeness_e2e::*;
@@ -55,46 +54,4 @@ fn report(label: &str, values: &mut [f64]) {
         values[values.len() - 1],
         values.len()
     );
-}
-
-/// Sum RSS and PSS (MiB) over the app process and its WebKit children.
-fn app_memory() -> (f64, f64) {
-    let binary = app_binary().canonicalize().unwrap();
-    let mut pids = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        if std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == binary) {
-            pids.push(pid);
-        }
-    }
-    let children: Vec<u32> = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
-        .filter(|pid| parent_of(*pid).is_some_and(|ppid| pids.contains(&ppid)))
-        .collect();
-    pids.extend(children);
-    let kib = |pid: u32, file: &str, key: &str| -> f64 {
-        std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join(file))
-            .unwrap_or_default()
-            .lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    let rss: f64 = pids.iter().map(|&p| kib(p, "status", "VmRSS:")).sum();
-    let pss: f64 = pids.iter().map(|&p| kib(p, "smaps_rollup", "Pss:")).sum();
-    (rss / 1024.0, pss / 1024.0)
-}
-
-fn parent_of(pid: u32) -> Option<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?
-        .1
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
 }
