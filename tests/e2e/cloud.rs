@@ -85,6 +85,30 @@ async fn wait_for_text(app: &Client, css: &str, text: &str, deadline: Duration) 
     .await;
 }
 
+/// Settings: cloud is off until the user turns it on for this server.
+async fn turn_cloud_on(app: &Client, cloud: &LocalCloud) {
+    click(app, "[data-testid='nav-settings']").await;
+    wait_for_text(app, "[data-testid='cloud-state']", "Off", DEADLINE).await;
+    let server = wait_for(app, "[data-testid='cloud-server-url']").await;
+    server.clear().await.unwrap();
+    server.send_keys(&cloud.url).await.unwrap();
+    click(app, "[data-testid='enable-cloud']").await;
+    wait_for_text(app, "[data-testid='cloud-state']", "On", DEADLINE).await;
+}
+
+/// The Store says the starter pack's 100 credits came, and shows them.
+async fn starter_pack_bought(app: &Client) {
+    let outcome = "[data-testid='order-outcome']";
+    wait_for_text(app, outcome, "100 credits added", DEADLINE).await;
+    wait_for_text(
+        app,
+        "[data-testid='cloud-balance']",
+        "100 credits",
+        DEADLINE,
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn a_user_turns_cloud_on_buys_credits_in_the_checkout_window_and_upscales_in_the_cloud() {
     let cloud = LocalCloud::start().await;
@@ -93,14 +117,7 @@ async fn a_user_turns_cloud_on_buys_credits_in_the_checkout_window_and_upscales_
     let app = driver.launch().await;
     accept_consent(&app).await;
 
-    // Settings: cloud is off until the user turns it on for this server.
-    click(&app, "[data-testid='nav-settings']").await;
-    wait_for_text(&app, "[data-testid='cloud-state']", "Off", DEADLINE).await;
-    let server = wait_for(&app, "[data-testid='cloud-server-url']").await;
-    server.clear().await.unwrap();
-    server.send_keys(&cloud.url).await.unwrap();
-    click(&app, "[data-testid='enable-cloud']").await;
-    wait_for_text(&app, "[data-testid='cloud-state']", "On", DEADLINE).await;
+    turn_cloud_on(&app, &cloud).await;
 
     // The Store: buy the starter pack in the checkout window.
     click(&app, "[data-testid='nav-store']").await;
@@ -140,20 +157,7 @@ async fn a_user_turns_cloud_on_buys_credits_in_the_checkout_window_and_upscales_
         .await
         .unwrap();
     app.switch_to_window(main).await.unwrap();
-    wait_for_text(
-        &app,
-        "[data-testid='order-outcome']",
-        "100 credits added",
-        DEADLINE,
-    )
-    .await;
-    wait_for_text(
-        &app,
-        "[data-testid='cloud-balance']",
-        "100 credits",
-        DEADLINE,
-    )
-    .await;
+    starter_pack_bought(&app).await;
     wait_for_text(
         &app,
         "[data-testid='receipt-signature']",
@@ -314,12 +318,7 @@ async fn a_purchase_in_the_system_browser_comes_back_through_a_likeness_link_and
     let driver = Driver::start_with(4462, data.path(), &[("BROWSER", &browser)]);
     let app = driver.launch().await;
     accept_consent(&app).await;
-    click(&app, "[data-testid='nav-settings']").await;
-    let server = wait_for(&app, "[data-testid='cloud-server-url']").await;
-    server.clear().await.unwrap();
-    server.send_keys(&cloud.url).await.unwrap();
-    click(&app, "[data-testid='enable-cloud']").await;
-    wait_for_text(&app, "[data-testid='cloud-state']", "On", DEADLINE).await;
+    turn_cloud_on(&app, &cloud).await;
 
     click(&app, "[data-testid='nav-store']").await;
     click(&app, "[data-testid='pay-in-browser']").await;
@@ -369,20 +368,7 @@ async fn a_purchase_in_the_system_browser_comes_back_through_a_likeness_link_and
 
     let link = pay_in_browser(&checkout_url, "Pay");
     open_link(data.path(), &link).await;
-    wait_for_text(
-        &app,
-        "[data-testid='order-outcome']",
-        "100 credits added",
-        DEADLINE,
-    )
-    .await;
-    wait_for_text(
-        &app,
-        "[data-testid='cloud-balance']",
-        "100 credits",
-        DEADLINE,
-    )
-    .await;
+    starter_pack_bought(&app).await;
     assert_eq!(
         app.windows().await.unwrap().len(),
         1,

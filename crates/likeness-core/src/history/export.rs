@@ -9,8 +9,8 @@
 //! **Whole files, never overwritten.** Each image is decoded from the vault and
 //! re-encoded (so no metadata an engine may have written leaves the app), then
 //! written to a temp file in the target folder, fsynced and renamed into place
-//! under a name that is free: `likeness-<id>-<style>.<ext>`, then
-//! `likeness-<id>-<style> (2).<ext>` and so on. A file in the folder is
+//! under a name that is free and says what it is: `<portrait>-<styles>-<W>x<H>.<ext>`
+//! (`ada-watercolour-pastel-816x1020.png`), then `… (2).<ext>` and so on. A file in the folder is
 //! either a complete image or absent, and an existing file is never replaced.
 //! If a later image fails (say, the disk fills up), the images already saved
 //! stay and the error says which file failed.
@@ -33,8 +33,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{History, HistoryError, Output, OutputId};
+use crate::engines::Style;
 use crate::error::{Coded, ErrorCode};
 use crate::imaging::{self, ImagingError};
+use crate::recipe::StyleChoice;
 
 /// The default folder's name inside the OS Pictures folder.
 const PICTURES_SUBFOLDER: &str = "Likeness";
@@ -42,8 +44,10 @@ const PICTURES_SUBFOLDER: &str = "Likeness";
 const HOME_SUBFOLDER: &str = "Likeness Exports";
 /// The style part of a file name when the image has no style.
 const NO_STYLE: &str = "portrait";
-/// The longest style part of a file name, in characters.
-const MAX_STYLE_CHARS: usize = 40;
+/// The style part of an image painted in the style of the user's own picture.
+const OWN_PICTURE: &str = "own-picture";
+/// The longest portrait or style part of a file name, in characters.
+const MAX_PART_CHARS: usize = 40;
 /// How many numbered copies of one name to try before giving up.
 const MAX_COPIES: u32 = 10_000;
 
@@ -321,7 +325,7 @@ fn write_outputs(
     let mut files = Vec::with_capacity(outputs.len());
     for output in &outputs {
         let bytes = encode(history, output, request.format, request.quality)?;
-        let stem = file_stem(output);
+        let stem = file_stem(history, output);
         let path =
             save_unique(&folder, &stem, request.format.extension(), &bytes).map_err(|source| {
                 ExportError::Write {
@@ -401,23 +405,58 @@ fn encode(
     Ok(out)
 }
 
-/// `likeness-<id>-<style>`: the style key in lower case with anything but ASCII
-/// letters and digits as single dashes, or `portrait` when there is none.
-fn file_stem(output: &Output) -> String {
-    let mut style = String::new();
-    for c in output.style_key.as_deref().unwrap_or_default().chars() {
-        if c.is_ascii_alphanumeric() {
-            style.push(c.to_ascii_lowercase());
-        } else if !style.is_empty() && !style.ends_with('-') {
-            style.push('-');
-        }
-        if style.len() >= MAX_STYLE_CHARS {
+/// `<portrait>-<styles>-<W>x<H>`: the portrait's file name without its
+/// extension (when it is still in the library), the styles' names (or
+/// `own-picture`, or the style key of a record not in the Studio's shape, or
+/// `portrait`) and the size, each in lower case with anything but letters and
+/// digits as single dashes.
+fn file_stem(history: &History, output: &Output) -> String {
+    let portrait = output
+        .portrait_id
+        .and_then(|id| history.portrait_name(id))
+        .map(|name| match name.rsplit_once('.') {
+            Some((stem, _)) if !stem.is_empty() => stem.to_owned(),
+            _ => name,
+        });
+    let styles = match output.settings.as_ref().map(|s| &s.style) {
+        Some(StyleChoice::Preset { mix }) => mix
+            .iter()
+            .map(|(id, _)| match Style::from_id(id) {
+                Ok(style) => style.name(),
+                Err(_) => id.as_str(),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        Some(StyleChoice::Picture { .. }) => OWN_PICTURE.to_owned(),
+        None => output.style_key.clone().unwrap_or_default(),
+    };
+    let styles = Some(slug(&styles)).filter(|s| !s.is_empty());
+    [
+        portrait.map(|p| slug(&p)).filter(|p| !p.is_empty()),
+        Some(styles.unwrap_or_else(|| NO_STYLE.to_owned())),
+        Some(format!("{}x{}", output.width, output.height)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("-")
+}
+
+/// `text` in lower case, letters and digits kept (any script), everything
+/// else as single dashes, at most [`MAX_PART_CHARS`] characters.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.chars().count() >= MAX_PART_CHARS {
             break;
         }
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
     }
-    let style = style.trim_end_matches('-');
-    let style = if style.is_empty() { NO_STYLE } else { style };
-    format!("likeness-{}-{style}", output.id)
+    out.trim_end_matches('-').to_owned()
 }
 
 /// Write `bytes` via a temp file in `folder` (fsync, then rename) to the first

@@ -203,6 +203,15 @@ impl History {
             .ok_or(HistoryError::OutputNotFound(id))
     }
 
+    /// The file name portrait `id` was imported from, if it is still in the library.
+    pub(crate) fn portrait_name(&self, id: i64) -> Option<String> {
+        self.db
+            .read(|conn| Ok::<_, DbError>(crate::library::sql::get_portrait(conn, id)?))
+            .ok()
+            .flatten()
+            .map(|row| row.original_name)
+    }
+
     /// Mark or unmark an output as a favourite (favourites are kept until deleted).
     pub fn set_favourite(&self, id: OutputId, favourite: bool) -> Result<Output, HistoryError> {
         let found = self

@@ -180,7 +180,7 @@ fn each_format_opens_as_that_format_at_the_image_size_with_transparency_flattene
         assert_eq!(result.files.len(), 1);
         assert_eq!(
             file_name(&result.files[0]),
-            format!("likeness-{id}-oil-paint.{extension}")
+            format!("me-oil-paint-40x30.{extension}")
         );
         let bytes = std::fs::read(&result.files[0]).unwrap();
         assert_eq!(image::guess_format(&bytes).unwrap(), image_format);
@@ -204,9 +204,9 @@ fn each_format_opens_as_that_format_at_the_image_size_with_transparency_flattene
     assert_eq!(
         names_in(&folder),
         [
-            format!("likeness-{id}-oil-paint.jpg"),
-            format!("likeness-{id}-oil-paint.png"),
-            format!("likeness-{id}-oil-paint.webp"),
+            "me-oil-paint-40x30.jpg".to_owned(),
+            "me-oil-paint-40x30.png".to_owned(),
+            "me-oil-paint-40x30.webp".to_owned(),
         ]
     );
 }
@@ -226,6 +226,40 @@ fn a_lower_jpeg_quality_makes_a_smaller_file() {
     let (low, high) = (size(30), size(95));
 
     assert!(low < high, "q30 is {low} bytes, q95 is {high} bytes");
+}
+
+#[test]
+fn exported_files_are_named_for_the_portrait_the_styles_and_the_size() {
+    let setup = Setup::new();
+    let studio = |style: serde_json::Value| {
+        serde_json::json!({
+            "framing": "shoulders", "orientation": "4:5", "style": style,
+            "strength": 1.0, "seed": 1, "width": 40, "height": 50,
+        })
+    };
+    let blend = setup.output(studio(serde_json::json!({
+        "kind": "preset", "mix": [["style-01", 0.5], ["style-13", 0.5]]
+    })));
+    let own = setup.output(studio(serde_json::json!({
+        "kind": "picture", "pictureSha256": "ab".repeat(32)
+    })));
+    let folder = setup.folder("named");
+
+    let result = setup
+        .export(&[blend, own], ExportFormat::Png, 90, &folder)
+        .unwrap();
+
+    assert_eq!(
+        result
+            .files
+            .iter()
+            .map(|f| file_name(f))
+            .collect::<Vec<_>>(),
+        [
+            "me-bold-outline-lime-expression-40x50.png",
+            "me-own-picture-40x50.png"
+        ]
+    );
 }
 
 #[test]
@@ -249,17 +283,17 @@ fn a_batch_export_writes_one_file_per_image_and_exporting_again_never_overwrites
     assert_eq!(
         names(&first),
         [
-            format!("likeness-{oil}-oil.png"),
-            format!("likeness-{plain}-portrait.png"),
-            format!("likeness-{sketch}-sketch-ink.png"),
+            "me-oil-48x32.png".to_owned(),
+            "me-portrait-48x32.png".to_owned(),
+            "me-sketch-ink-48x32.png".to_owned(),
         ]
     );
     assert_eq!(
         names(&second),
         [
-            format!("likeness-{oil}-oil (2).png"),
-            format!("likeness-{plain}-portrait (2).png"),
-            format!("likeness-{sketch}-sketch-ink (2).png"),
+            "me-oil-48x32 (2).png".to_owned(),
+            "me-portrait-48x32 (2).png".to_owned(),
+            "me-sketch-ink-48x32 (2).png".to_owned(),
         ]
     );
     for (file, bytes) in first.files.iter().zip(&first_bytes) {
@@ -282,7 +316,7 @@ fn the_same_image_chosen_twice_is_saved_once() {
         .unwrap();
 
     assert_eq!(result.files.len(), 1);
-    assert_eq!(names_in(&folder), [format!("likeness-{id}-oil.webp")]);
+    assert_eq!(names_in(&folder), ["me-oil-48x32.webp"]);
 }
 
 #[test]
@@ -403,7 +437,7 @@ fn the_app_exports_only_to_a_folder_the_user_picked_or_the_default_and_writes_no
         "nothing was written where the user did not choose"
     );
     assert_eq!(into_picked.folder, picked.to_string_lossy());
-    assert_eq!(names_in(&picked), [format!("likeness-{id}-oil.png")]);
+    assert_eq!(names_in(&picked), ["me-oil-48x32.png"]);
     assert_eq!(into_default.folder, default.to_string_lossy());
     assert_eq!(named_default.folder, default.to_string_lossy());
     assert_eq!(names_in(&default).len(), 2);
