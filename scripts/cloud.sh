@@ -10,7 +10,8 @@
 #   LIKENESS_CLOUD_PG_PORT    PostgreSQL's port (default: a free one)
 #   LIKENESS_CLOUD_PAYMENTS   local (default) or stripe (see README)
 #   LIKENESS_CLOUD_BIN        a built likeness-cloud binary (default: cargo build)
-#   LIKENESS_CLOUD_WORKERS    jobs the worker runs at once (default 1)
+#   LIKENESS_CLOUD_WORKERS    jobs the worker runs at once (default 1; 0 starts
+#                             no worker, so jobs wait on the server: for tests)
 #
 # initdb refuses to run as root, so as root the cluster runs as `postgres`.
 set -euo pipefail
@@ -81,13 +82,17 @@ fi
 "$bin" migrate
 "$bin" serve --payments "${LIKENESS_CLOUD_PAYMENTS:-local}" &
 serve_pid=$!
-"$bin" work --concurrency "${LIKENESS_CLOUD_WORKERS:-1}" &
-work_pid=$!
+if [ "${LIKENESS_CLOUD_WORKERS:-1}" != 0 ]; then
+  "$bin" work --concurrency "${LIKENESS_CLOUD_WORKERS:-1}" &
+  work_pid=$!
+fi
 for _ in $(seq 100); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
   kill -0 "$serve_pid" 2>/dev/null || { echo "cloud: serve exited" >&2; exit 1; }
-  kill -0 "$work_pid" 2>/dev/null || { echo "cloud: work exited" >&2; exit 1; }
+  if [ -n "$work_pid" ]; then
+    kill -0 "$work_pid" 2>/dev/null || { echo "cloud: work exited" >&2; exit 1; }
+  fi
   sleep 0.1
 done
 echo "cloud: Likeness Cloud is at http://127.0.0.1:$PORT (Ctrl-C stops it)"
-wait -n "$serve_pid" "$work_pid"
+wait -n $serve_pid $work_pid

@@ -20,7 +20,9 @@ struct LocalCloud {
 }
 
 impl LocalCloud {
-    async fn start() -> LocalCloud {
+    /// `workers`: jobs its worker runs at once; with 0 no worker runs and
+    /// cloud jobs wait on the server.
+    async fn start(workers: u8) -> LocalCloud {
         use std::os::unix::process::CommandExt;
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -31,6 +33,7 @@ impl LocalCloud {
             .arg("scripts/cloud.sh")
             .current_dir(repo_root())
             .env("LIKENESS_CLOUD_PORT", port.to_string())
+            .env("LIKENESS_CLOUD_WORKERS", workers.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)
@@ -73,10 +76,6 @@ async fn screenshot(app: &Client, name: &str) {
     }
 }
 
-async fn click(app: &Client, css: &str) {
-    wait_for(app, css).await.click().await.unwrap();
-}
-
 async fn wait_for_text(app: &Client, css: &str, text: &str, deadline: Duration) {
     wait_until(&format!("{css} says {text:?}"), deadline, async || {
         let shown = app.find(Locator::Css(css)).await?.text().await?;
@@ -96,6 +95,19 @@ async fn turn_cloud_on(app: &Client, cloud: &LocalCloud) {
     wait_for_text(app, "[data-testid='cloud-state']", "On", DEADLINE).await;
 }
 
+/// The Store reads the balance and ledger as it opens: leave it and come
+/// back until it shows `css` (a change the server makes a moment later).
+async fn store_shows(app: &Client, css: &str) {
+    wait_until(&format!("the Store shows {css}"), DEADLINE, async || {
+        click(app, "[data-testid='nav-history']").await;
+        click(app, "[data-testid='nav-store']").await;
+        wait_for(app, "[data-testid='cloud-balance']").await;
+        app.find(Locator::Css(css)).await?;
+        Ok(())
+    })
+    .await;
+}
+
 /// The Store says the starter pack's 100 credits came, and shows them.
 async fn starter_pack_bought(app: &Client) {
     let outcome = "[data-testid='order-outcome']";
@@ -111,7 +123,7 @@ async fn starter_pack_bought(app: &Client) {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_user_turns_cloud_on_buys_credits_in_the_checkout_window_and_upscales_in_the_cloud() {
-    let cloud = LocalCloud::start().await;
+    let cloud = LocalCloud::start(1).await;
     let data = tempfile::tempdir().unwrap();
     let driver = Driver::start(4460, data.path());
     let app = driver.launch().await;
@@ -296,9 +308,9 @@ async fn open_link(data: &std::path::Path, link: &str) {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn a_purchase_in_the_system_browser_comes_back_through_a_likeness_link_and_a_hostile_link_does_nothing(
+async fn a_purchase_in_the_browser_comes_back_through_a_likeness_link_a_hostile_link_does_nothing_and_a_cancelled_cloud_job_gives_its_credits_back(
 ) {
-    let cloud = LocalCloud::start().await;
+    let cloud = LocalCloud::start(0).await;
     let data = tempfile::tempdir().unwrap();
     // The "system browser": xdg-open hands web pages to $BROWSER when no
     // desktop is set. It lives outside the app's data folder, which is the app's own.
@@ -374,5 +386,42 @@ async fn a_purchase_in_the_system_browser_comes_back_through_a_likeness_link_and
         1,
         "the link opened no second app"
     );
+
+    // No worker runs on this cloud, so an HD job waits there with its
+    // credits held; cancelling it in the queue gives them back.
+    click(&app, "[data-testid='nav-library']").await;
+    pick_files(&app, &[&astronaut()]).await;
+    wait_for(&app, "[data-testid='portrait-card']").await;
+    click(&app, "[data-testid='nav-studio']").await;
+    click(&app, "[data-testid='studio-portrait']").await;
+    click(&app, "[data-testid='generate-preview']").await;
+    wait_for_within(
+        &app,
+        "[data-testid='job'][data-state='done']",
+        Duration::from_secs(90),
+    )
+    .await;
+    click(&app, "[data-testid='hd-2']").await;
+    wait_for_text(
+        &app,
+        "[data-testid='choice-cloud-terms']",
+        "credits",
+        DEADLINE,
+    )
+    .await;
+    click(&app, "[data-testid='hd-cloud']").await;
+    store_shows(&app, "[data-testid='cloud-held']").await;
+    click(&app, "[data-testid='nav-studio']").await;
+    click(&app, "[data-testid='cancel-job']").await;
+    wait_for(&app, "[data-testid='job'][data-state='cancelled']").await;
+    // The server releases the hold once the app's cancel reaches it.
+    store_shows(&app, "[data-testid='ledger-entry'][data-kind='release']").await;
+    wait_for_text(
+        &app,
+        "[data-testid='cloud-balance']",
+        "100 credits",
+        DEADLINE,
+    )
+    .await;
     app.close().await.unwrap();
 }

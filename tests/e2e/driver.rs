@@ -226,6 +226,25 @@ pub async fn wait_for_files(dir: &Path, count: usize) -> Vec<PathBuf> {
     .await
 }
 
+/// Click the element matching `css` once it appears, brought to the middle
+/// of its scroll area first: WebDriver scrolls it only to the edge, where a
+/// sticky bar (the Studio's Generate bar) may cover it.
+pub async fn click(client: &Client, css: &str) {
+    let element = wait_for(client, css).await;
+    let arg = serde_json::to_value(&element).unwrap();
+    client
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'center' });",
+            vec![arg],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{css} could not be scrolled to: {e}"));
+    element
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{css} could not be clicked: {e}"));
+}
+
 /// Call a backend command from the page as the UI would, through Tauri's IPC:
 /// `Ok` with what it returned, or `Err` with the error it was refused with.
 pub async fn invoke(

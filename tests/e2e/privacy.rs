@@ -7,10 +7,6 @@ use likeness_e2e::*;
 
 const CARD: &str = "[data-testid='portrait-card']";
 
-async fn click(app: &Client, css: &str) {
-    wait_for(app, css).await.click().await.unwrap();
-}
-
 /// The text of the first element matching `css`, once it has some.
 async fn text_of(app: &Client, css: &str, what: &str) -> String {
     wait_until(what, DEADLINE, async || {

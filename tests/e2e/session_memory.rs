@@ -76,10 +76,6 @@ async fn main() {
     app.close().await.unwrap();
 }
 
-async fn click(app: &Client, css: &str) {
-    wait_for(app, css).await.click().await.unwrap();
-}
-
 /// Wait until the job is done (an HD x4 takes a while on 2 cores).
 async fn finished(app: &Client, job: &Value) {
     let id = job["id"].clone();

@@ -4,12 +4,8 @@
 
 use std::time::Duration;
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use likeness_e2e::*;
-
-async fn click(app: &Client, css: &str) {
-    wait_for(app, css).await.click().await.unwrap();
-}
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_user_generates_a_preview_finds_it_in_history_and_exports_it() {
