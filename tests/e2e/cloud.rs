@@ -95,6 +95,28 @@ async fn turn_cloud_on(app: &Client, cloud: &LocalCloud) {
     wait_for_text(app, "[data-testid='cloud-state']", "On", DEADLINE).await;
 }
 
+/// Import the astronaut, make a preview here, and open HD x2's two choices
+/// with the cloud's quote on screen.
+async fn preview_then_hd_choices(app: &Client) {
+    click(app, "[data-testid='nav-library']").await;
+    pick_files(app, &[&astronaut()]).await;
+    wait_for(app, "[data-testid='portrait-card']").await;
+    click(app, "[data-testid='nav-studio']").await;
+    click(app, "[data-testid='studio-portrait']").await;
+    click(app, "[data-testid='style-style-03']").await;
+    click(app, "[data-testid='generate-preview']").await;
+    let done = "[data-testid='job'][data-state='done']";
+    wait_for_within(app, done, Duration::from_secs(90)).await;
+    click(app, "[data-testid='hd-2']").await;
+    wait_for_text(
+        app,
+        "[data-testid='choice-cloud-terms']",
+        "credits",
+        DEADLINE,
+    )
+    .await;
+}
+
 /// The Store reads the balance and ledger as it opens: leave it and come
 /// back until it shows `css` (a change the server makes a moment later).
 async fn store_shows(app: &Client, css: &str) {
@@ -185,27 +207,7 @@ async fn a_user_turns_cloud_on_buys_credits_in_the_checkout_window_and_upscales_
     .await;
 
     // A preview here, then HD x2 in the cloud at the price shown.
-    click(&app, "[data-testid='nav-library']").await;
-    pick_files(&app, &[&astronaut()]).await;
-    wait_for(&app, "[data-testid='portrait-card']").await;
-    click(&app, "[data-testid='nav-studio']").await;
-    click(&app, "[data-testid='studio-portrait']").await;
-    click(&app, "[data-testid='style-style-03']").await;
-    click(&app, "[data-testid='generate-preview']").await;
-    wait_for_within(
-        &app,
-        "[data-testid='job'][data-state='done']",
-        Duration::from_secs(90),
-    )
-    .await;
-    click(&app, "[data-testid='hd-2']").await;
-    wait_for_text(
-        &app,
-        "[data-testid='choice-cloud-terms']",
-        "credits",
-        DEADLINE,
-    )
-    .await;
+    preview_then_hd_choices(&app).await;
     screenshot(&app, "screenshot-quote").await;
     click(&app, "[data-testid='hd-cloud']").await;
     wait_until("both jobs are done", Duration::from_secs(120), async || {
@@ -389,26 +391,7 @@ async fn a_purchase_in_the_browser_comes_back_through_a_likeness_link_a_hostile_
 
     // No worker runs on this cloud, so an HD job waits there with its
     // credits held; cancelling it in the queue gives them back.
-    click(&app, "[data-testid='nav-library']").await;
-    pick_files(&app, &[&astronaut()]).await;
-    wait_for(&app, "[data-testid='portrait-card']").await;
-    click(&app, "[data-testid='nav-studio']").await;
-    click(&app, "[data-testid='studio-portrait']").await;
-    click(&app, "[data-testid='generate-preview']").await;
-    wait_for_within(
-        &app,
-        "[data-testid='job'][data-state='done']",
-        Duration::from_secs(90),
-    )
-    .await;
-    click(&app, "[data-testid='hd-2']").await;
-    wait_for_text(
-        &app,
-        "[data-testid='choice-cloud-terms']",
-        "credits",
-        DEADLINE,
-    )
-    .await;
+    preview_then_hd_choices(&app).await;
     click(&app, "[data-testid='hd-cloud']").await;
     store_shows(&app, "[data-testid='cloud-held']").await;
     click(&app, "[data-testid='nav-studio']").await;
