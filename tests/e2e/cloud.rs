@@ -13,6 +13,9 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use likeness_e2e::*;
 
+/// For a step that may be the first of a cold run.
+const SLOW: Duration = Duration::from_secs(90);
+
 /// `scripts/cloud.sh` on a free port; stopped (and its cluster deleted) on drop.
 struct LocalCloud {
     child: Child,
@@ -106,7 +109,7 @@ async fn preview_then_hd_choices(app: &Client) {
     click(app, "[data-testid='style-style-03']").await;
     click(app, "[data-testid='generate-preview']").await;
     let done = "[data-testid='job'][data-state='done']";
-    wait_for_within(app, done, Duration::from_secs(90)).await;
+    wait_for_within(app, done, SLOW).await;
     click(app, "[data-testid='hd-2']").await;
     wait_for_text(
         app,
@@ -336,11 +339,34 @@ async fn a_purchase_in_the_browser_comes_back_through_a_likeness_link_a_hostile_
 
     click(&app, "[data-testid='nav-store']").await;
     click(&app, "[data-testid='pay-in-browser']").await;
+    wait_until("the browser box is ticked", DEADLINE, async || {
+        let ticked = app
+            .find(Locator::Css("[data-testid='pay-in-browser']"))
+            .await?;
+        check(ticked.is_selected().await?, || "not ticked".into())
+    })
+    .await;
     click(&app, "[data-testid='buy-starter']").await;
-    let waiting = wait_for(
-        &app,
-        "[data-testid='browser-waiting'], [data-testid='buy-error']",
-    )
+    // The first test of a run starts everything cold: give the checkout
+    // longer, and say what the page showed if it never came.
+    let waiting = wait_until("the browser checkout starts", SLOW, async || {
+        let found = app
+            .find(Locator::Css(
+                "[data-testid='browser-waiting'], [data-testid='buy-error']",
+            ))
+            .await;
+        match found {
+            Ok(element) => Ok(element),
+            Err(_) => {
+                let shown = app.find(Locator::Css("[data-testid='buy-packs']")).await?;
+                let windows = app.windows().await?.len();
+                Err(NotYet::from(format!(
+                    "{windows} window(s); the packs read {:?}",
+                    shown.text().await?
+                )))
+            }
+        }
+    })
     .await;
     assert_eq!(
         waiting.attr("data-testid").await.unwrap().as_deref(),
