@@ -95,6 +95,14 @@ pub fn setup(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
             eprintln!("likeness: could not check older portraits: {e}");
         }
     });
+    // Cancels the cloud never heard (the app was cut off) are sent now, so
+    // the credits held for those jobs come back.
+    let cloud = services.clone();
+    std::thread::spawn(move || match cloud.cloud.send_pending_cancels() {
+        Ok(0) => {}
+        Ok(sent) => eprintln!("likeness: told the cloud of {sent} cancelled job(s)"),
+        Err(e) => eprintln!("likeness: could not tell the cloud of cancelled jobs: {e}"),
+    });
     // Models no job or check has used for a while are let go (memory).
     let studio = services.studio.clone();
     std::thread::spawn(move || loop {

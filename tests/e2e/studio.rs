@@ -123,3 +123,97 @@ async fn the_window_can_neither_export_outside_a_chosen_folder_nor_reveal_a_file
     }
     app.close().await.unwrap();
 }
+
+/// The ids of the History tiles on show (their output ids), once the grid
+/// has settled after a filter change.
+async fn history_tiles(app: &fantoccini::Client, what: &str, count: usize) -> Vec<String> {
+    wait_for_count(app, "[data-testid='output-tile']", count).await;
+    let mut ids = Vec::new();
+    for tile in app
+        .find_all(Locator::Css("[data-testid='output-tile']"))
+        .await
+        .unwrap()
+    {
+        ids.push(
+            tile.attr("data-output-id")
+                .await
+                .unwrap()
+                .unwrap_or_default(),
+        );
+    }
+    assert_eq!(ids.len(), count, "{what}");
+    ids
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_creator_keeps_the_choices_across_pages_generates_with_ctrl_enter_sees_the_hd_and_finds_a_blend_under_both_styles(
+) {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start(4458, data.path());
+    let app = driver.launch().await;
+    accept_consent(&app).await;
+    pick_files(&app, &[&astronaut()]).await;
+    wait_for(&app, "[data-testid='portrait-card']").await;
+
+    // Choose everything, leave for History and come back: nothing is lost.
+    click(&app, "[data-testid='nav-studio']").await;
+    click(&app, "[data-testid='framing-headshot']").await;
+    click(&app, "[data-testid='orientation-1x1']").await;
+    click(&app, "[data-testid='style-style-03']").await;
+    click(&app, "[data-testid='blend-toggle']").await;
+    let second = wait_for(&app, "[data-testid='blend-style']").await;
+    second.select_by_value("style-07").await.unwrap();
+    click(&app, "[data-testid='nav-history']").await;
+    wait_for(&app, "[data-testid='history']").await;
+    click(&app, "[data-testid='nav-studio']").await;
+    wait_for_script(
+        &app,
+        "the Studio shows the choices it was left with",
+        "return document.querySelector(\"[data-testid='framing-headshot']\")?.checked === true
+            && document.querySelector(\"[data-testid='orientation-1x1']\")?.checked === true
+            && document.querySelector(\"[data-testid='style-style-03']\")?.getAttribute('aria-checked') === 'true'
+            && document.querySelector(\"[data-testid='blend-style']\")?.value === 'style-07';",
+    )
+    .await;
+
+    // Ctrl+Enter generates from the keyboard, with the focus anywhere.
+    let slider = wait_for(&app, "[data-testid='strength-slider']").await;
+    slider.send_keys("\u{E009}\u{E007}").await.unwrap();
+    wait_for_within(
+        &app,
+        "[data-testid='job'][data-state='done']",
+        Duration::from_secs(90),
+    )
+    .await;
+    wait_for(&app, "[data-testid='preview-image']").await;
+
+    // HD x2 of it replaces the preview in the Studio, at twice its size.
+    click(&app, "[data-testid='hd-2']").await;
+    wait_for_within(&app, "[data-testid='preview-hd']", Duration::from_secs(120)).await;
+    wait_for_script(
+        &app,
+        "the Studio shows the 1024 px HD image",
+        "const img = document.querySelector(\"[data-testid='preview-image']\");
+         return img?.complete === true && img.naturalWidth === 1024;",
+    )
+    .await;
+
+    // History finds the blend (and its HD) under each of its two styles,
+    // and not under a style it does not use.
+    click(&app, "[data-testid='nav-history']").await;
+    let all = history_tiles(&app, "the preview and its HD", 2).await;
+    let filter = wait_for(&app, "[data-testid='filter-style']").await;
+    for style in ["style-03", "style-07"] {
+        filter.select_by_value(style).await.unwrap();
+        let found = history_tiles(&app, style, 2).await;
+        assert_eq!(sorted(found), sorted(all.clone()), "filed under {style}");
+    }
+    filter.select_by_value("style-10").await.unwrap();
+    wait_for(&app, "[data-testid='history-no-match']").await;
+    app.close().await.unwrap();
+}
+
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}

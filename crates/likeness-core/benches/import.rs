@@ -52,7 +52,7 @@ fn main() {
         let start = Instant::now();
         for photo in &photos {
             let outcome = lib.portraits.import_file(photo, &mut |_| {}).unwrap();
-            assert!(outcome.portrait.is_some(), "{}", outcome.moderation.message);
+            assert!(outcome.portrait.is_some(), "{:?}", outcome.moderation);
         }
         start.elapsed()
     });
@@ -69,7 +69,7 @@ fn main() {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     let Some(photo) = photos.get(i) else { break };
                     let outcome = lib.portraits.import_file(photo, &mut |_| {}).unwrap();
-                    assert!(outcome.portrait.is_some(), "{}", outcome.moderation.message);
+                    assert!(outcome.portrait.is_some(), "{:?}", outcome.moderation);
                 });
             }
         });
@@ -85,7 +85,7 @@ fn main() {
         let start = Instant::now();
         lib.portraits.import_files(&photos, &mut |_, outcome| {
             let outcome = outcome.unwrap();
-            assert!(outcome.portrait.is_some(), "{}", outcome.moderation.message);
+            assert!(outcome.portrait.is_some(), "{:?}", outcome.moderation);
         });
         start.elapsed()
     });

@@ -115,7 +115,10 @@ fn child(files: &[PathBuf]) {
     let mut outcomes = Vec::new();
     lib.portraits.import_files(files, &mut |_, outcome| {
         outcomes.push(match outcome {
-            Ok(o) => o.moderation.reason.code().to_owned(),
+            Ok(o) => o
+                .moderation
+                .map_or("already in the library", |m| m.reason.code())
+                .to_owned(),
             Err(e) => format!("refused: {}", serde_json::to_value(e.code()).unwrap()),
         })
     });

@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { aspectRatio, describeStyle, presetStyle } from "./generation";
+import { aspectRatio, describeStyle, presetStyle, startingStrength } from "./generation";
 
 const STYLES = [
-  { id: "impressionism", name: "Impressionism" },
-  { id: "watercolour", name: "Watercolour" },
+  { id: "impressionism", name: "Impressionism", defaultStrengthPercent: 70 },
+  { id: "watercolour", name: "Watercolour", defaultStrengthPercent: 100 },
 ];
 
 describe("generation settings", () => {
+  it("starts a style at its own default strength, a blend at the lower of its two, and a picture as it is", () => {
+    expect(startingStrength(presetStyle("watercolour", null, 100), STYLES)).toBe(100);
+    expect(startingStrength(presetStyle("watercolour", "impressionism", 80), STYLES)).toBe(70);
+    expect(startingStrength({ kind: "picture", pictureSha256: "ff" }, STYLES)).toBeNull();
+  });
+
   it("uses a single style at full weight when there is nothing to blend", () => {
     expect(presetStyle("impressionism", null, 40)).toEqual({ kind: "preset", mix: [["impressionism", 1]] });
     expect(presetStyle("impressionism", "impressionism", 40).mix).toEqual([["impressionism", 1]]);

@@ -46,6 +46,16 @@ export function presetStyle(
   return { kind: "preset", mix: [[first, percent / 100], [second, (100 - percent) / 100]] };
 }
 
+/**
+ * The strength a preset style or blend starts at: the lowest of its styles' own defaults, so the
+ * person stays recognisable; `null` for the user's own picture, which keeps the strength as it is.
+ */
+export function startingStrength(choice: StyleChoice, styles: readonly StyleInfo[]): number | null {
+  if (choice.kind === "picture") return null;
+  const defaults = choice.mix.map(([id]) => styles.find((s) => s.id === id)?.defaultStrengthPercent ?? 100);
+  return Math.min(...defaults);
+}
+
 /** "Impressionism 70% + Watercolour 30%", "Impressionism" or "Your own picture". */
 export function describeStyle(choice: StyleChoice, styles: readonly StyleInfo[]): string {
   if (choice.kind === "picture") return "Your own picture";

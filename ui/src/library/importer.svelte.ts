@@ -98,7 +98,7 @@ export class Importer {
       return;
     }
     const { portrait, duplicate, moderation } = result;
-    if (moderation.decision === "reject") this.rejections.push({ name: file.name, moderation });
+    if (moderation?.decision === "reject") this.rejections.push({ name: file.name, moderation });
     else if (duplicate) this.duplicates.push(file.name);
     else if (portrait) this.#onImported(portrait);
   }

@@ -171,6 +171,20 @@ describe("Studio", () => {
     expect(await screen.findByTestId("library-empty")).toBeInTheDocument();
   });
 
+  it("starts a style that paints over the face at its own lower strength, and a blend at the lower of two", async () => {
+    const user = await openStudio();
+    await user.click(screen.getByTestId("style-cubism"));
+    expect(screen.getByTestId("strength-slider")).toHaveValue("70");
+    await user.click(screen.getByTestId("style-watercolour"));
+    expect(screen.getByTestId("strength-slider")).toHaveValue("100");
+    await user.click(screen.getByLabelText("Blend with…"));
+    await user.selectOptions(screen.getByLabelText("Second style"), "Pointillism");
+    expect(screen.getByTestId("strength-slider")).toHaveValue("80");
+    await fireEvent.input(screen.getByTestId("strength-slider"), { target: { value: "90" } });
+    await user.click(screen.getByTestId("generate-preview"));
+    expect(backend.enqueued[0].settings.strength).toBe(0.9);
+  });
+
   it("keeps every choice after a visit to History", async () => {
     const user = await openStudio();
     await user.click(screen.getByRole("button", { name: "bo.jpg" }));

@@ -16,8 +16,9 @@ use crate::output::{describe, emit};
 enum ImportLine<'a> {
     Accepted {
         file: &'a str,
+        /// Absent for a photo already in the library: it is not checked again.
         #[serde(flatten)]
-        moderation: &'a ModerationSummary,
+        moderation: Option<&'a ModerationSummary>,
         id: i64,
         sha256: &'a str,
         width: u32,
@@ -55,9 +56,9 @@ pub fn import(json: bool, library: &Services, files: &[PathBuf]) -> Result<ExitC
         let shown = file.display().to_string();
         match outcome {
             Ok(outcome) => {
-                let moderation = &outcome.moderation;
-                match &outcome.portrait {
-                    Some(p) => {
+                let moderation = outcome.moderation.as_ref();
+                match (&outcome.portrait, moderation) {
+                    (Some(p), moderation) => {
                         let line = ImportLine::Accepted {
                             file: &shown,
                             moderation,
@@ -76,7 +77,8 @@ pub fn import(json: bool, library: &Services, files: &[PathBuf]) -> Result<ExitC
                             format!("{shown}: imported #{} {}x{}{note}", p.id, p.width, p.height)
                         });
                     }
-                    None => {
+                    (None, None) => unreachable!("a refusal always carries its decision"),
+                    (None, Some(moderation)) => {
                         failures += 1;
                         let line = ImportLine::Rejected {
                             file: &shown,

@@ -2,6 +2,7 @@
 //! cluster and real servers on loopback (see `harness`).
 
 mod accounts;
+mod app_cancel;
 mod app_client;
 mod app_cloud;
 mod binary;

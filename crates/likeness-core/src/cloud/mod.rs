@@ -356,14 +356,23 @@ impl Cloud {
     /// cloud is off too, as deleting is what the user asked for.
     pub fn delete_account(&self) -> Result<Option<i64>, CloudError> {
         let server = self.optin()?.1;
-        let Some(token) = self.secrets.get(&self.token_name(&server)?)? else {
+        let Some(client) = self.signed_in_client(&server)? else {
             return Ok(None);
         };
-        let deleted = CloudClient::new(&server)?
-            .with_timeout(self.timeout)
-            .with_token(token.expose().clone())
-            .delete_account()?;
-        Ok(Some(deleted.forfeited_credits))
+        Ok(Some(client.delete_account()?.forfeited_credits))
+    }
+
+    /// A client for `server_url` with this folder's token there, or `None`
+    /// when it has no account there. Makes no account and ignores the opt-in.
+    fn signed_in_client(&self, server_url: &str) -> Result<Option<CloudClient>, CloudError> {
+        let Some(token) = self.secrets.get(&self.token_name(server_url)?)? else {
+            return Ok(None);
+        };
+        Ok(Some(
+            CloudClient::new(server_url)?
+                .with_timeout(self.timeout)
+                .with_token(token.expose().clone()),
+        ))
     }
 
     /// Forget this folder's account token for the current server.

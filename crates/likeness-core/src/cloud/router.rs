@@ -73,14 +73,15 @@ pub fn recommend(local: &LocalChoice, cloud: &CloudChoice) -> EngineName {
     }
 }
 
-/// Seconds an upscale to `output_pixels` takes here at `seconds_per_megapixel`.
-pub fn local_seconds(output_pixels: u64, seconds_per_megapixel: f64) -> f64 {
+/// Seconds an upscale to `output_pixels` takes at a measured
+/// `seconds_per_megapixel` (here, or in the cloud once it has done some).
+pub fn seconds_at_speed(output_pixels: u64, seconds_per_megapixel: f64) -> f64 {
     output_pixels as f64 / 1e6 * seconds_per_megapixel
 }
 
-/// Seconds a cloud upscale takes, sending `input_bytes` and fetching a PNG of
-/// `output_pixels`: a fixed start, the transfers at a modest line speed, and
-/// the server's compute on a GPU.
+/// Seconds a cloud upscale takes before any was measured, sending
+/// `input_bytes` and fetching a PNG of `output_pixels`: a fixed start, the
+/// transfers at a modest line speed, and the server's compute on a GPU.
 pub fn cloud_seconds(input_bytes: u64, output_pixels: u64) -> f64 {
     const START: f64 = 3.0;
     const LINE_BYTES_PER_SECOND: f64 = 2.5e6;
@@ -172,7 +173,7 @@ mod tests {
 
     #[test]
     fn estimates_grow_with_the_image_and_the_line() {
-        assert!((local_seconds(4_000_000, 0.5) - 2.0).abs() < 1e-9);
+        assert!((seconds_at_speed(4_000_000, 0.5) - 2.0).abs() < 1e-9);
         let small = cloud_seconds(300_000, 4_000_000);
         let large = cloud_seconds(12_000_000, 192_000_000);
         assert!(small > 3.0 && small < 10.0, "{small}");

@@ -3,12 +3,14 @@
 //! is sent, so a crash or a restart resubmits with the same key: the server
 //! answers with the same job and never charges twice. The user cancelling
 //! cancels on the server (which releases the hold); the app quitting does
-//! not, so the job resumes at the next start.
+//! not, so the job resumes at the next start. The server's job id is kept
+//! until the server has seen the job end, so a cancel that never reached it
+//! (a crash, a dropped line) is sent again by [`Cloud::send_pending_cancels`].
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use likeness_cloud_api::client::ClientError;
+use likeness_cloud_api::client::{ClientError, CloudClient};
 use likeness_cloud_api::JobState as RemoteState;
 use serde::{Deserialize, Serialize};
 
@@ -75,12 +77,15 @@ impl Cloud {
         let submitted = client
             .submit(&plan.idempotency_key, &plan.quote_id, image)
             .map_err(|e| job_error(e.into()))?;
+        self.db
+            .write(|tx| Ok::<_, DbError>(sql::job_in_flight(tx, job_id, &submitted.job_id)?))
+            .map_err(|e| job_error(e.into()))?;
         let mut unreachable_since: Option<Instant> = None;
         let remote = loop {
             if ctx.cancelled_by_user() {
-                // The server releases the hold; if this call is lost the job
-                // may still finish there, and is then charged as quoted.
-                let _ = client.cancel(&submitted.job_id);
+                // The server releases the hold; a cancel that does not get
+                // through is sent again at the next start.
+                self.send_cancel(&client, job_id, &submitted.job_id);
                 return Err(JobError::Cancelled);
             }
             ctx.check_cancelled()?;
@@ -100,6 +105,9 @@ impl Cloud {
             }
             std::thread::sleep(POLL);
         };
+        self.db
+            .write(|tx| Ok::<_, DbError>(sql::job_landed(tx, job_id)?))
+            .map_err(|e| job_error(e.into()))?;
         match remote.state {
             RemoteState::Succeeded => {}
             RemoteState::Cancelled => return Err(JobError::Cancelled),
@@ -135,5 +143,48 @@ impl Cloud {
             credits: remote.credits,
             receipt_id: remote.receipt.map(|r| r.receipt_id),
         })
+    }
+}
+
+impl Cloud {
+    /// Tell the server that local job `job_id` (`remote_job_id` there) was
+    /// cancelled. Once it has heard (or the job had already ended there) the
+    /// job is no longer in flight; otherwise it stays for the next try.
+    fn send_cancel(&self, client: &CloudClient, job_id: i64, remote_job_id: &str) -> bool {
+        let heard = match client.cancel(remote_job_id) {
+            Ok(_) => true,
+            Err(ClientError::Refused { code, .. }) => code == "job_already_ended",
+            Err(_) => false,
+        };
+        heard
+            && self
+                .db
+                .write(|tx| Ok::<_, DbError>(sql::job_landed(tx, job_id)?))
+                .is_ok()
+    }
+
+    /// Send again every cancel the server has not heard: jobs cancelled here
+    /// while the app was cut off, so their held credits come back instead of
+    /// being charged. Each goes to the server that priced the job, with its
+    /// account, whether cloud is on or off now (cancelling is what the user
+    /// asked). Returns how many the server heard; the rest wait for the next
+    /// start.
+    pub fn send_pending_cancels(&self) -> Result<usize, CloudError> {
+        let pending = self
+            .db
+            .read(|conn| Ok::<_, DbError>(sql::cancels_not_sent(conn)?))?;
+        let mut heard = 0;
+        for (job_id, settings_json, remote_job_id) in pending {
+            let Some(plan) = CloudPlan::of(&settings_json) else {
+                continue;
+            };
+            let Some(client) = self.signed_in_client(&plan.server_url)? else {
+                continue;
+            };
+            if self.send_cancel(&client, job_id, &remote_job_id) {
+                heard += 1;
+            }
+        }
+        Ok(heard)
     }
 }

@@ -1,4 +1,5 @@
-//! The cloud tables: opt-ins, orders and receipts (migration 0009).
+//! The cloud tables: opt-ins, orders and receipts (migration 0009), and the
+//! cloud jobs in flight on the server (0011).
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -114,4 +115,40 @@ pub(crate) fn delete_before(conn: &Connection, cutoff: &str, limit: u32) -> rusq
         params![cutoff, limit],
     )?;
     Ok((receipts + orders + optins) as u64)
+}
+
+/// Remember that local job `job_id` is `remote_job_id` on the server, until
+/// the server has seen it end.
+pub(crate) fn job_in_flight(
+    conn: &Connection,
+    job_id: i64,
+    remote_job_id: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO cloud_jobs_in_flight (job_id, remote_job_id) VALUES (?1, ?2)
+         ON CONFLICT (job_id) DO UPDATE SET remote_job_id = excluded.remote_job_id",
+        params![job_id, remote_job_id],
+    )?;
+    Ok(())
+}
+
+/// The server has seen local job `job_id` end (done, failed or cancelled there).
+pub(crate) fn job_landed(conn: &Connection, job_id: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM cloud_jobs_in_flight WHERE job_id = ?1",
+        [job_id],
+    )?;
+    Ok(())
+}
+
+/// Jobs cancelled here that may still run on the server: (local job id, its
+/// settings, the server's job id).
+pub(crate) fn cancels_not_sent(conn: &Connection) -> rusqlite::Result<Vec<(i64, String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT f.job_id, j.settings_json, f.remote_job_id
+         FROM cloud_jobs_in_flight f JOIN jobs j ON j.id = f.job_id
+         WHERE j.state = 'cancelled' ORDER BY f.job_id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
 }

@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_style_picture_rows.sql"),
     include_str!("../../migrations/0009_cloud.sql"),
     include_str!("../../migrations/0010_output_styles.sql"),
+    include_str!("../../migrations/0011_cloud_jobs_in_flight.sql"),
 ];
 
 pub(super) fn user_version(conn: &Connection) -> rusqlite::Result<usize> {

@@ -40,48 +40,59 @@ pub const MIN_SIDE: u32 = 32;
 /// The most styles one blend may mix.
 pub const MAX_BLEND: usize = 2;
 
-/// One catalog entry: a stable id and the name shown to people.
+/// One catalog entry: a stable id, the name shown to people and the strength
+/// a preview in it starts at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct StyleInfo {
     /// Stable kebab-case id (`style-NN`, NN being the network's slot).
     pub id: &'static str,
     /// Display name.
     pub name: &'static str,
+    /// The strength (percent) the Studio starts this style at: below 100
+    /// where the full style paints over the face, so that the person stays
+    /// recognisable (measured by `benches/style_strength.rs`).
+    pub default_strength_percent: u8,
 }
 
-const fn info(id: &'static str, name: &'static str) -> StyleInfo {
-    StyleInfo { id, name }
+const fn info(id: &'static str, name: &'static str, default_strength_percent: u8) -> StyleInfo {
+    StyleInfo {
+        id,
+        name,
+        default_strength_percent,
+    }
 }
 
-/// Every built-in style, in the network's slot order.
+/// Every built-in style, in the network's slot order, with the default
+/// strengths `benches/style_strength.rs` measured on the shared portrait.
 pub const STYLES: [StyleInfo; STYLE_COUNT] = [
-    info("style-00", "Pastel Sketch"),
-    info("style-01", "Bold Outline"),
-    info("style-02", "Ink Wash"),
-    info("style-03", "Electric Swirls"),
-    info("style-04", "Warm Gouache"),
-    info("style-05", "Autumn Cubist"),
-    info("style-06", "Night Mosaic"),
-    info("style-07", "Bold Fauve"),
-    info("style-08", "Bright Watercolour"),
-    info("style-09", "Teal Tapestry"),
-    info("style-10", "Terracotta"),
-    info("style-11", "Golden Etching"),
-    info("style-12", "Lavender Haze"),
-    info("style-13", "Lime Expression"),
-    info("style-14", "Misty Teal"),
-    info("style-15", "Stained Glass"),
-    info("style-16", "Swirling Strokes"),
-    info("style-17", "Woven Grid"),
-    info("style-18", "Sepia Sketch"),
-    info("style-19", "Starry Blue"),
-    info("style-20", "Crimson Oil"),
-    info("style-21", "Pastel Pop"),
-    info("style-22", "Charcoal and Cream"),
-    info("style-23", "Muted Olive"),
-    info("style-24", "Blue Hatching"),
-    info("style-25", "Jewel Mosaic"),
+    info("style-00", "Pastel Sketch", 90),
+    info("style-01", "Bold Outline", 50),
+    info("style-02", "Ink Wash", 70),
+    info("style-03", "Electric Swirls", 70),
+    info("style-04", "Warm Gouache", 100),
+    info("style-05", "Autumn Cubist", 90),
+    info("style-06", "Night Mosaic", 50),
+    info("style-07", "Bold Fauve", 100),
+    info("style-08", "Bright Watercolour", 90),
+    info("style-09", "Teal Tapestry", 90),
+    info("style-10", "Terracotta", 100),
+    info("style-11", "Golden Etching", 80),
+    info("style-12", "Lavender Haze", 100),
+    info("style-13", "Lime Expression", 70),
+    info("style-14", "Misty Teal", 100),
+    info("style-15", "Stained Glass", 50),
+    info("style-16", "Swirling Strokes", 90),
+    info("style-17", "Woven Grid", 50),
+    info("style-18", "Sepia Sketch", 50),
+    info("style-19", "Starry Blue", 100),
+    info("style-20", "Crimson Oil", 100),
+    info("style-21", "Pastel Pop", 80),
+    info("style-22", "Charcoal and Cream", 70),
+    info("style-23", "Muted Olive", 100),
+    info("style-24", "Blue Hatching", 100),
+    info("style-25", "Jewel Mosaic", 50),
 ];
 
 /// Why a style or blend was refused.

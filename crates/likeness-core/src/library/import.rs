@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::sql::{self, NewModerationRecord, NewPortrait};
+use super::sql::{self, NewModerationRecord, NewPortrait, PortraitRow};
 use super::{
     ConfidenceBand, ImportOutcome, ImportStage, LibraryError, ModerationSummary, Portraits,
 };
@@ -61,16 +61,23 @@ impl Portraits {
         crate::consent::require(&self.db)?;
         progress(ImportStage::Decoding);
         let prepared = imaging::prepare(bytes)?;
+        let sha = sha256_hex(&prepared.encoded);
+        // A photo already in the library was checked when it came in: it is
+        // not checked again, so a stricter check since does not refuse a photo
+        // the user already has (the library's own re-check covers those).
+        if let Some(row) = self
+            .db
+            .read(|conn| Ok::<_, LibraryError>(sql::moderated_portrait_with_sha(conn, &sha)?))?
+        {
+            return self.finish(row, true, None, progress);
+        }
         progress(ImportStage::Moderating);
         let thresholds = self.db.read(crate::settings::thresholds)?;
         let analysis = Analysis::of_prepared(&prepared);
-        // The hash and the thumbnail need nothing from moderation: make them on
-        // the other core meanwhile (the thumbnail is only written if accepted).
-        let (verdict, (sha, thumbnail)) = std::thread::scope(|s| {
-            let side = s.spawn(|| {
-                let sha = sha256_hex(&prepared.encoded);
-                (sha, imaging::thumbnail(&prepared.working))
-            });
+        // The thumbnail needs nothing from moderation: make it on the other
+        // core meanwhile (it is only written if accepted).
+        let (verdict, thumbnail) = std::thread::scope(|s| {
+            let side = s.spawn(|| imaging::thumbnail(&prepared.working));
             let verdict = moderate_with(self.moderator.get().as_deref(), &analysis, thresholds);
             let side = side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             (verdict, side)
@@ -84,7 +91,7 @@ impl Portraits {
             return Ok(ImportOutcome {
                 portrait: None,
                 duplicate: false,
-                moderation,
+                moderation: Some(moderation),
             });
         }
         progress(ImportStage::Storing);
@@ -119,7 +126,7 @@ impl Portraits {
             })?;
             Ok::<_, LibraryError>(sql::insert_portrait(tx, &new, moderation_id, &face)?)
         });
-        let (mut row, inserted) = match stored {
+        let (row, inserted) = match stored {
             Ok(stored) => stored,
             Err(e) => {
                 // Whatever was written has no row: remove it (unless another has).
@@ -132,8 +139,20 @@ impl Portraits {
                 return Err(e);
             }
         };
-        if !inserted {
-            // Importing it again counts as a use.
+        self.finish(row, !inserted, Some(moderation), progress)
+    }
+
+    /// The outcome for stored portrait `row`; importing one that was already
+    /// there counts as a use of it.
+    fn finish(
+        &self,
+        mut row: PortraitRow,
+        duplicate: bool,
+        moderation: Option<ModerationSummary>,
+        progress: &mut dyn FnMut(ImportStage),
+    ) -> Result<ImportOutcome, LibraryError> {
+        if duplicate {
+            let now = self.clock.now_rfc3339();
             self.db
                 .write(|tx| Ok::<_, LibraryError>(sql::mark_used(tx, row.id, &now)?))?;
             row.last_used_at = now;
@@ -145,7 +164,7 @@ impl Portraits {
         progress(ImportStage::Done);
         Ok(ImportOutcome {
             portrait: Some(self.portrait(row, keep)),
-            duplicate: !inserted,
+            duplicate,
             moderation,
         })
     }

@@ -62,7 +62,9 @@ pub struct ImportOutcome {
     pub portrait: Option<Portrait>,
     /// True when the same image was already in the library; nothing new was stored.
     pub duplicate: bool,
-    pub moderation: ModerationSummary,
+    /// This import's moderation decision; `None` for a photo already in the
+    /// library, which was checked when it first came in and is not checked again.
+    pub moderation: Option<ModerationSummary>,
 }
 
 /// What the user is told about a moderation decision.

@@ -128,6 +128,20 @@ pub(crate) fn get_portrait(conn: &Connection, id: i64) -> rusqlite::Result<Optio
     .optional()
 }
 
+/// The portrait with content hash `sha256`, if it is in the library and was
+/// checked by moderation (not one that predates it).
+pub(crate) fn moderated_portrait_with_sha(
+    conn: &Connection,
+    sha256: &str,
+) -> rusqlite::Result<Option<PortraitRow>> {
+    conn.query_row(
+        &format!("{SELECT_PORTRAIT} WHERE sha256 = ?1 AND moderation_id IS NOT NULL"),
+        [sha256],
+        portrait_from_row,
+    )
+    .optional()
+}
+
 /// Delete a portrait row (its jobs go with it: `ON DELETE CASCADE`).
 pub(crate) fn delete_portrait(conn: &Connection, id: i64) -> rusqlite::Result<Option<PortraitRow>> {
     let row = get_portrait(conn, id)?;

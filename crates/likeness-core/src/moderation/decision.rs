@@ -179,6 +179,14 @@ pub struct FaceReport {
     pub age: Option<f32>,
 }
 
+impl FaceReport {
+    /// The box as `[x1, y1, x2, y2]`, the form [`super::detect::iou`] takes.
+    pub fn corners(&self) -> [f32; 4] {
+        let [x, y, w, h] = self.bbox;
+        [x, y, x + w, y + h]
+    }
+}
+
 /// The outcome of moderating one photo.
 ///
 /// `confidence` (0..1) is the strength of the evidence for `reason`:

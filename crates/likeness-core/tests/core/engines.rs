@@ -14,6 +14,7 @@ use likeness_core::engines::{
     STYLE_COUNT,
 };
 use likeness_core::inference::{self, InferenceError, MULTISTYLE};
+use likeness_core::moderation::detect::iou;
 
 use crate::fixtures::astronaut_bytes;
 
@@ -388,4 +389,29 @@ fn a_style_model_with_the_wrong_hash_is_a_typed_error() {
     // The untouched upscale models still load from the same folder.
     assert!(Upscaler::load(None, Some(models.path())).is_ok());
     assert!(Path::new(&models.path().join("esrgan_slim_x4.onnx")).is_file());
+}
+
+#[test]
+fn every_style_at_its_default_strength_keeps_the_face_where_it_was() {
+    let moderator = crate::fixtures::moderator().unwrap();
+    let photo = astronaut(512);
+    let face = moderator.moderate(&photo.clone().into()).faces[0].corners();
+    for style in Style::all() {
+        let strength = f32::from(style.info().default_strength_percent) / 100.0;
+        let styled = stylist()
+            .stylize(
+                &photo,
+                &StyleMix::single(style),
+                strength,
+                &never,
+                &mut ignore,
+            )
+            .unwrap();
+        let faces = moderator.moderate(&styled.into()).faces;
+        assert!(
+            matches!(faces.as_slice(), [one] if iou(&one.corners(), &face) >= 0.5),
+            "{} at {strength}: the face is lost ({faces:?})",
+            style.id()
+        );
+    }
 }

@@ -18,10 +18,10 @@ fn import(lib: &Services, name: &str, bytes: &[u8]) -> Result<ImportOutcome, Err
 fn accepted(lib: &Services, name: &str, bytes: &[u8]) -> Portrait {
     let outcome = import(lib, name, bytes).unwrap();
     assert_eq!(
-        outcome.moderation.reason,
+        outcome.moderation.as_ref().unwrap().reason,
         Reason::Accepted,
         "{name}: {}",
-        outcome.moderation.message
+        outcome.moderation.as_ref().unwrap().message
     );
     outcome.portrait.unwrap()
 }
@@ -35,8 +35,11 @@ fn the_astronaut_portrait_is_imported_with_its_size_and_a_thumbnail() {
         .import_file(&astronaut_path(), &mut |s| stages.push(s))
         .unwrap();
     assert!(!outcome.duplicate);
-    assert_eq!(outcome.moderation.decision, Decision::Accept);
-    assert_eq!(outcome.moderation.face_count, 1);
+    assert_eq!(
+        outcome.moderation.as_ref().unwrap().decision,
+        Decision::Accept
+    );
+    assert_eq!(outcome.moderation.as_ref().unwrap().face_count, 1);
     let p = outcome.portrait.unwrap();
     assert_eq!((p.width, p.height), (512, 512));
     assert_eq!(p.original_name, "astronaut.png");
@@ -245,10 +248,16 @@ fn a_rejected_photo_is_never_stored_but_its_moderation_record_is_kept() {
     let (_dir, lib) = library();
     let outcome = import(&lib, "friends.png", &side_by_side()).unwrap();
     assert!(outcome.portrait.is_none());
-    assert_eq!(outcome.moderation.decision, Decision::Reject);
-    assert_eq!(outcome.moderation.reason, Reason::MultiplePeople);
     assert_eq!(
-        outcome.moderation.message,
+        outcome.moderation.as_ref().unwrap().decision,
+        Decision::Reject
+    );
+    assert_eq!(
+        outcome.moderation.as_ref().unwrap().reason,
+        Reason::MultiplePeople
+    );
+    assert_eq!(
+        outcome.moderation.as_ref().unwrap().message,
         "We found 2 people. Use a photo of just you."
     );
     assert!(lib.portraits.list().unwrap().is_empty());
@@ -278,7 +287,10 @@ fn when_moderation_cannot_run_no_portrait_is_accepted() {
         .unwrap();
     assert!(lib.moderator.get().is_err());
     let outcome = import(&lib, "me.png", &astronaut_bytes()).unwrap();
-    assert_eq!(outcome.moderation.reason, Reason::ModerationUnavailable);
+    assert_eq!(
+        outcome.moderation.as_ref().unwrap().reason,
+        Reason::ModerationUnavailable
+    );
     assert!(outcome.portrait.is_none());
     assert!(lib.portraits.list().unwrap().is_empty());
     assert!(vault_files(&lib).is_empty());
@@ -299,10 +311,36 @@ fn a_raised_youthful_age_setting_refuses_a_young_looking_adult_and_cannot_go_bel
     );
     lib.settings.set_youthful_age(45.0).unwrap();
     let outcome = import(&lib, "me.png", &astronaut_bytes()).unwrap();
-    assert_eq!(outcome.moderation.reason, Reason::AmbiguousYouthful);
+    assert_eq!(
+        outcome.moderation.as_ref().unwrap().reason,
+        Reason::AmbiguousYouthful
+    );
     assert!(outcome.portrait.is_none());
     lib.settings.set_youthful_age(25.0).unwrap();
     accepted(&lib, "me.png", &astronaut_bytes());
+}
+
+#[test]
+fn a_photo_already_in_the_library_is_found_again_after_the_age_check_was_tightened() {
+    let (_dir, lib) = library();
+    let first = accepted(&lib, "me.png", &astronaut_bytes());
+    lib.settings.set_youthful_age(45.0).unwrap();
+    let again = import(&lib, "me-again.png", &astronaut_bytes()).unwrap();
+    assert!(again.duplicate, "already in your library");
+    assert_eq!(again.portrait.map(|p| p.id), Some(first.id));
+    assert_eq!(again.moderation, None, "not checked again");
+    assert_eq!(lib.portraits.list().unwrap().len(), 1);
+    assert_eq!(
+        lib.portraits.moderation_count(None).unwrap(),
+        1,
+        "no second decision was recorded"
+    );
+    // A new photo still meets the tightened check.
+    let other = import(&lib, "other.png", &astronaut_variant(1)).unwrap();
+    assert_eq!(
+        other.moderation.map(|m| m.reason),
+        Some(Reason::AmbiguousYouthful)
+    );
 }
 
 #[test]
@@ -322,7 +360,11 @@ fn a_batch_import_reports_each_file_in_order_as_one_by_one_imports_would() {
     let mut seen = Vec::new();
     lib.portraits.import_files(&files, &mut |path, outcome| {
         let summary = match outcome {
-            Ok(o) => format!("{:?} duplicate={}", o.moderation.reason, o.duplicate),
+            Ok(o) => format!(
+                "{:?} duplicate={}",
+                o.moderation.map(|m| m.reason),
+                o.duplicate
+            ),
             Err(e) => format!("error {:?}", e.code()),
         };
         seen.push((
@@ -335,10 +377,10 @@ fn a_batch_import_reports_each_file_in_order_as_one_by_one_imports_would() {
         names,
         ["me.png", "group.png", "missing.jpg", "me-again.png"]
     );
-    assert_eq!(seen[0].1, "Accepted duplicate=false");
-    assert_eq!(seen[1].1, "MultiplePeople duplicate=false");
+    assert_eq!(seen[0].1, "Some(Accepted) duplicate=false");
+    assert_eq!(seen[1].1, "Some(MultiplePeople) duplicate=false");
     assert_eq!(seen[2].1, "error NotFound");
-    assert_eq!(seen[3].1, "Accepted duplicate=true");
+    assert_eq!(seen[3].1, "None duplicate=true", "not checked again");
     assert_eq!(lib.portraits.list().unwrap().len(), 1);
 }
 
@@ -361,7 +403,10 @@ fn a_batch_import_without_consent_stores_nothing() {
 fn a_refusal_is_recorded_without_the_file_name_the_faces_or_their_ages() {
     let (dir, lib) = library();
     let refused = import(&lib, "my-niece.jpg", &side_by_side()).unwrap();
-    assert_eq!(refused.moderation.reason, Reason::MultiplePeople);
+    assert_eq!(
+        refused.moderation.as_ref().unwrap().reason,
+        Reason::MultiplePeople
+    );
     assert_eq!(lib.portraits.moderation_count(None).unwrap(), 1);
     let conn = open_db_file(dir.path()).unwrap();
     let (decision, reason, band): (String, String, String) = conn

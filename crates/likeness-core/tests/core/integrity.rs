@@ -24,10 +24,10 @@ fn stored(bytes: &[u8]) -> DynamicImage {
         .import_bytes("p.png", bytes, &mut |_| {})
         .unwrap();
     assert_eq!(
-        outcome.moderation.reason,
+        outcome.moderation.as_ref().unwrap().reason,
         Reason::Accepted,
         "{}",
-        outcome.moderation.message
+        outcome.moderation.as_ref().unwrap().message
     );
     image::load_from_memory(&outcome.portrait.unwrap().image_bytes(&lib.vault)).unwrap()
 }
@@ -55,7 +55,10 @@ fn a_second_face_hidden_in_the_alpha_channel_is_seen_by_moderation_and_refused()
         .portraits
         .import_bytes("pair.png", &png, &mut |_| {})
         .unwrap();
-    assert_eq!(outcome.moderation.reason, Reason::MultiplePeople);
+    assert_eq!(
+        outcome.moderation.as_ref().unwrap().reason,
+        Reason::MultiplePeople
+    );
     assert!(outcome.portrait.is_none());
     assert!(vault_files(&lib).is_empty());
 }
@@ -208,7 +211,10 @@ fn a_lossy_webp_is_accepted_and_one_whose_frame_data_is_cut_short_is_refused_as_
         .portraits
         .import_bytes("me.webp", &webp, &mut |_| {})
         .unwrap();
-    assert_eq!(outcome.moderation.reason, Reason::Accepted);
+    assert_eq!(
+        outcome.moderation.as_ref().unwrap().reason,
+        Reason::Accepted
+    );
 
     // Keep 90% of the VP8 frame and fix both sizes, so the container is consistent.
     let size = u32::from_le_bytes(webp[16..20].try_into().unwrap()) as usize;

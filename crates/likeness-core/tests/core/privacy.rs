@@ -364,7 +364,7 @@ fn a_refusal_is_listed_in_plain_terms_and_can_be_deleted_but_a_kept_portraits_re
         .lib
         .portraits
         .import_bytes("me.png", &astronaut_bytes(), &mut |_| {});
-    let band = ConfidenceBand::of(outcome.unwrap().moderation.confidence);
+    let band = ConfidenceBand::of(outcome.unwrap().moderation.unwrap().confidence);
     f.at_day(1);
     f.lib
         .portraits

@@ -16,6 +16,10 @@ CREATE INDEX outputs_by_style ON outputs (style_key, created_at DESC, id DESC);
 CREATE INDEX outputs_favourites ON outputs (created_at DESC, id DESC) WHERE favourite = 1;
 CREATE INDEX portraits_by_imported_at ON portraits (imported_at DESC, id DESC);
 CREATE INDEX portraits_by_last_used ON portraits (last_used_at);
+CREATE TABLE cloud_jobs_in_flight (
+    job_id        INTEGER PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    remote_job_id TEXT    NOT NULL
+);
 CREATE TABLE cloud_optins (
     id             INTEGER PRIMARY KEY,
     enabled        INTEGER NOT NULL CHECK (enabled IN (0, 1)),

@@ -13,4 +13,9 @@ portrait: Portrait | null,
 /**
  * True when the same image was already in the library; nothing new was stored.
  */
-duplicate: boolean, moderation: ModerationSummary, };
+duplicate: boolean, 
+/**
+ * This import's moderation decision; `None` for a photo already in the
+ * library, which was checked when it first came in and is not checked again.
+ */
+moderation: ModerationSummary | null, };

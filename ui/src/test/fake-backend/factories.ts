@@ -35,9 +35,16 @@ const STYLE_NAMES = [
   "Art deco", "Sumi-e", "Egg tempera", "Encaustic", "Silverpoint",
 ];
 
+/** Styles that start below full strength, as the real catalog has some. */
+export const GENTLER_STYLES: Record<string, number> = { Cubism: 70, Pointillism: 80 };
+
 /** The 26 built-in styles: "Watercolour" has the id "watercolour". */
 export function makeStyles(): StyleInfo[] {
-  return STYLE_NAMES.map((name) => ({ id: name.toLowerCase().replace(/[^a-z]+/g, "_"), name }));
+  return STYLE_NAMES.map((name) => ({
+    id: name.toLowerCase().replace(/[^a-z]+/g, "_"),
+    name,
+    defaultStrengthPercent: GENTLER_STYLES[name] ?? 100,
+  }));
 }
 
 export function makeJob(overrides: Partial<Job> = {}): Job {

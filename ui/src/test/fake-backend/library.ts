@@ -35,7 +35,8 @@ export class FakeLibrary extends FakeConsent {
     this.throwFailNext();
     const sha256 = hex(bytes);
     const existing = this.portraits.find((p) => p.sha256 === sha256);
-    if (existing) return { portrait: existing, duplicate: true, moderation: ACCEPTED };
+    // A photo already in the library is not checked again.
+    if (existing) return { portrait: existing, duplicate: true, moderation: null };
     this.#emit({ name, stage: "decoding" });
     this.#emit({ name, stage: "moderating" });
     await this.gate;
