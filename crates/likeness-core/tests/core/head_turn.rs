@@ -1,0 +1,59 @@
+//! Which way the head is turned, through the real face mesh, on faces found by
+//! the real detector: the astronaut faces the camera, and so does her mirror
+//! image; the man in `camera.png` looks towards the picture's right, and in
+//! his mirror image towards its left.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use image::{imageops, DynamicImage, RgbImage};
+use likeness_core::engines::{FaceMesh, Facing, HeadTurn};
+
+use crate::fixtures::{astronaut_bytes, camera_bytes, moderator};
+
+fn face_mesh() -> &'static FaceMesh {
+    static FACE_MESH: OnceLock<FaceMesh> = OnceLock::new();
+    FACE_MESH.get_or_init(|| FaceMesh::load(None, None).expect("runtime and face mesh model"))
+}
+
+/// The head turn of the main face the moderator finds in `photo`.
+fn head_turn(photo: &RgbImage) -> HeadTurn {
+    let verdict = moderator()
+        .unwrap()
+        .moderate(&DynamicImage::ImageRgb8(photo.clone()));
+    let face = &verdict.faces[0];
+    let start = Instant::now();
+    let turn = face_mesh()
+        .head_turn(photo, face.bbox, [face.landmarks[0], face.landmarks[1]])
+        .unwrap()
+        .expect("the mesh finds the face");
+    eprintln!("{turn:?} in {:?}", start.elapsed());
+    turn
+}
+
+fn photo(bytes: &[u8]) -> RgbImage {
+    image::load_from_memory(bytes).unwrap().to_rgb8()
+}
+
+#[test]
+fn the_astronaut_and_her_mirror_image_face_the_camera() {
+    let astronaut = photo(&astronaut_bytes());
+    for photo in [imageops::flip_horizontal(&astronaut), astronaut] {
+        let turn = head_turn(&photo);
+        assert_eq!(turn.facing, Facing::Frontal);
+        assert!(turn.yaw_degrees.abs() < 5.0, "{turn:?}");
+    }
+}
+
+#[test]
+fn the_cameraman_looks_to_the_right_and_his_mirror_image_to_the_left() {
+    let camera = photo(&camera_bytes());
+    let right = head_turn(&camera);
+    let left = head_turn(&imageops::flip_horizontal(&camera));
+    assert_eq!(right.facing, Facing::TurnedRight, "{right:?}");
+    assert_eq!(left.facing, Facing::TurnedLeft, "{left:?}");
+    assert!(
+        (right.yaw_degrees + left.yaw_degrees).abs() < 5.0,
+        "a mirror image turns as far the other way: {right:?} {left:?}"
+    );
+}
