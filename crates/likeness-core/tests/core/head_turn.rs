@@ -1,15 +1,17 @@
 //! Which way the head is turned, through the real face mesh, on faces found by
 //! the real detector: the astronaut faces the camera, and so does her mirror
 //! image; the man in `camera.png` looks towards the picture's right, and in
-//! his mirror image towards its left.
+//! his mirror image towards its left. In the library, an imported portrait
+//! says which way it faces, and says nothing when the model is missing.
 
 use std::sync::OnceLock;
-use std::time::Instant;
 
 use image::{imageops, DynamicImage, RgbImage};
 use likeness_core::engines::{FaceMesh, Facing, HeadTurn};
+use likeness_core::services::Options;
+use likeness_core::{Coded, ErrorCode, Services};
 
-use crate::fixtures::{astronaut_bytes, camera_bytes, moderator};
+use crate::fixtures::{astronaut_bytes, camera_bytes, library, moderator, wording, ALL_CONSENT};
 
 fn face_mesh() -> &'static FaceMesh {
     static FACE_MESH: OnceLock<FaceMesh> = OnceLock::new();
@@ -22,13 +24,10 @@ fn head_turn(photo: &RgbImage) -> HeadTurn {
         .unwrap()
         .moderate(&DynamicImage::ImageRgb8(photo.clone()));
     let face = &verdict.faces[0];
-    let start = Instant::now();
-    let turn = face_mesh()
+    face_mesh()
         .head_turn(photo, face.bbox, [face.landmarks[0], face.landmarks[1]])
         .unwrap()
-        .expect("the mesh finds the face");
-    eprintln!("{turn:?} in {:?}", start.elapsed());
-    turn
+        .expect("the mesh finds the face")
 }
 
 fn photo(bytes: &[u8]) -> RgbImage {
@@ -56,4 +55,37 @@ fn the_cameraman_looks_to_the_right_and_his_mirror_image_to_the_left() {
         (right.yaw_degrees + left.yaw_degrees).abs() < 5.0,
         "a mirror image turns as far the other way: {right:?} {left:?}"
     );
+}
+
+/// Import the astronaut into `lib`; her portrait's id.
+fn import_astronaut(lib: &Services) -> i64 {
+    let outcome = lib
+        .portraits
+        .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
+        .unwrap();
+    outcome.portrait.expect("the astronaut is accepted").id
+}
+
+#[test]
+fn an_imported_portrait_says_it_faces_the_camera() {
+    let (_dir, lib) = library();
+    let id = import_astronaut(&lib);
+    let turn = lib.studio.portrait_facing(id).unwrap().expect("a face");
+    assert_eq!(turn.facing, Facing::Frontal, "{turn:?}");
+}
+
+#[test]
+fn without_the_face_mesh_model_a_portrait_s_facing_is_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let no_models = tempfile::tempdir().unwrap();
+    let options = Options {
+        models_dir: Some(no_models.path().to_owned()),
+        ..Options::default()
+    };
+    // The moderator still loads its own models, so the import goes through.
+    let lib = Services::open_with(dir.path(), moderator, options).unwrap();
+    lib.privacy.record_consent(ALL_CONSENT, &wording()).unwrap();
+    let id = import_astronaut(&lib);
+    let err = lib.studio.portrait_facing(id).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::EngineUnavailable, "{err}");
 }
