@@ -114,7 +114,7 @@ impl FaceMesh {
         let Some(points) = self.mesh(photo, &first)? else {
             return Ok(None);
         };
-        let in_photo: Vec<[f32; 2]> = points.iter().map(|p| first.to_photo(p)).collect();
+        let in_photo: Vec<[f32; 2]> = points.iter().map(|p| first.point_in_photo(p)).collect();
         let Some(points) = self.mesh(photo, &Crop::around_points(&in_photo))? else {
             return Ok(None);
         };
@@ -225,7 +225,7 @@ impl Crop {
     }
 
     /// A point in the crop's pixels (0..192 across) in the photo's pixels.
-    fn to_photo(&self, point: &[f32; 3]) -> [f32; 2] {
+    fn point_in_photo(&self, point: &[f32; 3]) -> [f32; 2] {
         let scale = self.side / SIDE as f32;
         let half = SIDE as f32 / 2.0;
         let (dx, dy) = ((point[0] - half) * scale, (point[1] - half) * scale);
@@ -246,7 +246,7 @@ impl Crop {
         for v in 0..SIDE {
             for u in 0..SIDE {
                 // Pixel centres, in continuous coordinates on both sides.
-                let [x, y] = self.to_photo(&[u as f32 + 0.5, v as f32 + 0.5, 0.0]);
+                let [x, y] = self.point_in_photo(&[u as f32 + 0.5, v as f32 + 0.5, 0.0]);
                 let rgb = bilinear(
                     &source,
                     (x - origin[0]) * scale[0] - 0.5,
@@ -359,10 +359,10 @@ mod tests {
     fn a_point_at_the_crop_s_centre_is_the_crop_s_centre_in_the_photo() {
         let crop =
             Crop::around_detection([100.0, 50.0, 80.0, 100.0], [[120.0, 90.0], [160.0, 90.0]]);
-        assert_eq!(crop.to_photo(&[96.0, 96.0, 0.0]), [140.0, 100.0]);
+        assert_eq!(crop.point_in_photo(&[96.0, 96.0, 0.0]), [140.0, 100.0]);
         assert_eq!(crop.side, 150.0);
         // Level eyes: the crop's right edge is straight to the right.
-        let edge = crop.to_photo(&[192.0, 96.0, 0.0]);
+        let edge = crop.point_in_photo(&[192.0, 96.0, 0.0]);
         assert!((edge[0] - 215.0).abs() < 1e-3 && (edge[1] - 100.0).abs() < 1e-3);
     }
 }
