@@ -45,6 +45,20 @@ fn the_astronaut_and_her_mirror_image_face_the_camera() {
 }
 
 #[test]
+fn a_large_photo_reads_as_its_smaller_copy_does() {
+    // Four times the size: the crop is sampled from a shrunk copy of the face.
+    let astronaut = photo(&astronaut_bytes());
+    let (w, h) = astronaut.dimensions();
+    let large = imageops::resize(&astronaut, 4 * w, 4 * h, imageops::FilterType::Triangle);
+    let (small, large) = (head_turn(&astronaut), head_turn(&large));
+    assert_eq!(large.facing, Facing::Frontal);
+    assert!(
+        (small.yaw_degrees - large.yaw_degrees).abs() < 2.0,
+        "{small:?} {large:?}"
+    );
+}
+
+#[test]
 fn the_cameraman_looks_to_the_right_and_his_mirror_image_to_the_left() {
     let camera = photo(&camera_bytes());
     let right = head_turn(&camera);
