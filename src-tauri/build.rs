@@ -15,6 +15,7 @@ fn main() {
         "set_youthful_age",
         "list_styles",
         "style_thumbnails",
+        "portrait_facing",
         "enqueue_preview",
         "enqueue_hd",
         "list_jobs",

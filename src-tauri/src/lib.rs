@@ -48,6 +48,7 @@ pub fn run() {
             settings::set_youthful_age,
             studio::list_styles,
             studio::style_thumbnails,
+            studio::portrait_facing,
             studio::enqueue_preview,
             studio::enqueue_hd,
             jobs::list_jobs,

@@ -75,13 +75,19 @@ pub const SELFIE_SEGMENTATION: ModelSpec = ModelSpec {
     file: "selfie_segmentation.onnx",
     sha256: "3a3f7161d154fff4b5172ca4251a80e0b8078442a66f66967ef446fba3df76ca",
 };
+/// MediaPipe face mesh: 468 points on a 192×192 face crop, for the head's
+/// yaw (Apache-2.0).
+pub const FACE_LANDMARK: ModelSpec = ModelSpec {
+    file: "face_landmark.onnx",
+    sha256: "f10d3a896d22f1a85141072e794425b7d91ffcd4e9ab6b9099812892eca26922",
+};
 /// UpscalerJS ESRGAN slim, 4× (MIT).
 pub const ESRGAN_X4: ModelSpec = ModelSpec {
     file: "esrgan_slim_x4.onnx",
     sha256: "48c87d680af18f59f91dd16f89c5cb91f5dafea481f1f34d0321dd906f6460b9",
 };
 /// Every model the app loads, for checks and the models README.
-pub const MODELS: [ModelSpec; 9] = [
+pub const MODELS: [ModelSpec; 10] = [
     CENTERFACE,
     AGE,
     NSFW,
@@ -91,6 +97,7 @@ pub const MODELS: [ModelSpec; 9] = [
     ESRGAN_X2,
     ESRGAN_X4,
     SELFIE_SEGMENTATION,
+    FACE_LANDMARK,
 ];
 
 /// Why the runtime or a model could not be loaded or run.

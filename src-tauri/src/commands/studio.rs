@@ -1,7 +1,8 @@
-//! Studio commands: styles and their thumbnails, style pictures, and queuing
-//! previews and HD upscales with typed settings.
+//! Studio commands: styles and their thumbnails, which way the chosen
+//! portrait faces, style pictures, and queuing previews and HD upscales with
+//! typed settings.
 
-use likeness_core::engines::{StyleInfo, STYLES};
+use likeness_core::engines::{HeadTurn, StyleInfo, STYLES};
 use likeness_core::generation::choices::{self, StudioChoices};
 use likeness_core::generation::{self, GenerationSettings, StylePicture, StyleThumbnail};
 use likeness_core::jobs::Job;
@@ -25,6 +26,18 @@ pub async fn style_thumbnails(
 ) -> Result<Vec<StyleThumbnail>, ApiError> {
     state
         .on_services(move |services| Ok(services.studio.style_thumbnails(portrait_id)?))
+        .await
+}
+
+/// Which way the head in the portrait is turned; `null` when the face mesh
+/// finds no face.
+#[tauri::command]
+pub async fn portrait_facing(
+    state: State<'_, AppState>,
+    portrait_id: i64,
+) -> Result<Option<HeadTurn>, ApiError> {
+    state
+        .on_services(move |services| Ok(services.studio.portrait_facing(portrait_id)?))
         .await
 }
 

@@ -1,6 +1,7 @@
-//! On-device engines: painterly styles, style from a picture, HD upscaling.
+//! On-device engines: painterly styles, style from a picture, HD upscaling,
+//! the background behind the person, and which way the head is turned.
 //!
-//! Two engines hold the ONNX sessions, each behind its own `Mutex` (a session
+//! The engines hold the ONNX sessions, each behind its own `Mutex` (a session
 //! runs one image at a time), loaded and sha256-verified through
 //! `inference::load_model` with the same runtime and models-folder lookup as
 //! moderation:
@@ -9,7 +10,9 @@
 //! - [`Upscaler`]: ESRGAN slim ×2 and ×4, tiled so memory stays bounded,
 //!   into memory or streamed straight into a PNG file;
 //! - [`Segmenter`]: the person's mask (`selfie_segmentation.onnx`), to blur
-//!   or replace the background behind them.
+//!   or replace the background behind them;
+//! - [`FaceMesh`]: MediaPipe's face mesh (`face_landmark.onnx`), for the
+//!   head's yaw: whether a photo faces the camera.
 //!
 //! Every long operation takes an `is_cancelled` check, polled between model
 //! runs (each well under a second on 2 cores), and a `progress` callback that
@@ -18,6 +21,7 @@
 //! settings give the same bytes.
 
 pub mod background;
+pub mod head_turn;
 pub mod style_image;
 pub mod styles;
 mod tiles;
@@ -30,6 +34,7 @@ use image::RgbImage;
 use ort::session::Session;
 
 pub use background::{Background, Segmenter};
+pub use head_turn::{FaceMesh, Facing, HeadTurn};
 pub use style_image::StyleVector;
 pub use styles::{Style, StyleError, StyleInfo, StyleMix, STYLES, STYLE_COUNT};
 pub use upscale::{Tiling, UpscaleFactor, Upscaler};

@@ -1,8 +1,10 @@
 //! Generation on the device: the Studio's settings, the pipeline that turns a
 //! portrait into an image (one use case the queue's runner and the CLI both
-//! call), style pictures and style thumbnails. The engine router will live here.
+//! call), style pictures, style thumbnails, and which way a portrait's head
+//! is turned. The engine router will live here.
 
 pub mod choices;
+mod facing;
 mod pipeline;
 mod speed;
 mod studio;

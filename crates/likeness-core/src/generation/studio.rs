@@ -14,7 +14,7 @@ use super::{
 };
 use crate::cloud::run::CloudPlan;
 use crate::cloud::Cloud;
-use crate::engines::EngineError;
+use crate::engines::{EngineError, FaceMesh};
 use crate::error::Coded;
 use crate::history::{History, OutputId};
 use crate::idle::Idle;
@@ -101,10 +101,14 @@ pub struct Studio {
     pub(super) moderator: Arc<LazyModerator>,
     cloud: Arc<Cloud>,
     engines: Idle<Engines, EngineError>,
+    /// Loaded apart from the engines: telling how a photo is posed needs
+    /// only this small model.
+    pub(super) face_mesh: Idle<FaceMesh, EngineError>,
 }
 
 impl Studio {
-    /// A studio over these features; the engines load on the first job.
+    /// A studio over these features; the engines load on the first job, the
+    /// face mesh on the first question about a portrait's pose.
     pub fn new(
         portraits: Arc<Portraits>,
         style_pictures: Arc<StylePictures>,
@@ -120,8 +124,12 @@ impl Studio {
             history,
             moderator,
             cloud,
-            engines: Idle::new(move || {
-                Engines::load(ort_lib.as_deref(), models_dir.as_deref()).map(Arc::new)
+            engines: Idle::new({
+                let (ort_lib, models_dir) = (ort_lib.clone(), models_dir.clone());
+                move || Engines::load(ort_lib.as_deref(), models_dir.as_deref()).map(Arc::new)
+            }),
+            face_mesh: Idle::new(move || {
+                FaceMesh::load(ort_lib.as_deref(), models_dir.as_deref()).map(Arc::new)
             }),
         }
     }
@@ -130,9 +138,11 @@ impl Studio {
         Ok(self.engines.get()?)
     }
 
-    /// Let the engines and the moderator go if no job used them for `after`.
+    /// Let the engines, the face mesh and the moderator go if nothing used
+    /// them for `after`.
     pub fn release_if_idle(&self, after: Duration) {
         self.engines.release_if_idle(after);
+        self.face_mesh.release_if_idle(after);
         self.moderator.release_if_idle(after);
     }
 

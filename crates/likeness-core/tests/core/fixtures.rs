@@ -22,6 +22,13 @@ pub fn astronaut_bytes() -> Vec<u8> {
     std::fs::read(astronaut_path()).expect("the shared astronaut fixture is present")
 }
 
+/// `fixtures/camera.png`: a man looking through a camera, his head turned
+/// towards the picture's right (CC0, see `fixtures/README.md`).
+pub fn camera_bytes() -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/camera.png"))
+        .expect("the camera fixture is present")
+}
+
 /// The real moderator (ONNX Runtime and the models in `models/`), loaded once per test run.
 pub fn moderator() -> ModeratorHandle {
     static MODERATOR: OnceLock<ModeratorHandle> = OnceLock::new();

@@ -10,6 +10,7 @@ mod engines;
 mod export;
 mod fixtures;
 mod framing;
+mod head_turn;
 mod history;
 mod import;
 mod integrity;

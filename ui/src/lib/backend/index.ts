@@ -23,6 +23,7 @@ import type { EngineChoice } from "../bindings/EngineChoice";
 import type { ExportRequest } from "../bindings/ExportRequest";
 import type { ExportResult } from "../bindings/ExportResult";
 import type { GenerationSettings } from "../bindings/GenerationSettings";
+import type { HeadTurn } from "../bindings/HeadTurn";
 import type { ImportOutcome } from "../bindings/ImportOutcome";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { Inventory } from "../bindings/Inventory";
@@ -52,6 +53,7 @@ export type { EngineName } from "../bindings/EngineName";
 export type { ErrorCode } from "../bindings/ErrorCode";
 export type { ExpiryRule } from "../bindings/ExpiryRule";
 export type { ExportFormat } from "../bindings/ExportFormat";
+export type { Facing } from "../bindings/Facing";
 export type { Framing } from "../bindings/Framing";
 export type { ImportStage } from "../bindings/ImportStage";
 export type { InventoryItem } from "../bindings/InventoryItem";
@@ -86,6 +88,7 @@ export type {
   ExportRequest,
   ExportResult,
   GenerationSettings,
+  HeadTurn,
   ImportOutcome,
   ImportProgress,
   LinkOutcome,
@@ -155,6 +158,11 @@ export interface StudioBackend {
   listStyles(): Promise<StyleInfo[]>;
   /** Each style rendered small from this portrait: style id → image URL. */
   styleThumbnails(portraitId: number): Promise<Map<string, string>>;
+  /**
+   * Which way the head in the portrait is turned, from the on-device face mesh; `null` when the
+   * mesh finds no face. An error (`engine_unavailable` when the model can't run) means unknown.
+   */
+  portraitFacing(portraitId: number): Promise<HeadTurn | null>;
   enqueuePreview(portraitId: number, settings: GenerationSettings): Promise<Job>;
   enqueueHd(outputId: number, factor: HdFactor): Promise<Job>;
   /**

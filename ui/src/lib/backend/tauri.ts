@@ -23,6 +23,7 @@ import type {
   EngineChoice,
   ExportBackend,
   ExportResult,
+  HeadTurn,
   HistoryBackend,
   ImportOutcome,
   ImportProgress,
@@ -117,6 +118,7 @@ const studioBackend: StudioBackend = {
   listStyles: () => call<StyleInfo[]>(COMMANDS.listStyles),
   styleThumbnails: (portraitId) =>
     call<StyleThumbnail[]>(COMMANDS.styleThumbnails, { portraitId }).then(toStyleThumbnails),
+  portraitFacing: (portraitId) => call<HeadTurn | null>(COMMANDS.portraitFacing, { portraitId }),
   enqueuePreview: (portraitId, settings) => call<Job>(COMMANDS.enqueuePreview, { portraitId, settings }),
   enqueueHd: (outputId, factor) => call<Job>(COMMANDS.enqueueHd, { outputId, factor }),
   importStylePicture: (name, bytes) => upload<StylePicture>(COMMANDS.importStylePicture, name, bytes),

@@ -1,10 +1,12 @@
 /**
- * The studio: styles, style pictures sent in, and the job queue. Jobs stay queued until a test
+ * The studio: styles, how each portrait faces, style pictures sent in, and the job queue. Jobs stay queued until a test
  * moves them on with `emitJob`, as the real queue's events would.
  */
 import type {
+  ApiError,
   GenerationSettings,
   HdFactor,
+  HeadTurn,
   Job,
   JobEvent,
   StudioChoices,
@@ -22,6 +24,8 @@ export class FakeStudio extends FakeLibrary {
   retried: number[] = [];
   /** Names of the files sent to `importStylePicture`. */
   stylePicturesSent: string[] = [];
+  /** How each portrait's head is turned, by id: facing the camera unless set; an error is thrown. */
+  facings = new Map<number, HeadTurn | null | ApiError>();
   /** The Studio's choices as last saved, kept as the settings table would. */
   savedChoices: StudioChoices | null = null;
   #jobListeners = new Set<(e: JobEvent) => void>();
@@ -33,6 +37,13 @@ export class FakeStudio extends FakeLibrary {
 
   async styleThumbnails(portraitId: number): Promise<Map<string, string>> {
     return new Map(this.styles.map((s) => [s.id, vaultUrl(`style-thumb/${portraitId}/${s.id}`)]));
+  }
+
+  async portraitFacing(portraitId: number): Promise<HeadTurn | null> {
+    const frontal: HeadTurn = { yawDegrees: 0, facing: "frontal" };
+    const facing = this.facings.has(portraitId) ? this.facings.get(portraitId)! : frontal;
+    if (facing && "code" in facing) throw facing;
+    return facing;
   }
 
   async importStylePicture(name: string, bytes: Uint8Array): Promise<StylePicture> {
