@@ -395,6 +395,21 @@ describe("Studio queue", () => {
     expect(jobs()).toHaveLength(7);
   });
 
+  it("a finished job's queue row shows its image, and a waiting one none until it finishes", async () => {
+    finishedPreview(1);
+    backend.jobs.unshift(makeJob({ id: 2, state: "queued" }));
+    await openStudio();
+    await waitFor(() => expect(jobs()).toHaveLength(2));
+    const [waiting, done] = jobs();
+
+    await waitFor(() => expect(done.querySelector("img")).toHaveAttribute("src", "vault://localhost/output-thumb%2F10"));
+    expect(waiting.querySelector("img")).toBeNull();
+
+    backend.outputs.unshift(makeOutput({ id: 20, jobId: 2, portraitId: 1 }));
+    backend.emitJob({ jobId: 2, state: "done", progress: 1, error: null });
+    await waitFor(() => expect(waiting.querySelector("img")).toHaveAttribute("src", "vault://localhost/output-thumb%2F20"));
+  });
+
   it("opens a finished job's result in the preview when its row is clicked, and then its HD once made", async () => {
     finishedPreview(3);
     finishedPreview(2); // the fake numbers new jobs from 1: the HD will be job 1
