@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
+import type { GenerationSettings } from "../lib/backend";
 import { formatDateTime } from "../lib/format";
 import { FakeBackend, makeFile, makeJob, makeOutput, makePortrait } from "../test/fake-backend";
 
@@ -24,10 +25,34 @@ const jobs = () => within(screen.getByTestId("job-queue")).queryAllByTestId("job
 
 /** A finished preview job (`id`) of portrait 1 and the output it made (`id * 10`). */
 function finishedPreview(id: number, style = "impressionism") {
-  const settings = { framing: "shoulders", orientation: "4:5", style: { kind: "preset", mix: [[style, 1]] }, strength: 1, seed: id };
+  const settings: GenerationSettings = {
+    framing: "shoulders",
+    orientation: "4:5",
+    style: { kind: "preset", mix: [[style, 1]] },
+    strength: 1,
+    seed: id,
+  };
   backend.jobs.push(makeJob({ id, state: "done", progress: 1, settingsJson: JSON.stringify(settings) }));
-  backend.outputs.push(makeOutput({ id: id * 10, jobId: id, portraitId: 1 }));
+  backend.outputs.push(makeOutput({ id: id * 10, jobId: id, portraitId: 1, settings }));
 }
+
+/** A finished HD ×2 job (`id`) of output `parentOutputId` and the output it made (`id * 10`). */
+function finishedHd(id: number, parentOutputId: number) {
+  const settings = { ...makeOutput().settings!, hdFactor: 2 };
+  const settingsJson = JSON.stringify(settings);
+  backend.jobs.push(makeJob({ id, kind: "hd", state: "done", progress: 1, parentOutputId, settingsJson }));
+  backend.outputs.push(makeOutput({ id: id * 10, jobId: id, portraitId: 1, settings }));
+}
+
+const filmstrip = () => within(screen.getByRole("list", { name: "Recent results" })).getAllByRole("button");
+const thumbnail = (outputId: number) => `vault://localhost/output-thumb%2F${outputId}`;
+const images = (items: HTMLElement[]) => items.map((item) => item.querySelector("img")?.getAttribute("src"));
+
+/** Waits until the preview panel shows output `outputId`. */
+const previewShows = (outputId: number) =>
+  waitFor(() =>
+    expect(screen.getByTestId("preview-image")).toHaveAttribute("src", `vault://localhost/output%2F${outputId}`),
+  );
 
 describe("Studio", () => {
   it("sits between Library and Settings in the sidebar", async () => {
@@ -409,6 +434,21 @@ describe("Studio queue", () => {
     expect(jobs()).toHaveLength(7);
   });
 
+  it("a finished job's queue row shows its image, and a waiting one none until it finishes", async () => {
+    finishedPreview(1);
+    backend.jobs.unshift(makeJob({ id: 2, state: "queued" }));
+    await openStudio();
+    await waitFor(() => expect(jobs()).toHaveLength(2));
+    const [waiting, done] = jobs();
+
+    await waitFor(() => expect(done.querySelector("img")).toHaveAttribute("src", thumbnail(10)));
+    expect(waiting.querySelector("img")).toBeNull();
+
+    backend.outputs.unshift(makeOutput({ id: 20, jobId: 2, portraitId: 1 }));
+    backend.emitJob({ jobId: 2, state: "done", progress: 1, error: null });
+    await waitFor(() => expect(waiting.querySelector("img")).toHaveAttribute("src", thumbnail(20)));
+  });
+
   it("opens a finished job's result in the preview when its row is clicked, and then its HD once made", async () => {
     finishedPreview(3);
     finishedPreview(2); // the fake numbers new jobs from 1: the HD will be job 1
@@ -429,5 +469,105 @@ describe("Studio queue", () => {
     backend.emitJob({ jobId: 1, state: "done", progress: 1, error: null });
     await waitFor(() => expect(screen.getByTestId("preview-image")).toHaveAttribute("src", "vault://localhost/output%2F21"));
     expect(screen.getByTestId("preview-hd")).toHaveTextContent("HD ×2");
+  });
+});
+
+describe("Studio filmstrip", () => {
+  it("shows the newest results first and clicking one shows it in the Studio", async () => {
+    finishedPreview(3, "watercolour");
+    finishedPreview(2, "pastel");
+    finishedPreview(1);
+    const user = await openStudio();
+    await screen.findByRole("list", { name: "Recent results" });
+
+    const items = filmstrip();
+    expect(images(items)).toEqual([thumbnail(30), thumbnail(20), thumbnail(10)]);
+    expect(items[0]).toHaveAccessibleName("Watercolour, Head and shoulders");
+    expect(items[1]).toHaveAccessibleName("Pastel, Head and shoulders");
+    await waitFor(() => expect(items[0]).toHaveAttribute("aria-current", "true"));
+
+    await user.click(items[2]);
+
+    await previewShows(10);
+    expect(items[2]).toHaveAttribute("aria-current", "true");
+    expect(items[0]).not.toHaveAttribute("aria-current");
+    expect(within(jobs()[2]).getByTestId("open-job")).toHaveAttribute("aria-current", "true");
+  });
+
+  it("reaches each result with Tab and shows it with Enter", async () => {
+    finishedPreview(2);
+    finishedPreview(1);
+    const user = await openStudio();
+    await screen.findByRole("list", { name: "Recent results" });
+    const items = filmstrip();
+
+    items[0].focus();
+    await user.tab();
+    expect(items[1]).toHaveFocus();
+    await user.keyboard("{Enter}");
+
+    await previewShows(10);
+    expect(items[1]).toHaveAttribute("aria-current", "true");
+  });
+
+  it("a result finished while the Studio is open appears at the front of the filmstrip", async () => {
+    finishedPreview(7); // the fake numbers new jobs from 1
+    const user = await openStudio();
+    await screen.findByRole("list", { name: "Recent results" });
+    await user.click(screen.getByTestId("generate-preview"));
+    await waitFor(() => expect(jobs()).toHaveLength(2));
+
+    backend.outputs.unshift(makeOutput({ id: 11, jobId: 1, portraitId: 1 }));
+    backend.emitJob({ jobId: 1, state: "done", progress: 1, error: null });
+
+    await waitFor(() => expect(images(filmstrip())).toEqual([thumbnail(11), thumbnail(70)]));
+    await waitFor(() => expect(filmstrip()[0]).toHaveAttribute("aria-current", "true"));
+  });
+
+  it("has no filmstrip until there is a result", async () => {
+    await openStudio();
+    expect(screen.queryByRole("list", { name: "Recent results" })).not.toBeInTheDocument();
+  });
+
+  it("upscales a result chosen in the filmstrip with HD, and shows the HD once it is made", async () => {
+    finishedPreview(3);
+    finishedPreview(2); // the fake numbers new jobs from 1: the HD will be job 1
+    const user = await openStudio();
+    await screen.findByRole("list", { name: "Recent results" });
+    await user.click(filmstrip()[1]);
+    await previewShows(20);
+
+    await user.click(screen.getByTestId("hd-2"));
+    expect(backend.upscaled).toEqual([{ outputId: 20, factor: 2 }]);
+    const settings = { ...makeOutput().settings!, hdFactor: 2 };
+    backend.outputs.unshift(makeOutput({ id: 21, jobId: 1, portraitId: 1, settings }));
+    backend.emitJob({ jobId: 1, state: "done", progress: 1, error: null });
+
+    await previewShows(21);
+    expect(screen.getByTestId("preview-hd")).toHaveTextContent("HD ×2");
+    await waitFor(() => expect(filmstrip()[0]).toHaveAccessibleName("Impressionism, Head and shoulders, HD ×2"));
+    expect(filmstrip()[0]).toHaveAttribute("aria-current", "true");
+  });
+
+  it("upscales the preview a chosen HD result was made from, and offers no HD when that is unknown", async () => {
+    finishedPreview(5);
+    finishedHd(4, 20);
+    finishedPreview(2);
+    // An HD image whose job has left the queue's list: nothing says which preview it came from.
+    const settings = { ...makeOutput().settings!, hdFactor: 4 };
+    backend.outputs.push(makeOutput({ id: 90, jobId: null, portraitId: 1, settings }));
+    const user = await openStudio();
+    await screen.findByRole("list", { name: "Recent results" });
+    const [, hd, , orphan] = filmstrip();
+
+    await user.click(hd);
+    await previewShows(40);
+    await user.click(screen.getByTestId("hd-4"));
+    expect(backend.upscaled).toEqual([{ outputId: 20, factor: 4 }]);
+
+    await user.click(orphan);
+    await previewShows(90);
+    expect(screen.getByTestId("preview-hd")).toHaveTextContent("HD ×4");
+    expect(screen.queryByTestId("hd-2")).not.toBeInTheDocument();
   });
 });

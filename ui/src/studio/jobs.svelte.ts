@@ -20,6 +20,8 @@ export class Jobs {
   error = $state<ApiError | null>(null);
 
   #backend: Backend;
+  /** What each finished job made, looked up once for the queue's thumbnails and the preview. */
+  #outputs = new Map<number, Promise<Output | null>>();
 
   constructor(backend: Backend) {
     this.#backend = backend;
@@ -68,11 +70,22 @@ export class Jobs {
     return this.list.find((j) => j.kind === "hd" && j.state === "done" && j.parentOutputId === outputId);
   }
 
+  /** What a finished job made; a failed look-up is tried again next time. */
+  outputOf(job: Job): Promise<Output | null> {
+    let found = this.#outputs.get(job.id);
+    if (!found) {
+      found = this.#findOutput(job);
+      this.#outputs.set(job.id, found);
+      found.catch(() => this.#outputs.delete(job.id));
+    }
+    return found;
+  }
+
   /**
-   * What a finished job made. There is no command for one job's output, but it is among its
-   * portrait's outputs made since the job was queued, newest first: page through those.
+   * There is no command for one job's output, but it is among its portrait's outputs made since
+   * the job was queued, newest first: page through those.
    */
-  async outputOf(job: Job): Promise<Output | null> {
+  async #findOutput(job: Job): Promise<Output | null> {
     let after: OutputCursor | null = null;
     do {
       const page = await this.#backend.listOutputs({
