@@ -22,6 +22,7 @@ fn main() {
         "cancel_job",
         "retry_job",
         "list_outputs",
+        "get_output",
         "set_favourite",
         "delete_output",
         "export_outputs",

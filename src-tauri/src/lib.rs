@@ -55,6 +55,7 @@ pub fn run() {
             jobs::cancel_job,
             jobs::retry_job,
             history::list_outputs,
+            history::get_output,
             history::set_favourite,
             history::delete_output,
             history::export_outputs,

@@ -20,6 +20,14 @@ pub async fn list_outputs(
         .await
 }
 
+/// One output, e.g. the preview an HD image was made from.
+#[tauri::command]
+pub async fn get_output(state: State<'_, AppState>, id: i64) -> Result<Output, ApiError> {
+    state
+        .on_services(move |services| Ok(services.history.get_output(id)?))
+        .await
+}
+
 #[tauri::command]
 pub async fn set_favourite(
     state: State<'_, AppState>,

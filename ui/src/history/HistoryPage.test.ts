@@ -187,6 +187,27 @@ describe("History", () => {
     expect(seed()).toHaveTextContent("Seed 3");
   });
 
+  it("opens the preview an HD image was made from, and says so when that preview is gone", async () => {
+    const hd = { ...makeOutput().settings!, hdFactor: 2, seed: 2 };
+    backend.outputs = [
+      makeOutput({ id: 2, madeFrom: 1, settings: hd, createdAt: "2025-03-05T10:00:00Z" }),
+      makeOutput({ id: 1, settings: { ...makeOutput().settings!, seed: 1 } }),
+    ];
+    const user = await openHistory();
+    const detail = await openDetail(user);
+    expect(within(detail).getByRole("heading", { level: 2 })).toHaveTextContent("HD image");
+
+    await user.click(within(detail).getByRole("button", { name: "Show the preview it was made from" }));
+    expect(within(detail).getByRole("heading", { level: 2 })).toHaveTextContent("Preview");
+    expect(within(detail).getByTestId("output-settings")).toHaveTextContent("Seed 1");
+    expect(within(detail).queryByTestId("made-from")).not.toBeInTheDocument();
+
+    backend.outputs = backend.outputs.filter((o) => o.id !== 1);
+    await user.click(within(detail).getByRole("button", { name: "Previous image" }));
+    await user.click(within(detail).getByRole("button", { name: "Show the preview it was made from" }));
+    expect(within(detail).getByRole("alert")).toHaveAttribute("data-code", "not_found");
+  });
+
   it("shows the image at its actual pixel size, scrollable, and back fitted", async () => {
     backend.outputs = [makeOutput({ width: 2048, height: 2560, settings: { ...makeOutput().settings!, hdFactor: 4 } })];
     const user = await openHistory();

@@ -41,7 +41,7 @@ function finishedHd(id: number, parentOutputId: number) {
   const settings = { ...makeOutput().settings!, hdFactor: 2 };
   const settingsJson = JSON.stringify(settings);
   backend.jobs.push(makeJob({ id, kind: "hd", state: "done", progress: 1, parentOutputId, settingsJson }));
-  backend.outputs.push(makeOutput({ id: id * 10, jobId: id, portraitId: 1, settings }));
+  backend.outputs.push(makeOutput({ id: id * 10, jobId: id, portraitId: 1, settings, madeFrom: parentOutputId }));
 }
 
 const filmstrip = () => within(screen.getByRole("list", { name: "Recent results" })).getAllByRole("button");
@@ -369,7 +369,7 @@ describe("Studio", () => {
     await user.click(screen.getByTestId("hd-2"));
     await waitFor(() => expect(jobs()).toHaveLength(2));
     const settings = { ...makeOutput().settings!, hdFactor: 2 };
-    backend.outputs.unshift(makeOutput({ id: 71, jobId: 1, portraitId: 1, width: 1024, height: 1280, settings }));
+    backend.outputs.unshift(makeOutput({ id: 71, jobId: 1, portraitId: 1, width: 1024, height: 1280, settings, madeFrom: 70 }));
     backend.emitJob({ jobId: 1, state: "done", progress: 1, error: null });
 
     await waitFor(() => expect(screen.getByTestId("preview-image")).toHaveAttribute("src", "vault://localhost/output%2F71"));
@@ -549,13 +549,13 @@ describe("Studio filmstrip", () => {
     expect(filmstrip()[0]).toHaveAttribute("aria-current", "true");
   });
 
-  it("upscales the preview a chosen HD result was made from, and offers no HD when that is unknown", async () => {
+  it("upscales the preview a chosen HD result was made from, and offers no HD once that preview is gone", async () => {
     finishedPreview(5);
     finishedHd(4, 20);
     finishedPreview(2);
-    // An HD image whose job has left the queue's list: nothing says which preview it came from.
+    // An HD image whose preview was deleted.
     const settings = { ...makeOutput().settings!, hdFactor: 4 };
-    backend.outputs.push(makeOutput({ id: 90, jobId: null, portraitId: 1, settings }));
+    backend.outputs.push(makeOutput({ id: 90, jobId: null, portraitId: 1, settings, madeFrom: null }));
     const user = await openStudio();
     await screen.findByRole("list", { name: "Recent results" });
     const [, hd, , orphan] = filmstrip();

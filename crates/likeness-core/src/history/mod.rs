@@ -72,6 +72,10 @@ pub struct Output {
     pub favourite: bool,
     /// RFC 3339, UTC, whole seconds.
     pub created_at: String,
+    /// The preview this HD image was upscaled from; `null` for a preview, or
+    /// once that preview or the job's record is gone.
+    #[ts(type = "number | null")]
+    pub made_from: Option<OutputId>,
     /// When retention deletes it (RFC 3339, UTC); `None` for a favourite, or
     /// when images are kept until the user deletes them.
     pub expires_at: Option<String>,
@@ -271,6 +275,7 @@ impl History {
                 .flatten(),
             favourite: row.favourite,
             created_at: row.created_at,
+            made_from: row.made_from,
             image: VaultItem::Output(row.id).reference(),
             thumb: VaultItem::OutputThumbnail(row.id).reference(),
         }

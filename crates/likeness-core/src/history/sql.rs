@@ -23,6 +23,8 @@ pub(crate) struct OutputRow {
     pub seed: Option<i64>,
     pub favourite: bool,
     pub created_at: String,
+    /// The preview an HD image upscales, while its job is known.
+    pub made_from: Option<i64>,
 }
 
 /// A new output of a finished job, its files already prepared.
@@ -185,7 +187,8 @@ pub(crate) fn references(conn: &Connection, kind: Kind, key: &str) -> rusqlite::
 }
 
 const SELECT_OUTPUT: &str = "SELECT id, job_id, portrait_id, sha256, format, width, height, bytes,
-     settings_json, style_key, engine, model_hashes_json, seed, favourite, created_at FROM outputs";
+     settings_json, style_key, engine, model_hashes_json, seed, favourite, created_at,
+     (SELECT j.parent_output_id FROM jobs j WHERE j.id = outputs.job_id) FROM outputs";
 
 fn output_from_row(r: &Row<'_>) -> rusqlite::Result<OutputRow> {
     Ok(OutputRow {
@@ -204,6 +207,7 @@ fn output_from_row(r: &Row<'_>) -> rusqlite::Result<OutputRow> {
         seed: r.get(12)?,
         favourite: r.get(13)?,
         created_at: r.get(14)?,
+        made_from: r.get(15)?,
     })
 }
 

@@ -136,7 +136,7 @@ fn the_same_settings_and_seed_give_the_same_image() {
 }
 
 #[test]
-fn an_hd_x2_upscale_doubles_the_preview() {
+fn an_hd_x2_upscale_doubles_the_preview_and_links_to_it() {
     let (_dir, lib, queue, portrait) = studio();
     let s = settings(&first_style(), Orientation::Landscape3x2);
     let job = queue
@@ -189,6 +189,12 @@ fn an_hd_x2_upscale_doubles_the_preview() {
         Some(hd),
         "the HD image shows its own, with its factor"
     );
+    assert_eq!(
+        newest.made_from,
+        Some(preview.id),
+        "it links to its preview"
+    );
+    assert_eq!(preview.made_from, None);
 }
 
 #[test]

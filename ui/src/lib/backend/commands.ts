@@ -34,6 +34,7 @@ export const COMMANDS = {
   retryJob: "retry_job",
 
   listOutputs: "list_outputs",
+  getOutput: "get_output",
   setFavourite: "set_favourite",
   deleteOutput: "delete_output",
 

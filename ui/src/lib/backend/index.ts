@@ -190,6 +190,8 @@ export interface JobsBackend {
 export interface HistoryBackend {
   /** Newest first, one keyset page at a time. */
   listOutputs(filter: OutputFilter): Promise<OutputPage>;
+  /** One output by id, e.g. the preview an HD image was made from (`not_found` once deleted). */
+  getOutput(id: number): Promise<Output>;
   setFavourite(id: number, favourite: boolean): Promise<Output>;
   deleteOutput(id: number): Promise<void>;
   outputUrl(output: Output): string;

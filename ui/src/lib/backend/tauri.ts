@@ -135,6 +135,7 @@ const jobsBackend: JobsBackend = {
 
 const historyBackend: HistoryBackend = {
   listOutputs: (filter) => call<OutputPage>(COMMANDS.listOutputs, { filter }),
+  getOutput: (id) => call<Output>(COMMANDS.getOutput, { id }),
   setFavourite: (id, favourite) => call<Output>(COMMANDS.setFavourite, { id, favourite }),
   deleteOutput: (id) => callVoid(COMMANDS.deleteOutput, { id }),
   outputUrl: (output) => vaultUrl(output.image),

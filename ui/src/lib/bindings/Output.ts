@@ -49,6 +49,11 @@ modelHashes: { [key in string]: string }, seed: number | null, favourite: boolea
  */
 createdAt: string, 
 /**
+ * The preview this HD image was upscaled from; `null` for a preview, or
+ * once that preview or the job's record is gone.
+ */
+madeFrom: number | null, 
+/**
  * When retention deletes it (RFC 3339, UTC); `None` for a favourite, or
  * when images are kept until the user deletes them.
  */

@@ -91,6 +91,7 @@ export function makeOutput(overrides: Partial<Output> = {}): Output {
     seed: 1234,
     favourite: false,
     createdAt: "2025-03-04T10:00:00Z",
+    madeFrom: null,
     expiresAt: null,
     image: `output/${overrides.id ?? 1}`,
     thumb: `output-thumb/${overrides.id ?? 1}`,

@@ -37,6 +37,12 @@ export class FakeHistory extends FakeStudio {
     return { outputs, next: more && last ? { createdAt: last.createdAt, id: last.id } : null };
   }
 
+  async getOutput(id: number): Promise<Output> {
+    const output = this.outputs.find((o) => o.id === id);
+    if (!output) throw { code: "not_found", message: "no such output" };
+    return { ...output };
+  }
+
   async setFavourite(id: number, favourite: boolean): Promise<Output> {
     const expiresAt = (o: Output) => (favourite ? null : this.expiry(o.createdAt, this.policy.outputDays));
     this.outputs = this.outputs.map((o) => (o.id === id ? { ...o, favourite, expiresAt: expiresAt(o) } : o));
