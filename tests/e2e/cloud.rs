@@ -70,15 +70,6 @@ impl Drop for LocalCloud {
     }
 }
 
-/// Save what the window shows as `docs/<name>.png` when
-/// `LIKENESS_SCREENSHOTS=1` (how README's pictures are made).
-async fn screenshot(app: &Client, name: &str) {
-    if std::env::var_os("LIKENESS_SCREENSHOTS").is_some() {
-        let png = app.screenshot().await.unwrap();
-        std::fs::write(repo_root().join("docs").join(format!("{name}.png")), png).unwrap();
-    }
-}
-
 async fn wait_for_text(app: &Client, css: &str, text: &str, deadline: Duration) {
     wait_until(&format!("{css} says {text:?}"), deadline, async || {
         let shown = app.find(Locator::Css(css)).await?.text().await?;

@@ -365,3 +365,12 @@ fn parent_of(pid: u32) -> Option<u32> {
         .parse()
         .ok()
 }
+
+/// Save what the window shows as `docs/<name>.png` when
+/// `LIKENESS_SCREENSHOTS=1` (how README's pictures are made).
+pub async fn screenshot(app: &Client, name: &str) {
+    if std::env::var_os("LIKENESS_SCREENSHOTS").is_some() {
+        let png = app.screenshot().await.unwrap();
+        std::fs::write(repo_root().join("docs").join(format!("{name}.png")), png).unwrap();
+    }
+}

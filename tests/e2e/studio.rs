@@ -197,6 +197,7 @@ async fn a_creator_keeps_the_choices_across_pages_generates_with_ctrl_enter_sees
          return img?.complete === true && img.naturalWidth === 1024;",
     )
     .await;
+    screenshot(&app, "screenshot-studio").await;
 
     // History finds the blend (and its HD) under each of its two styles,
     // and not under a style it does not use.
@@ -208,6 +209,7 @@ async fn a_creator_keeps_the_choices_across_pages_generates_with_ctrl_enter_sees
         let found = history_tiles(&app, style, 2).await;
         assert_eq!(sorted(found), sorted(all.clone()), "filed under {style}");
     }
+    screenshot(&app, "screenshot-history").await;
     filter.select_by_value("style-10").await.unwrap();
     wait_for(&app, "[data-testid='history-no-match']").await;
     app.close().await.unwrap();
