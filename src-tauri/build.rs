@@ -57,6 +57,7 @@ fn main() {
         "enqueue_cloud_hd",
         "studio_choices",
         "set_studio_choices",
+        "framing_fits",
         "buy_pack_in_browser",
         "cloud_order",
         "take_link_outcome",

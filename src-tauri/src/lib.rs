@@ -87,6 +87,7 @@ pub fn run() {
             cloud::enqueue_cloud_hd,
             studio::studio_choices,
             studio::set_studio_choices,
+            studio::framing_fits,
             cloud::buy_pack_in_browser,
             cloud::cloud_order,
             links::take_link_outcome,

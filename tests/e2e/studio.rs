@@ -219,3 +219,50 @@ fn sorted(mut ids: Vec<String>) -> Vec<String> {
     ids.sort();
     ids
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_full_body_of_the_waist_up_astronaut_is_marked_and_the_studio_offers_half_body_instead() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start(4472, data.path());
+    let app = driver.launch().await;
+    accept_consent(&app).await;
+    pick_files(&app, &[&astronaut()]).await;
+    wait_for(&app, "[data-testid='portrait-card']").await;
+
+    // The chosen crop is drawn on her photo before anything is made.
+    click(&app, "[data-testid='nav-studio']").await;
+    wait_for(
+        &app,
+        "[data-testid='framing-preview'] [data-testid='framing-frame']",
+    )
+    .await;
+    wait_for_script(
+        &app,
+        "full body is marked as needing more of her than the photo shows, half body is not",
+        "const note = (f) => document.querySelector(`[data-testid='framing-${f}']`)?.closest('label')?.textContent ?? '';
+         return note('full_body').includes('needs more of the body than this photo shows')
+             && note('three_quarter').includes('needs more of the body')
+             && !note('half_body').includes('needs');",
+    )
+    .await;
+
+    click(&app, "[data-testid='framing-full_body']").await;
+    wait_for_script(
+        &app,
+        "choosing full body warns and does not offer Generate",
+        "const warning = document.querySelector(\"[data-testid='framing-warning']\")?.textContent ?? '';
+         return warning.includes('Full body needs more of the body than this photo shows')
+             && document.querySelector(\"[data-testid='generate-preview']\")?.disabled === true;",
+    )
+    .await;
+
+    click(&app, "[data-testid='framing-use-closest']").await;
+    wait_for_script(
+        &app,
+        "half body is chosen instead and Generate is offered again",
+        "return document.querySelector(\"[data-testid='framing-half_body']\")?.checked === true
+            && document.querySelector(\"[data-testid='framing-warning']\") === null
+            && document.querySelector(\"[data-testid='generate-preview']\")?.disabled === false;",
+    )
+    .await;
+}

@@ -109,6 +109,9 @@ enum Command {
         /// One or two built-in styles: `NAME[:WEIGHT][,NAME:WEIGHT]` (see `styles`).
         #[arg(long, value_name = "STYLES")]
         style: StyleMix,
+        /// How much of the person shows. One that needs more of the photo
+        /// than it holds is refused (`framing_beyond_photo`, exit 2), naming
+        /// the closest framing it supports.
         #[arg(long, default_value = "headshot")]
         framing: Framing,
         #[arg(long, default_value = "4:5")]

@@ -396,6 +396,35 @@ fn generate_refuses_a_group_photo_with_the_moderation_reason_and_writes_nothing(
 }
 
 #[test]
+fn generate_refuses_a_full_body_of_a_waist_up_photo_and_names_the_closest_framing() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = cli(
+        data.path(),
+        &[
+            "generate",
+            "--i-consent",
+            "--portrait",
+            astronaut().to_str().unwrap(),
+            "--style",
+            "style-03",
+            "--framing",
+            "full-body",
+            "--out",
+            out.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("framing_beyond_photo")
+            && stderr.contains("the closest framing it supports is half-body"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
+
+#[test]
 fn generate_refuses_an_unknown_style_before_doing_any_work() {
     let data = tempfile::tempdir().unwrap();
     let run = cli(

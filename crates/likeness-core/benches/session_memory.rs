@@ -77,7 +77,8 @@ fn main() {
             seed: i as i64,
             hd_factor: None,
         };
-        let job = generation::enqueue_preview(&queue, portrait, &settings).unwrap();
+        let job =
+            generation::enqueue_preview(&queue, &services.portraits, portrait, &settings).unwrap();
         wait(&queue, job.id);
         previews.push(job.id);
     }

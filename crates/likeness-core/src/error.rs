@@ -85,6 +85,10 @@ pub enum ErrorCode {
     CheckoutFailed,
     /// A `likeness://` link was malformed, or not for an order this app started; it did nothing.
     BadLink,
+    /// The chosen framing needs more of the photo than it holds (more of the
+    /// body, or more room around the person); the message names the closest
+    /// framing the photo supports.
+    FramingBeyondPhoto,
 }
 
 /// An error with a stable code; its `Display` is the sentence a person reads.

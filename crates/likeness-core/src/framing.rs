@@ -7,7 +7,9 @@
 //! shots), the frame is centred on the eyes, and its width follows the
 //! [`Orientation`]'s exact ratio. The frame may reach past the photo; [`render`]
 //! then extends the canvas with a soft, blurred, slightly darkened stretch of
-//! the nearest photo edge, blended into the photo without a seam.
+//! the nearest photo edge, blended into the photo without a seam, as long as
+//! that stays a margin: [`fits`] says which framings a photo supports (see
+//! [`coverage`]), and generation refuses the others.
 //!
 //! Everything here is plain geometry and resampling: deterministic, no models.
 
@@ -20,6 +22,9 @@ use ts_rs::TS;
 
 use crate::error::{Coded, ErrorCode};
 use crate::moderation::FaceReport;
+
+pub mod coverage;
+pub use coverage::{fits, FramingFit, FramingFits, Shortfall};
 
 /// Frame height in face heights (face box height) for a headshot: head, neck
 /// and the top of the shoulders, the classic tight portrait crop.
@@ -104,11 +109,21 @@ pub enum FramingError {
     OutputTooLarge(u32),
     #[error("Unknown {kind} \"{value}\".")]
     Unknown { kind: &'static str, value: String },
+    /// The photo cannot fill this framing (see [`coverage`]).
+    #[error("A {framing} framing {}; the closest framing it supports is {closest}.", .shortfall.needs())]
+    BeyondPhoto {
+        framing: Framing,
+        shortfall: Shortfall,
+        closest: Framing,
+    },
 }
 
 impl Coded for FramingError {
     fn code(&self) -> ErrorCode {
-        ErrorCode::InvalidInput
+        match self {
+            Self::BeyondPhoto { .. } => ErrorCode::FramingBeyondPhoto,
+            _ => ErrorCode::InvalidInput,
+        }
     }
 }
 

@@ -1,8 +1,9 @@
 //! Studio commands: styles and their thumbnails, which way the chosen
-//! portrait faces, style pictures, and queuing previews and HD upscales with
-//! typed settings.
+//! portrait faces, which framings its photo supports, style pictures, and
+//! queuing previews and HD upscales with typed settings.
 
 use likeness_core::engines::{HeadTurn, StyleInfo, STYLES};
+use likeness_core::framing::{FramingFits, Orientation};
 use likeness_core::generation::choices::{self, StudioChoices};
 use likeness_core::generation::{self, GenerationSettings, StylePicture, StyleThumbnail};
 use likeness_core::jobs::Job;
@@ -41,14 +42,42 @@ pub async fn portrait_facing(
         .await
 }
 
+/// Every framing's crop on the portrait's photo in `orientation`, and which
+/// of them the photo supports.
+#[tauri::command]
+pub async fn framing_fits(
+    state: State<'_, AppState>,
+    portrait_id: i64,
+    orientation: Orientation,
+) -> Result<FramingFits, ApiError> {
+    state
+        .on_services(move |services| {
+            Ok(generation::framing_fits(
+                &services.portraits,
+                portrait_id,
+                orientation,
+            )?)
+        })
+        .await
+}
+
+/// Queue a preview; a framing the photo does not support is refused.
 #[tauri::command]
 pub async fn enqueue_preview(
     state: State<'_, AppState>,
     portrait_id: i64,
     settings: GenerationSettings,
 ) -> Result<Job, ApiError> {
+    let queue = state.queue.clone();
     state
-        .on_queue(move |queue| Ok(generation::enqueue_preview(queue, portrait_id, &settings)?))
+        .on_services(move |services| {
+            Ok(generation::enqueue_preview(
+                &queue,
+                &services.portraits,
+                portrait_id,
+                &settings,
+            )?)
+        })
         .await
 }
 

@@ -114,7 +114,7 @@ fn preview(services: &Services, queue: &JobQueue) -> i64 {
         seed: 7,
         hd_factor: None,
     };
-    let job = generation::enqueue_preview(queue, portrait, &settings).unwrap();
+    let job = generation::enqueue_preview(queue, &services.portraits, portrait, &settings).unwrap();
     wait(queue, job.id, JobState::Done);
     services
         .history

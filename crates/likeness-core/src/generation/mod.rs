@@ -26,7 +26,7 @@ pub use pipeline::{
     check_output, generate_once, render_preview, Engines, OneOff, PREVIEW_LONG_SIDE,
 };
 pub use speed::hd_choices;
-pub use studio::{enqueue_cloud_hd, enqueue_hd, enqueue_preview, Studio};
+pub use studio::{enqueue_cloud_hd, enqueue_hd, enqueue_preview, framing_fits, Studio};
 pub(crate) use style_pictures::references as style_picture_references;
 pub use style_pictures::{StoredStylePicture, StylePictures};
 pub use thumbnails::StyleThumbnail;

@@ -34,26 +34,31 @@ impl Engines {
     }
 }
 
-/// Frame an accepted portrait and restyle it: the preview, and the frame it
-/// was cut from (in the photo's pixels).
+/// The frame of `settings.framing` around `face` in `photo`, or
+/// [`FramingError::BeyondPhoto`](crate::framing::FramingError::BeyondPhoto)
+/// when the photo cannot fill it: checked before any engine loads, so a
+/// framing the photo does not support is never painted as stretched streaks.
+pub(crate) fn frame_for(
+    photo: &RgbImage,
+    face: &FaceAnchor,
+    settings: &GenerationSettings,
+) -> Result<Frame, GenerationError> {
+    let fits = framing::fits(photo.width(), photo.height(), face, settings.orientation)?;
+    Ok(fits.require(settings.framing)?)
+}
+
+/// Cut `frame` out of an accepted portrait and restyle it.
 pub fn render_preview(
     engines: &Engines,
     photo: &RgbImage,
-    face: &FaceAnchor,
+    frame: &Frame,
     settings: &GenerationSettings,
     style_picture: Option<&RgbImage>,
     is_cancelled: &dyn Fn() -> bool,
     progress: &mut dyn FnMut(f32),
-) -> Result<(RgbImage, Frame), GenerationError> {
+) -> Result<RgbImage, GenerationError> {
     settings.validate()?;
-    let frame = framing::plan(
-        photo.width(),
-        photo.height(),
-        face,
-        settings.framing,
-        settings.orientation,
-    )?;
-    let mut framed = framing::render(photo, &frame, PREVIEW_LONG_SIDE)?;
+    let mut framed = framing::render(photo, frame, PREVIEW_LONG_SIDE)?;
     // Before the style, so the new background is painted with the person.
     if let Some(background) = &settings.background {
         framed = engines.segmenter.apply(&framed, background)?;
@@ -77,7 +82,7 @@ pub fn render_preview(
         ),
         (StyleChoice::Picture { .. }, None) => return Err(GenerationError::StylePictureMissing),
     };
-    Ok((styled?, frame))
+    Ok(styled?)
 }
 
 /// The upscale factor an HD setting asks for.
@@ -117,7 +122,8 @@ pub enum OneOff {
 /// `generate`): decode the bytes once, moderate those pixels under
 /// `thresholds`, and frame, restyle and (if `settings` ask) upscale the same
 /// pixels, then check the result. The caller reads the file once and has
-/// checked consent; `load_engines` runs only for an accepted photo.
+/// checked consent; `load_engines` runs only for an accepted photo whose
+/// face supports the framing asked for.
 pub fn generate_once(
     moderator: Result<&Moderator, &ModerationError>,
     thresholds: Thresholds,
@@ -139,11 +145,12 @@ pub fn generate_once(
     };
     let face = FaceAnchor::from_report(face);
     let photo = photo.to_rgb8();
+    let frame = frame_for(&photo, &face, settings)?;
     let engines = load_engines()?;
-    let (mut image, _frame) = render_preview(
+    let mut image = render_preview(
         &engines,
         &photo,
-        &face,
+        &frame,
         settings,
         None,
         &|| false,

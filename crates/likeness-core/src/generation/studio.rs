@@ -1,5 +1,6 @@
 //! The Studio: the job runner behind the queue (previews and HD upscales),
-//! and the two ways to queue work with typed settings.
+//! the ways to queue work with typed settings, and which framings a
+//! portrait supports, so a preview is refused before anything runs.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use image::RgbImage;
 
-use super::pipeline::{hd_factor, open_rgb, read_rgb};
+use super::pipeline::{frame_for, hd_factor, open_rgb, read_rgb};
 use super::{
     check_output, render_preview, Engines, GenerationError, GenerationSettings, SourceCrop,
     StyleChoice, StylePictures,
@@ -16,6 +17,7 @@ use crate::cloud::run::CloudPlan;
 use crate::cloud::Cloud;
 use crate::engines::{EngineError, FaceMesh};
 use crate::error::Coded;
+use crate::framing::{self, FramingFits, Orientation};
 use crate::history::{History, OutputId};
 use crate::idle::Idle;
 use crate::inference::{
@@ -27,13 +29,35 @@ use crate::moderation::LazyModerator;
 use crate::recipe::{CloudCharge, CLOUD, SOURCE_CROP};
 use crate::vault::Kind;
 
-/// Queue a preview of `portrait_id` with `settings` (checked first).
+/// How every framing fits the photo of `portrait_id` in `orientation`, from
+/// the face kept at import: what the Studio draws before anything is spent.
+pub fn framing_fits(
+    portraits: &Portraits,
+    portrait_id: i64,
+    orientation: Orientation,
+) -> Result<FramingFits, GenerationError> {
+    crate::consent::require(portraits.storage().0)?;
+    let portrait = portraits.get(portrait_id)?;
+    let face = portraits.face_anchor(portrait_id)?;
+    Ok(framing::fits(
+        portrait.width,
+        portrait.height,
+        &face,
+        orientation,
+    )?)
+}
+
+/// Queue a preview of `portrait_id` with `settings`, checked first: a
+/// framing the photo does not support is refused (`framing_beyond_photo`)
+/// and nothing is queued.
 pub fn enqueue_preview(
     queue: &JobQueue,
+    portraits: &Portraits,
     portrait_id: i64,
     settings: &GenerationSettings,
 ) -> Result<Job, GenerationError> {
     settings.validate()?;
+    framing_fits(portraits, portrait_id, settings.orientation)?.require(settings.framing)?;
     let id = queue.enqueue(
         Some(portrait_id),
         JobKind::Preview,
@@ -163,11 +187,13 @@ impl Studio {
             }
             StyleChoice::Preset { .. } => None,
         };
+        // A job queued before this check existed, or retried, is refused here.
+        let frame = frame_for(&photo, &face, settings)?;
         let engines = self.engines()?;
-        let (image, frame) = render_preview(
+        let image = render_preview(
             &engines,
             &photo,
-            &face,
+            &frame,
             settings,
             picture.as_ref(),
             &|| ctx.is_cancelled(),

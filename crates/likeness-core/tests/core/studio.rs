@@ -6,12 +6,12 @@ use likeness_core::Coded;
 use std::cell::Cell;
 use std::sync::Arc;
 
-use likeness_core::framing::{self, FaceAnchor, Framing, Orientation};
+use likeness_core::framing::{self, FaceAnchor, Framing, FramingFits, Orientation, Shortfall};
 use likeness_core::generation::{
-    generate_once, Engines, GenerationSettings, OneOff, StyleChoice, PREVIEW_LONG_SIDE,
+    self, generate_once, Engines, GenerationSettings, OneOff, StyleChoice, PREVIEW_LONG_SIDE,
 };
 use likeness_core::history::OutputFilter;
-use likeness_core::jobs::{JobKind, JobQueue, JobState};
+use likeness_core::jobs::{JobFilter, JobKind, JobQueue, JobState};
 use likeness_core::moderation::{Moderator, Reason, Thresholds};
 use likeness_core::{ErrorCode, Services};
 
@@ -435,4 +435,121 @@ fn a_style_picture_named_by_a_path_instead_of_a_hash_is_refused_and_nothing_is_r
         .unwrap()
         .outputs
         .is_empty());
+}
+
+/// The framings `fits` supports, tightest first.
+fn supported(fits: &FramingFits) -> Vec<Framing> {
+    fits.fits
+        .iter()
+        .filter(|f| f.supported)
+        .map(|f| f.framing)
+        .collect()
+}
+
+#[test]
+fn the_astronaut_photo_supports_headshot_to_half_body_and_offers_half_body_for_wider_framings() {
+    let (_dir, lib, _queue, portrait) = studio();
+    let fits =
+        generation::framing_fits(&lib.portraits, portrait, Orientation::Portrait4x5).unwrap();
+    assert_eq!((fits.photo_width, fits.photo_height), (512, 512));
+    // She is shown down to the waist: the half body misses a thin band.
+    assert_eq!(
+        supported(&fits),
+        [Framing::Headshot, Framing::Shoulders, Framing::HalfBody]
+    );
+    let half = fits.get(Framing::HalfBody);
+    assert!((0.05..0.12).contains(&half.missing_below), "{half:?}");
+    for framing in [Framing::ThreeQuarter, Framing::FullBody] {
+        let fit = fits.get(framing);
+        assert_eq!(fit.shortfall, Some(Shortfall::Body), "{fit:?}");
+        assert!(fit.missing_below > 0.3, "{fit:?}");
+        assert_eq!(fit.closest, Framing::HalfBody);
+    }
+    // A wide half body would be mostly streaks beside the square photo.
+    let wide = generation::framing_fits(&lib.portraits, portrait, Orientation::Wide16x9).unwrap();
+    assert_eq!(supported(&wide), [Framing::Headshot, Framing::Shoulders]);
+    assert_eq!(wide.get(Framing::HalfBody).shortfall, Some(Shortfall::Room));
+}
+
+#[test]
+fn a_preview_of_a_framing_the_photo_does_not_support_is_refused_and_nothing_is_queued() {
+    let (_dir, lib, queue, portrait) = studio();
+    let full_body = GenerationSettings {
+        framing: Framing::FullBody,
+        ..settings(&first_style(), Orientation::Portrait4x5)
+    };
+    let refused =
+        generation::enqueue_preview(&queue, &lib.portraits, portrait, &full_body).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::FramingBeyondPhoto);
+    assert_eq!(
+        refused.to_string(),
+        "A full-body framing needs more of the body than this photo shows; \
+         the closest framing it supports is half-body."
+    );
+    assert!(queue.list(&JobFilter::default()).unwrap().is_empty());
+
+    let half_body = GenerationSettings {
+        framing: Framing::HalfBody,
+        ..full_body
+    };
+    let job = generation::enqueue_preview(&queue, &lib.portraits, portrait, &half_body).unwrap();
+    let queued: Vec<i64> = queue
+        .list(&JobFilter::default())
+        .unwrap()
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    assert_eq!(queued, [job.id], "the closest framing is queued");
+}
+
+#[test]
+fn a_queued_preview_of_an_unsupported_framing_fails_and_makes_nothing() {
+    // Straight through the queue, as a job from an older version would come.
+    let (_dir, lib, queue, portrait) = studio();
+    let s = GenerationSettings {
+        framing: Framing::ThreeQuarter,
+        ..settings(&first_style(), Orientation::Square)
+    };
+    let job = queue
+        .enqueue(Some(portrait), JobKind::Preview, &s.to_job_json(), None)
+        .unwrap();
+    let failed = wait_state(&queue, job, JobState::Failed);
+    let error = failed.error.unwrap();
+    assert_eq!(error.code, ErrorCode::FramingBeyondPhoto);
+    assert!(
+        error.message.ends_with("is half-body."),
+        "{}",
+        error.message
+    );
+    assert!(lib
+        .history
+        .list_outputs(&OutputFilter::default())
+        .unwrap()
+        .outputs
+        .is_empty());
+}
+
+#[test]
+fn a_one_off_generation_of_an_unsupported_framing_is_refused_before_any_engine_loads() {
+    let moderator = one_off_moderator();
+    let s = GenerationSettings {
+        framing: Framing::FullBody,
+        ..settings(&first_style(), Orientation::Portrait4x5)
+    };
+    let loaded = Cell::new(false);
+    let load = || {
+        loaded.set(true);
+        Engines::load(None, None)
+    };
+    let refused = generate_once(
+        Ok(&moderator),
+        Thresholds::default(),
+        load,
+        &astronaut_bytes(),
+        &s,
+    )
+    .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::FramingBeyondPhoto);
+    assert!(refused.to_string().contains("half-body"), "{refused}");
+    assert!(!loaded.get(), "no engine loaded for a refused framing");
 }

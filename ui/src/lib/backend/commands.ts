@@ -23,6 +23,7 @@ export const COMMANDS = {
   listStyles: "list_styles",
   styleThumbnails: "style_thumbnails",
   portraitFacing: "portrait_facing",
+  framingFits: "framing_fits",
   enqueuePreview: "enqueue_preview",
   enqueueHd: "enqueue_hd",
   importStylePicture: "import_style_picture",

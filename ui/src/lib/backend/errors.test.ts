@@ -39,6 +39,7 @@ const ALL_CODES: ErrorCode[] = [
   "insufficient_credits",
   "checkout_failed",
   "bad_link",
+  "framing_beyond_photo",
 ];
 
 describe("error messages", () => {

@@ -44,6 +44,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   bad_link:
     "Likeness didn't use that link. A link back from a checkout works only for a purchase started in this app, and it changes nothing by itself.",
   checkout_failed: "The checkout couldn't be opened or finished. Try again in a moment.",
+  framing_beyond_photo: "This framing needs more of you than the photo shows. Choose a closer framing.",
 };
 
 export function errorMessage(code: ErrorCode): string {

@@ -22,6 +22,8 @@ import type { DeletionReceipt } from "../bindings/DeletionReceipt";
 import type { EngineChoice } from "../bindings/EngineChoice";
 import type { ExportRequest } from "../bindings/ExportRequest";
 import type { ExportResult } from "../bindings/ExportResult";
+import type { FramingFit } from "../bindings/FramingFit";
+import type { FramingFits } from "../bindings/FramingFits";
 import type { GenerationSettings } from "../bindings/GenerationSettings";
 import type { HeadTurn } from "../bindings/HeadTurn";
 import type { ImportOutcome } from "../bindings/ImportOutcome";
@@ -33,6 +35,7 @@ import type { StudioChoices } from "../bindings/StudioChoices";
 import type { LinkOutcome } from "../bindings/LinkOutcome";
 import type { LocalChoice } from "../bindings/LocalChoice";
 import type { ModerationRecordEntry } from "../bindings/ModerationRecordEntry";
+import type { Orientation } from "../bindings/Orientation";
 import type { Output } from "../bindings/Output";
 import type { OutputCursor } from "../bindings/OutputCursor";
 import type { OutputFilter } from "../bindings/OutputFilter";
@@ -54,6 +57,7 @@ export type { ErrorCode } from "../bindings/ErrorCode";
 export type { ExpiryRule } from "../bindings/ExpiryRule";
 export type { ExportFormat } from "../bindings/ExportFormat";
 export type { Facing } from "../bindings/Facing";
+export type { Frame } from "../bindings/Frame";
 export type { Framing } from "../bindings/Framing";
 export type { ImportStage } from "../bindings/ImportStage";
 export type { InventoryItem } from "../bindings/InventoryItem";
@@ -61,7 +65,7 @@ export type { JobState } from "../bindings/JobState";
 export type { ModerationDecision } from "../bindings/ModerationDecision";
 export type { ModerationReason } from "../bindings/ModerationReason";
 export type { ModerationSummary } from "../bindings/ModerationSummary";
-export type { Orientation } from "../bindings/Orientation";
+export type { Shortfall } from "../bindings/Shortfall";
 export type { SourceCrop } from "../bindings/SourceCrop";
 export type { StoredKind } from "../bindings/StoredKind";
 export type { StyleChoice } from "../bindings/StyleChoice";
@@ -87,6 +91,8 @@ export type {
   EngineChoice,
   ExportRequest,
   ExportResult,
+  FramingFit,
+  FramingFits,
   GenerationSettings,
   HeadTurn,
   ImportOutcome,
@@ -97,6 +103,7 @@ export type {
   JobEvent,
   LocalChoice,
   ModerationRecordEntry,
+  Orientation,
   Output,
   OutputCursor,
   OutputFilter,
@@ -163,6 +170,9 @@ export interface StudioBackend {
    * mesh finds no face. An error (`engine_unavailable` when the model can't run) means unknown.
    */
   portraitFacing(portraitId: number): Promise<HeadTurn | null>;
+  /** Every framing's crop on the portrait's photo in this orientation, and which the photo supports. */
+  framingFits(portraitId: number, orientation: Orientation): Promise<FramingFits>;
+  /** A framing the photo doesn't support is refused with `framing_beyond_photo`. */
   enqueuePreview(portraitId: number, settings: GenerationSettings): Promise<Job>;
   enqueueHd(outputId: number, factor: HdFactor): Promise<Job>;
   /**

@@ -23,6 +23,7 @@ import type {
   EngineChoice,
   ExportBackend,
   ExportResult,
+  FramingFits,
   HeadTurn,
   HistoryBackend,
   ImportOutcome,
@@ -119,6 +120,7 @@ const studioBackend: StudioBackend = {
   styleThumbnails: (portraitId) =>
     call<StyleThumbnail[]>(COMMANDS.styleThumbnails, { portraitId }).then(toStyleThumbnails),
   portraitFacing: (portraitId) => call<HeadTurn | null>(COMMANDS.portraitFacing, { portraitId }),
+  framingFits: (portraitId, orientation) => call<FramingFits>(COMMANDS.framingFits, { portraitId, orientation }),
   enqueuePreview: (portraitId, settings) => call<Job>(COMMANDS.enqueuePreview, { portraitId, settings }),
   enqueueHd: (outputId, factor) => call<Job>(COMMANDS.enqueueHd, { outputId, factor }),
   importStylePicture: (name, bytes) => upload<StylePicture>(COMMANDS.importStylePicture, name, bytes),

@@ -1,18 +1,25 @@
 /**
- * The studio: styles, how each portrait faces, style pictures sent in, and the job queue. Jobs stay queued until a test
- * moves them on with `emitJob`, as the real queue's events would.
+ * The studio: styles, how each portrait faces, which framings each photo supports, style pictures
+ * sent in, and the job queue. Jobs stay queued until a test moves them on with `emitJob`, as the
+ * real queue's events would.
  */
 import type {
   ApiError,
+  Framing,
+  FramingFit,
+  FramingFits,
   GenerationSettings,
   HdFactor,
   HeadTurn,
   Job,
   JobEvent,
+  Orientation,
+  Portrait,
   StudioChoices,
   StyleInfo,
   StylePicture,
 } from "../../lib/backend";
+import { aspectRatio, FRAMINGS } from "../../lib/generation";
 import { makeJob, makeStylePicture } from "./factories";
 import { FakeLibrary } from "./library";
 import { hex, vaultUrl } from "./state";
@@ -28,6 +35,8 @@ export class FakeStudio extends FakeLibrary {
   facings = new Map<number, HeadTurn | null | ApiError>();
   /** The Studio's choices as last saved, kept as the settings table would. */
   savedChoices: StudioChoices | null = null;
+  /** The widest framing each portrait's photo shows enough of the body for (by id); full body unless set. */
+  framingReach = new Map<number, Framing>();
   #jobListeners = new Set<(e: JobEvent) => void>();
   #nextJobId = 1;
 
@@ -61,7 +70,21 @@ export class FakeStudio extends FakeLibrary {
     this.savedChoices = structuredClone(choices);
   }
 
+  async framingFits(portraitId: number, orientation: Orientation): Promise<FramingFits> {
+    const portrait = this.portraits.find((p) => p.id === portraitId);
+    if (!portrait) throw { code: "not_found", message: `no portrait ${portraitId}` };
+    return this.#framingFits(portrait, orientation);
+  }
+
+  /** As the backend does, a framing the photo doesn't support is refused and nothing is queued. */
   async enqueuePreview(portraitId: number, settings: GenerationSettings): Promise<Job> {
+    const portrait = this.portraits.find((p) => p.id === portraitId);
+    const fits = portrait && this.#framingFits(portrait, settings.orientation);
+    const fit = fits?.fits.find((f) => f.framing === settings.framing);
+    if (fit && !fit.supported) {
+      const message = `A ${settings.framing} framing needs more of the body than this photo shows; the closest framing it supports is ${fit.closest}.`;
+      throw { code: "framing_beyond_photo", message };
+    }
     this.enqueued.push({ portraitId, settings });
     return this.#addJob({ portraitId, kind: "preview", settingsJson: JSON.stringify(settings) });
   }
@@ -98,6 +121,10 @@ export class FakeStudio extends FakeLibrary {
     for (const cb of this.#jobListeners) cb({ ...event });
   }
 
+  #framingFits(portrait: Portrait, orientation: Orientation): FramingFits {
+    return framingFits(portrait, orientation, this.framingReach.get(portrait.id) ?? "full_body");
+  }
+
   #addJob(fields: Partial<Job>): Job {
     const job = makeJob({ ...fields, id: this.#nextJobId++ });
     this.jobs.unshift(job);
@@ -121,4 +148,38 @@ export class FakeStudio extends FakeLibrary {
     Object.assign(job, changes);
     return { ...job };
   }
+}
+
+/** Frame heights in face heights, tightest framing first, as the core plans them. */
+const FACE_HEIGHTS = [2.2, 3.2, 5, 7, 9.5];
+/** How many face heights a photo shows when it reaches just far enough down for each framing. */
+const PHOTO_DEPTHS = [2.5, 3.5, 5.5, 7.5, 10];
+
+/**
+ * Frames centred across the photo, each as many face heights tall as the core makes it, on a
+ * photo deep enough for framings up to `reach`: the wider ones reach past its bottom edge.
+ */
+function framingFits(portrait: Portrait, orientation: Orientation, reach: Framing): FramingFits {
+  const order = FRAMINGS.map((f) => f.value);
+  const widest = order.indexOf(reach);
+  const unit = portrait.height / PHOTO_DEPTHS[widest];
+  const [rw, rh] = aspectRatio(orientation);
+  const fits = order.map((framing, i): FramingFit => {
+    const h = FACE_HEIGHTS[i] * unit;
+    const w = (h * rw) / rh;
+    const frame = { x: (portrait.width - w) / 2, y: 0.3 * unit, w, h, orientation };
+    const insideW = Math.min(frame.x + w, portrait.width) - Math.max(frame.x, 0);
+    const insideH = Math.min(frame.y + h, portrait.height) - Math.max(frame.y, 0);
+    const supported = i <= widest;
+    return {
+      framing,
+      frame,
+      missingBelow: Math.max(0, frame.y + h - portrait.height) / h,
+      outside: 1 - (insideW * insideH) / (w * h),
+      supported,
+      shortfall: supported ? null : "body",
+      closest: order[Math.min(i, widest)],
+    };
+  });
+  return { orientation, photoWidth: portrait.width, photoHeight: portrait.height, fits };
 }
