@@ -1,45 +1,13 @@
 //! The app's client against a misbehaving server on loopback: every way an
 //! answer can be wrong is a distinct error, and none of them reads as success.
 
-use std::io::{Read, Write};
+mod misbehaving;
+
 use std::net::TcpListener;
 use std::time::Duration;
 
 use likeness_cloud_api::client::{ClientError, CloudClient};
-
-/// What the server does with each request it gets.
-#[derive(Clone, Copy)]
-enum Misbehaviour {
-    Answer(u16, &'static str),
-    Sleep(Duration),
-    HangUp,
-}
-
-/// A server on a free loopback port that misbehaves the same way every time.
-fn server(behaviour: Misbehaviour) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = [0u8; 65536];
-            let _ = stream.read(&mut request);
-            match behaviour {
-                Misbehaviour::Answer(status, body) => {
-                    let answer = format!(
-                        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n\
-                         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = stream.write_all(answer.as_bytes());
-                }
-                Misbehaviour::Sleep(time) => std::thread::sleep(time),
-                Misbehaviour::HangUp => drop(stream),
-            }
-        }
-    });
-    format!("http://{address}")
-}
+use misbehaving::{server, Misbehaviour};
 
 fn client(behaviour: Misbehaviour) -> CloudClient {
     CloudClient::new(&server(behaviour))

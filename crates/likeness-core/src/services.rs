@@ -56,6 +56,8 @@ pub struct Options {
     pub clock: Arc<dyn Clock>,
     /// Where the folder's key is kept: the OS keyring.
     pub secrets: Arc<dyn SecretStore>,
+    /// How long any one cloud call may take.
+    pub cloud_timeout: std::time::Duration,
 }
 
 impl Default for Options {
@@ -65,6 +67,7 @@ impl Default for Options {
             models_dir: None,
             clock: Arc::new(SystemClock),
             secrets: Arc::new(Keyring::default()),
+            cloud_timeout: likeness_cloud_api::client::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -112,6 +115,7 @@ impl Services {
             models_dir,
             clock,
             secrets,
+            cloud_timeout,
         } = options;
         crate::private_fs::create_dir_all(data_dir)?;
         let db_path = data_dir.join(DB_FILE);
@@ -143,6 +147,7 @@ impl Services {
             secrets.clone(),
             data_dir.to_owned(),
             clock.clone(),
+            cloud_timeout,
         ));
         let privacy = Privacy::open(Parts {
             db: db.clone(),

@@ -21,6 +21,7 @@ use likeness_core::jobs::{Job, JobId, JobKind, JobQueue, JobState};
 use likeness_core::moderation::{Moderator, ModeratorHandle, Thresholds};
 use likeness_core::privacy::{CloudAccountEnd, StoredKind};
 use likeness_core::secrets::{Keyring, SecretStore};
+use likeness_core::services::Options;
 use likeness_core::{Coded, ErrorCode, Services};
 
 use crate::harness::Cloud;
@@ -41,7 +42,13 @@ fn wording() -> ConsentWording {
 
 /// A data folder with consent given and cloud turned on for `cloud`.
 pub(crate) fn app(cloud: &Cloud, dir: &Path) -> Arc<Services> {
-    let services = Services::open(dir, moderator).unwrap();
+    Arc::new(app_at(&cloud.base, dir, Options::default()))
+}
+
+/// A data folder opened with `options`, with consent given and cloud turned
+/// on for the server at `base`.
+pub(crate) fn app_at(base: &str, dir: &Path, options: Options) -> Services {
+    let services = Services::open_with(dir, moderator, options).unwrap();
     services
         .privacy
         .record_consent(
@@ -56,8 +63,8 @@ pub(crate) fn app(cloud: &Cloud, dir: &Path) -> Arc<Services> {
             },
         )
         .unwrap();
-    services.cloud.enable(&cloud.base, &wording()).unwrap();
-    Arc::new(services)
+    services.cloud.enable(base, &wording()).unwrap();
+    services
 }
 
 fn queue(services: &Services, dir: &Path) -> JobQueue {

@@ -5,11 +5,14 @@ mod accounts;
 mod app_cancel;
 mod app_client;
 mod app_cloud;
+mod app_misbehaving;
 mod binary;
 mod browser_checkout;
 mod harness;
 mod jobs;
 mod ledger_rules;
+#[path = "../../../likeness-cloud-api/tests/misbehaving/mod.rs"]
+mod misbehaving;
 mod purchases;
 mod quotes;
 mod requests;

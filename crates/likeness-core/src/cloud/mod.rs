@@ -238,19 +238,15 @@ impl Cloud {
         secrets: Arc<dyn SecretStore>,
         data_dir: PathBuf,
         clock: Arc<dyn Clock>,
+        timeout: Duration,
     ) -> Self {
         Cloud {
             db,
             secrets,
             data_dir,
             clock,
-            timeout: likeness_cloud_api::client::DEFAULT_TIMEOUT,
+            timeout,
         }
-    }
-
-    /// Limit every call to `timeout` (tests of a server that does not answer).
-    pub fn set_timeout(&mut self, timeout: Duration) {
-        self.timeout = timeout;
     }
 
     /// The keyring entry of this folder's account on `server_url`: one per
