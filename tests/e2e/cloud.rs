@@ -97,7 +97,10 @@ async fn preview_then_hd_choices(app: &Client) {
     wait_for(app, "[data-testid='portrait-card']").await;
     click(app, "[data-testid='nav-studio']").await;
     click(app, "[data-testid='studio-portrait']").await;
-    click(app, "[data-testid='style-style-03']").await;
+    // A style that keeps the face at its full default strength, so the
+    // server's own adult check sees a face it can judge (a half-painted face
+    // can read as youthful to the age model, and the server then refuses it).
+    click(app, "[data-testid='style-style-10']").await;
     click(app, "[data-testid='generate-preview']").await;
     let done = "[data-testid='job'][data-state='done']";
     wait_for_within(app, done, SLOW).await;
@@ -414,13 +417,30 @@ async fn a_purchase_in_the_browser_comes_back_through_a_likeness_link_a_hostile_
     click(&app, "[data-testid='nav-studio']").await;
     click(&app, "[data-testid='cancel-job']").await;
     wait_for(&app, "[data-testid='job'][data-state='cancelled']").await;
-    // The server releases the hold once the app's cancel reaches it.
-    store_shows(&app, "[data-testid='ledger-entry'][data-kind='release']").await;
-    wait_for_text(
-        &app,
-        "[data-testid='cloud-balance']",
-        "100 credits",
+    // The server releases the hold once the app's cancel reaches it. The
+    // Store reads the balance and the ledger side by side, so one visit can
+    // catch the one before the release and the other after it: look again
+    // until both show it.
+    wait_until(
+        "the Store shows the release and 100 credits",
         DEADLINE,
+        async || {
+            click(&app, "[data-testid='nav-history']").await;
+            click(&app, "[data-testid='nav-store']").await;
+            let balance = wait_for(&app, "[data-testid='cloud-balance']")
+                .await
+                .text()
+                .await?;
+            let released = app
+                .find_all(Locator::Css(
+                    "[data-testid='ledger-entry'][data-kind='release']",
+                ))
+                .await?
+                .len();
+            check(released == 1 && balance.contains("100 credits"), || {
+                format!("{released} releases, {balance:?}")
+            })
+        },
     )
     .await;
     app.close().await.unwrap();

@@ -370,6 +370,8 @@ fn parent_of(pid: u32) -> Option<u32> {
 /// `LIKENESS_SCREENSHOTS=1` (how README's pictures are made).
 pub async fn screenshot(app: &Client, name: &str) {
     if std::env::var_os("LIKENESS_SCREENSHOTS").is_some() {
+        // A screenshot can lag the page by a paint or two.
+        tokio::time::sleep(Duration::from_secs(1)).await;
         let png = app.screenshot().await.unwrap();
         std::fs::write(repo_root().join("docs").join(format!("{name}.png")), png).unwrap();
     }

@@ -170,6 +170,7 @@ async fn a_new_user_consents_then_an_adult_portrait_is_accepted_and_a_group_phot
     })
     .await;
     wait_for_count(&app, CARD, 1).await;
+    screenshot(&app, "screenshot").await;
     // Only the accepted portrait is on disk; the group photo is gone.
     wait_for_files(&data.path().join("vault/originals"), 1).await;
     app.close().await.unwrap();

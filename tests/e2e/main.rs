@@ -2,6 +2,7 @@
 //! WebDriver as a user would. One binary, one module per area.
 
 mod cloud;
+mod layout;
 mod library;
 mod privacy;
 mod studio;

@@ -197,6 +197,21 @@ async fn a_creator_keeps_the_choices_across_pages_generates_with_ctrl_enter_sees
          return img?.complete === true && img.naturalWidth === 1024;",
     )
     .await;
+    if std::env::var_os("LIKENESS_SCREENSHOTS").is_some() {
+        // The top of the Studio, with every picture on it drawn.
+        app.execute("document.querySelector('main').scrollTo(0, 0);", vec![])
+            .await
+            .unwrap();
+        wait_for_script(
+            &app,
+            "every picture in the Studio is drawn",
+            "return [...document.querySelectorAll('main img')]
+                .filter((img) => img.getBoundingClientRect().top < window.innerHeight)
+                .every((img) => img.complete && img.naturalWidth > 0)
+              && document.querySelectorAll(\"[data-testid^='style-style-'] img\").length === 26;",
+        )
+        .await;
+    }
     screenshot(&app, "screenshot-studio").await;
 
     // History finds the blend (and its HD) under each of its two styles,
