@@ -148,7 +148,7 @@ describe("Language in Settings", () => {
     const language = screen.getByRole("combobox", { name: "Language" });
 
     expect(language).toHaveValue("system");
-    expect(within(language).getByRole("option", { name: "Same as the system (English)" })).toBeInTheDocument();
+    expect(within(language).getByRole("option", { name: "System language (English)" })).toBeInTheDocument();
     expect(within(language).getAllByRole("option").slice(1).map((option) => [option.textContent, option.lang])).toEqual([
       ["English", "en"],
       ["Español", "es"],
@@ -166,7 +166,7 @@ describe("Language in Settings", () => {
 
     await user.selectOptions(screen.getByRole("combobox", { name: "Language" }), "日本語");
 
-    const nav = screen.getByRole("navigation", { name: "メイン" });
+    const nav = screen.getByRole("navigation", { name: "メインメニュー" });
     expect(within(nav).getAllByRole("button").map((button) => button.textContent?.trim())).toEqual([
       "ライブラリ",
       "スタジオ",
@@ -195,7 +195,7 @@ describe("Language in Settings", () => {
     expect(screen.getByTestId("save-youthful-age")).toHaveTextContent("Speichern");
     expect(document.documentElement).toHaveAttribute("lang", "de");
 
-    await user.selectOptions(screen.getByRole("combobox", { name: "Sprache" }), "Wie das System (English)");
+    await user.selectOptions(screen.getByRole("combobox", { name: "Sprache" }), "Systemsprache (English)");
 
     expect(screen.getByRole("button", { name: "Settings" })).toHaveAttribute("aria-current", "page");
     expect(document.documentElement).toHaveAttribute("lang", "en");
