@@ -2,6 +2,7 @@ import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
+import { applyLanguage } from "../lib/i18n";
 import { FakeBackend, POLICY_VERSION } from "../test/fake-backend";
 
 beforeEach(() => {
@@ -121,5 +122,23 @@ describe("Consent gate", () => {
     backend.statusError = null;
     await user.click(screen.getByRole("button", { name: "Retry" }));
     expect(await screen.findByTestId("library-empty")).toBeInTheDocument();
+  });
+
+  it("speaks the app's language, and records the wording in the language it was shown in", async () => {
+    const user = userEvent.setup();
+    applyLanguage("ko");
+    const backend = firstRun();
+    const gate = await screen.findByTestId("consent-gate");
+
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("시작하기 전에");
+    expect(gate).toHaveTextContent("Likeness는 원격 측정 데이터를 수집하지 않습니다.");
+    expect(gate).toHaveTextContent(`동의 정책 버전 ${POLICY_VERSION}`);
+    for (const box of BOXES) await user.click(checkbox(box));
+    const shown = BOXES.map((box) => checkbox(box).closest("label")!.textContent!.trim());
+    await user.click(screen.getByRole("button", { name: "계속" }));
+
+    await screen.findByTestId("library-empty");
+    expect(shown[0]).toBe("저는 만 18세 이상입니다.");
+    expect(backend.wordings).toEqual([{ language: "ko", text: shown.join("\n") }]);
   });
 });

@@ -1,33 +1,42 @@
+// Numbers, dates and sizes are written the way the app's current language writes them, unless a
+// caller names another locale.
+import { locale as appLocale, t } from "./i18n";
+
 const UNITS = ["B", "KB", "MB", "GB", "TB"];
 
-/** 1234567 → "1.2 MB" (decimal units, as macOS and most file managers show them). */
-export function formatBytes(bytes: number): string {
+/**
+ * 1234567 → "1.2 MB" (decimal units, as macOS and most file managers show them); in French
+ * "1,2 Mo", as the language's catalogue names the units.
+ */
+export function formatBytes(bytes: number, locale: string = appLocale()): string {
   let value = Math.max(0, bytes);
   let unit = 0;
   // Compare the rounded value so 999 999 bytes reads "1.0 MB", not "1000 KB".
-  while (unit < UNITS.length - 1 && Number(round(value)) >= 1000) {
+  while (unit < UNITS.length - 1 && Number(value.toFixed(decimals(value))) >= 1000) {
     value /= 1000;
     unit++;
   }
-  return `${unit === 0 ? Math.round(value) : round(value)} ${UNITS[unit]}`;
+  const digits = unit === 0 ? 0 : decimals(value);
+  const number = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return t("format.size", { value: number.format(value), unit: UNITS[unit] });
 }
 
 // One decimal below 10 keeps small sizes precise without noisy large numbers.
-function round(value: number): string {
-  return value.toFixed(value < 9.95 ? 1 : 0);
+function decimals(value: number): number {
+  return value < 9.95 ? 1 : 0;
 }
 
-/** RFC 3339 timestamp → the user's locale date, e.g. "Mar 4, 2025"; "" if unparsable. */
-export function formatDate(iso: string, locale?: string): string {
+/** RFC 3339 timestamp → a date in the locale, e.g. "Mar 4, 2025"; "" if unparsable. */
+export function formatDate(iso: string, locale: string = appLocale()): string {
   return formatTimestamp(iso, locale, { dateStyle: "medium" });
 }
 
 /** RFC 3339 timestamp → local date and time, e.g. "Mar 4, 2025, 11:00 AM"; "" if unparsable. */
-export function formatDateTime(iso: string, locale?: string): string {
+export function formatDateTime(iso: string, locale: string = appLocale()): string {
   return formatTimestamp(iso, locale, { dateStyle: "medium", timeStyle: "short" });
 }
 
-function formatTimestamp(iso: string, locale: string | undefined, options: Intl.DateTimeFormatOptions): string {
+function formatTimestamp(iso: string, locale: string, options: Intl.DateTimeFormatOptions): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
   return date.toLocaleString(locale, options);
@@ -37,6 +46,9 @@ function formatTimestamp(iso: string, locale: string | undefined, options: Intl.
 export function formatDimensions(width: number, height: number): string {
   return `${width} × ${height}`;
 }
+
+// English only, for the pages whose words aren't in the catalogues yet: translated pages count,
+// join lists and estimate time with ICU plurals and `Intl` in their messages instead.
 
 /** 1, "image" → "1 image"; 3 → "3 images". */
 export function formatCount(count: number, noun: string, plural = `${noun}s`): string {
@@ -69,7 +81,7 @@ export function formatAbout(seconds: number): string {
   return whole < 60 ? `about ${whole} s` : `about ${Math.round(whole / 60)} min`;
 }
 
-/** 500, "EUR" → "€5.00" in the user's locale. */
-export function formatMoney(cents: number, currency: string, locale?: string): string {
+/** 500, "EUR" → "€5.00" in the locale. */
+export function formatMoney(cents: number, currency: string, locale: string = appLocale()): string {
   return new Intl.NumberFormat(locale, { style: "currency", currency }).format(cents / 100);
 }

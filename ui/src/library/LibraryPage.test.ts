@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
 import { formatDate } from "../lib/format";
+import { applyLanguage } from "../lib/i18n";
 import { FIRST_CHOICES } from "../studio/choices.svelte";
 import { FakeBackend, makeFile, makeOutput, makePortrait } from "../test/fake-backend";
 
@@ -435,5 +436,54 @@ describe("Library", () => {
     await screen.findByTestId("studio");
     const chosen = await screen.findByRole("button", { name: "bo.jpg", pressed: true });
     expect(chosen).toHaveAttribute("data-testid", "studio-portrait");
+  });
+
+  it("speaks the chosen language on every card, notice and dialog, with its own plurals and dates", async () => {
+    const user = userEvent.setup();
+    applyLanguage("de");
+    backend.portraits = [
+      makePortrait({ id: 1, originalName: "a.jpg", expiresAt: inDays(1) }),
+      makePortrait({ id: 2, originalName: "b.jpg", expiresAt: "2099-12-02T10:00:00Z", bytes: 1_234_567 }),
+    ];
+    backend.outputs = [makeOutput({ id: 1, portraitId: 2 }), makeOutput({ id: 2, portraitId: 2 })];
+    renderApp();
+
+    const [soon, later] = await screen.findAllByTestId("portrait-card");
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Bibliothek");
+    expect(within(soon).getByTestId("portrait-expiry")).toHaveTextContent("Wird in 1 Tag gelöscht");
+    expect(within(later).getByTestId("portrait-expiry")).toHaveTextContent("Wird am 02.12.2099 gelöscht");
+    expect(later).toHaveTextContent("1,2 MB");
+
+    await user.click(within(later).getByRole("button", { name: "b.jpg löschen" }));
+    const dialog = screen.getByRole("alertdialog");
+    expect(dialog).toHaveTextContent("b.jpg löschen?");
+    await waitFor(() =>
+      expect(dialog).toHaveTextContent(
+        "b.jpg wird von diesem Computer entfernt. Die 2 daraus erstellten Bilder bleiben im Verlauf, ohne ihren Vorher-nachher-Vergleich.",
+      ),
+    );
+    await user.click(within(dialog).getByRole("button", { name: "Abbrechen" }));
+  });
+
+  it("words a refusal from its reason code in the chosen language, not the backend's English", async () => {
+    const user = userEvent.setup();
+    applyLanguage("ja");
+    renderApp();
+    await screen.findByTestId("library-empty");
+    backend.rejectNext = {
+      reason: "multiple_people",
+      message: "We found 2 people. Use a photo of just you.",
+      confidence: 0.97,
+      faceCount: 2,
+    };
+
+    await user.upload(importInput(), makeFile("party.jpg", "group photo"));
+
+    const rejection = await screen.findByTestId("import-rejection");
+    expect(rejection).toHaveTextContent(
+      "party.jpg：2人が写っています。あなた1人だけが写っている写真を使用してください。",
+    );
+    expect(rejection).not.toHaveTextContent("We found");
+    expect(rejection).toHaveTextContent("何も保存されていません。");
   });
 });

@@ -141,3 +141,79 @@ describe("Likeness Cloud in Settings", () => {
     expect(within(section).getByTestId("cloud-state")).toHaveTextContent("Off");
   });
 });
+
+describe("Language in Settings", () => {
+  it("follows the system until the user picks a language, and names each in its own language", async () => {
+    await openSettings();
+    const language = screen.getByRole("combobox", { name: "Language" });
+
+    expect(language).toHaveValue("system");
+    expect(within(language).getByRole("option", { name: "System language (English)" })).toBeInTheDocument();
+    expect(within(language).getAllByRole("option").slice(1).map((option) => [option.textContent, option.lang])).toEqual([
+      ["English", "en"],
+      ["Español", "es"],
+      ["Français", "fr"],
+      ["Deutsch", "de"],
+      ["한국어", "ko"],
+      ["日本語", "ja"],
+      ["繁體中文", "zh-Hant"],
+      ["简体中文", "zh-Hans"],
+    ]);
+  });
+
+  it("switches to Japanese at once: the sidebar, the Settings page and <html lang>, and remembers it", async () => {
+    const user = await openSettings();
+
+    await user.selectOptions(screen.getByRole("combobox", { name: "Language" }), "日本語");
+
+    const nav = screen.getByRole("navigation", { name: "メインメニュー" });
+    expect(within(nav).getAllByRole("button").map((button) => button.textContent?.trim())).toEqual([
+      "ライブラリ",
+      "スタジオ",
+      "履歴",
+      "ストア",
+      "プライバシー",
+      "設定",
+    ]);
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("設定");
+    expect(screen.getByRole("combobox", { name: "言語" })).toHaveValue("ja");
+    expect(screen.getByRole("radio", { name: "ダーク" })).toBeInTheDocument();
+    expect(screen.getByText(/Likeness はテレメトリを一切収集しません/)).toBeInTheDocument();
+    expect(document.documentElement).toHaveAttribute("lang", "ja");
+    expect(localStorage.getItem("likeness.language")).toBe("ja");
+  });
+
+  it("switches to German at once, and back to the system's language", async () => {
+    const user = await openSettings();
+
+    await user.selectOptions(screen.getByRole("combobox", { name: "Language" }), "Deutsch");
+
+    expect(screen.getByRole("button", { name: "Einstellungen" })).toHaveAttribute("aria-current", "page");
+    expect(screen.getByRole("button", { name: "Bibliothek" })).toBeInTheDocument();
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Einstellungen");
+    expect(screen.getByRole("heading", { name: "Altersprüfung" })).toBeInTheDocument();
+    expect(screen.getByTestId("save-youthful-age")).toHaveTextContent("Speichern");
+    expect(document.documentElement).toHaveAttribute("lang", "de");
+
+    await user.selectOptions(screen.getByRole("combobox", { name: "Sprache" }), "Systemsprache (English)");
+
+    expect(screen.getByRole("button", { name: "Settings" })).toHaveAttribute("aria-current", "page");
+    expect(document.documentElement).toHaveAttribute("lang", "en");
+    expect(localStorage.getItem("likeness.language")).toBeNull();
+  });
+
+  it("records the cloud disclosure in the language it was shown in", async () => {
+    const backend = new FakeBackend();
+    const user = await openSettings(backend);
+    await user.selectOptions(screen.getByRole("combobox", { name: "Language" }), "Français");
+    const section = await screen.findByTestId("cloud-section");
+    const shown = (await within(section).findByTestId("cloud-disclosure")).textContent;
+
+    await user.click(within(section).getByRole("button", { name: "Activer Likeness Cloud" }));
+
+    expect(shown).toMatch(/^Seule l’image d’une tâche dans le cloud/);
+    expect(backend.cloudConsents).toEqual([
+      { serverUrl: "http://127.0.0.1:8787", wording: { language: "fr", text: shown } },
+    ]);
+  });
+});
