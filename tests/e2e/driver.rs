@@ -324,8 +324,8 @@ pub async fn pick_files(app: &Client, paths: &[&Path]) {
     input.send_keys(&text.join("\n")).await.unwrap();
 }
 
-/// Sum RSS and PSS (MiB) over the app process and its WebKit children.
-pub fn app_memory() -> (f64, f64) {
+/// Sum RSS and PSS over the app process and its WebKit children.
+pub fn app_memory() -> Memory {
     let binary = app_binary().canonicalize().unwrap();
     let mut pids = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
@@ -342,7 +342,6 @@ pub fn app_memory() -> (f64, f64) {
         .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
         .filter(|pid| parent_of(*pid).is_some_and(|ppid| pids.contains(&ppid)))
         .collect();
-    pids.extend(children);
     let kib = |pid: u32, file: &str, key: &str| -> f64 {
         std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join(file))
             .unwrap_or_default()
@@ -350,10 +349,23 @@ pub fn app_memory() -> (f64, f64) {
             .find(|l| l.starts_with(key))
             .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
             .unwrap_or(0.0)
+            / 1024.0
     };
-    let rss: f64 = pids.iter().map(|&p| kib(p, "status", "VmRSS:")).sum();
-    let pss: f64 = pids.iter().map(|&p| kib(p, "smaps_rollup", "Pss:")).sum();
-    (rss / 1024.0, pss / 1024.0)
+    let pss = |pids: &[u32]| -> f64 { pids.iter().map(|&p| kib(p, "smaps_rollup", "Pss:")).sum() };
+    let all: Vec<u32> = pids.iter().chain(&children).copied().collect();
+    Memory {
+        rss: all.iter().map(|&p| kib(p, "status", "VmRSS:")).sum(),
+        pss: pss(&all),
+        app_pss: pss(&pids),
+    }
+}
+
+/// The memory of the app and its WebKit processes, in MiB.
+pub struct Memory {
+    pub rss: f64,
+    pub pss: f64,
+    /// The app's own process, without WebKit's.
+    pub app_pss: f64,
 }
 
 fn parent_of(pid: u32) -> Option<u32> {

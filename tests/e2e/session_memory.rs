@@ -93,6 +93,8 @@ async fn finished(app: &Client, job: &Value) {
 }
 
 fn print(step: &str) {
-    let (rss, pss) = app_memory();
-    println!("{step}: PSS {pss:.0} MiB (RSS {rss:.0} MiB), app + WebKit processes");
+    let Memory { rss, pss, app_pss } = app_memory();
+    println!(
+        "{step}: PSS {pss:.0} MiB (RSS {rss:.0} MiB), app + WebKit processes; the app alone {app_pss:.0} MiB"
+    );
 }

@@ -26,7 +26,7 @@ async fn main() {
             .unwrap_or(f64::NAN);
         if run == RUNS {
             tokio::time::sleep(Duration::from_secs(5)).await;
-            let (rss, pss) = app_memory();
+            let Memory { rss, pss, .. } = app_memory();
             println!("idle memory after 5 s (app + WebKit helper processes): RSS {rss:.0} MiB, PSS {pss:.0} MiB");
         } else if run > 0 {
             // run 0 warms the page cache; the rest are measured
