@@ -147,6 +147,26 @@ describe("Studio", () => {
     expect(within(job).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "42");
   });
 
+  it("never takes a bar back when the answer to Generate arrives after the job's first progress", async () => {
+    const enqueue = backend.enqueuePreview.bind(backend);
+    backend.enqueuePreview = async (portraitId, settings) => {
+      const answer = await enqueue(portraitId, settings); // queued, at 0%
+      backend.emitJob({ jobId: answer.id, state: "running", progress: 0.1, error: null });
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the event's list refresh lands first
+      return answer;
+    };
+    const user = await openStudio();
+    await user.click(screen.getByTestId("generate-preview"));
+    await waitFor(() => expect(jobs()).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const bar = () => within(jobs()[0]).getByRole("progressbar");
+    expect(jobs()[0]).toHaveAttribute("data-state", "running");
+    expect(bar()).toHaveAttribute("aria-valuenow", "10");
+    backend.emitJob({ jobId: 1, state: "running", progress: 0.86, error: null });
+    await waitFor(() => expect(bar()).toHaveAttribute("aria-valuenow", "86"));
+  });
+
   it("cancels a running job and retries a failed one, explaining the failure in words", async () => {
     backend.jobs = [
       makeJob({ id: 2, state: "running", progress: 0.5 }),

@@ -13,6 +13,22 @@ export function settingsOf(job: Job): GenerationSettings | null {
   }
 }
 
+/** How far along a job's life each state is. */
+const STAGE: Record<Job["state"], number> = { queued: 0, running: 1, done: 2, failed: 2, cancelled: 2 };
+
+/**
+ * The newer of two records of one job: an answer (to `list_jobs` or to queueing it) can be older
+ * than the events that overtook it, and must not take its bar back (10% → 0% → 86%).
+ */
+export function newer(known: Job | undefined, fetched: Job): Job {
+  if (!known || known.attempts !== fetched.attempts) return fetched;
+  const ahead = STAGE[known.state] - STAGE[fetched.state];
+  if (ahead > 0 || (ahead === 0 && known.progress > fetched.progress)) {
+    return { ...fetched, state: known.state, progress: known.progress, error: known.error };
+  }
+  return fetched;
+}
+
 /** The generation queue as the Studio shows it: `list_jobs`, kept live by `job-event`s. */
 export class Jobs {
   /** Newest first. */
@@ -29,7 +45,8 @@ export class Jobs {
 
   async refresh(): Promise<void> {
     try {
-      this.list = await this.#backend.listJobs();
+      const fetched = await this.#backend.listJobs();
+      this.list = fetched.map((job) => newer(this.list.find((j) => j.id === job.id), job));
       this.error = null;
     } catch (err) {
       this.error = toApiError(err);
@@ -108,7 +125,7 @@ export class Jobs {
     try {
       const job = await action();
       const index = this.list.findIndex((j) => j.id === job.id);
-      if (index >= 0) this.list[index] = job;
+      if (index >= 0) this.list[index] = newer(this.list[index], job);
       else this.list.unshift(job);
       this.error = null;
     } catch (err) {
