@@ -13,18 +13,22 @@ export function settingsOf(job: Job): GenerationSettings | null {
   }
 }
 
-/** How far along a job's life each state is. */
-const STAGE: Record<Job["state"], number> = { queued: 0, running: 1, done: 2, failed: 2, cancelled: 2 };
+const isActive = (job: Job) => job.state === "queued" || job.state === "running";
 
 /**
- * The newer of two records of one job: an answer (to `list_jobs` or to queueing it) can be older
- * than the events that overtook it, and must not take its bar back (10% → 0% → 86%).
+ * The newer of two records of one job. An answer (to queueing it, or a `list_jobs` refresh) can
+ * be older than the events that overtook it, and must not take its bar back (10% → 0% → 86% was
+ * seen) or bring a finished job back to life. Only a retry, an action, turns a finished job into a
+ * queued one again (with the same run count: a run is counted when it starts).
  */
-export function newer(known: Job | undefined, fetched: Job): Job {
-  if (!known || known.attempts !== fetched.attempts) return fetched;
-  const ahead = STAGE[known.state] - STAGE[fetched.state];
-  if (ahead > 0 || (ahead === 0 && known.progress > fetched.progress)) {
-    return { ...fetched, state: known.state, progress: known.progress, error: known.error };
+export function newer(known: Job | undefined, fetched: Job, fromAction: boolean): Job {
+  if (!known) return fetched;
+  if (fetched.attempts < known.attempts) return known;
+  if (fetched.attempts === known.attempts && isActive(fetched)) {
+    if (!isActive(known) && !fromAction) return known;
+    const ahead = isActive(known) && (known.state === "running") > (fetched.state === "running");
+    const further = known.state === fetched.state && known.progress > fetched.progress;
+    if (ahead || further) return { ...fetched, state: known.state, progress: known.progress };
   }
   return fetched;
 }
@@ -46,7 +50,7 @@ export class Jobs {
   async refresh(): Promise<void> {
     try {
       const fetched = await this.#backend.listJobs();
-      this.list = fetched.map((job) => newer(this.list.find((j) => j.id === job.id), job));
+      this.list = fetched.map((job) => newer(this.list.find((j) => j.id === job.id), job, false));
       this.error = null;
     } catch (err) {
       this.error = toApiError(err);
@@ -125,7 +129,7 @@ export class Jobs {
     try {
       const job = await action();
       const index = this.list.findIndex((j) => j.id === job.id);
-      if (index >= 0) this.list[index] = newer(this.list[index], job);
+      if (index >= 0) this.list[index] = newer(this.list[index], job, true);
       else this.list.unshift(job);
       this.error = null;
     } catch (err) {
