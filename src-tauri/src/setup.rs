@@ -122,3 +122,22 @@ pub fn setup(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
     });
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    /// A window shown before its page has painted is a blank flash at every
+    /// launch: the main window must start hidden, for `on_page_load` (or
+    /// `SHOW_ANYWAY`) to show it.
+    #[test]
+    fn the_main_window_starts_hidden_until_its_page_has_loaded() {
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        let main = config["app"]["windows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["label"] == "main")
+            .expect("a main window");
+        assert_eq!(main["visible"], false, "{main}");
+    }
+}
