@@ -90,6 +90,15 @@ pub struct FramingFits {
 }
 
 impl FramingFits {
+    /// The framings the photo supports, tightest first.
+    pub fn supported(&self) -> Vec<Framing> {
+        self.fits
+            .iter()
+            .filter(|f| f.supported)
+            .map(|f| f.framing)
+            .collect()
+    }
+
     /// The fit of `framing`.
     pub fn get(&self, framing: Framing) -> &FramingFit {
         self.fits
@@ -196,21 +205,13 @@ mod tests {
         (w, h, face(w, 60.0, 100.0))
     }
 
-    fn supported(fits: &FramingFits) -> Vec<Framing> {
-        fits.fits
-            .iter()
-            .filter(|f| f.supported)
-            .map(|f| f.framing)
-            .collect()
-    }
-
     #[test]
     fn a_waist_up_photo_supports_headshot_to_half_body_but_not_three_quarter_or_full_body() {
         // Waist at 4 face heights below the top of the face box.
         let (w, h, face) = person_down_to(4.0);
         let fits = fits(w, h, &face, Orientation::Portrait4x5).unwrap();
         assert_eq!(
-            supported(&fits),
+            fits.supported(),
             [Framing::Headshot, Framing::Shoulders, Framing::HalfBody]
         );
         for framing in [Framing::ThreeQuarter, Framing::FullBody] {
@@ -229,7 +230,7 @@ mod tests {
         let (w, h, face) = person_down_to(9.2);
         for orientation in [Orientation::Portrait4x5, Orientation::Tall9x16] {
             let fits = fits(w, h, &face, orientation).unwrap();
-            assert_eq!(supported(&fits), Framing::ALL, "{orientation}");
+            assert_eq!(fits.supported(), Framing::ALL, "{orientation}");
             for fit in &fits.fits {
                 assert_eq!(fit.missing_below, 0.0, "{fit:?}");
                 assert_eq!(fit.closest, fit.framing);
@@ -242,7 +243,7 @@ mod tests {
         // Down to mid-chest, 3 face heights below the top of the face box.
         let (w, h, face) = person_down_to(3.0);
         let fits = fits(w, h, &face, Orientation::Portrait4x5).unwrap();
-        assert_eq!(supported(&fits), [Framing::Headshot, Framing::Shoulders]);
+        assert_eq!(fits.supported(), [Framing::Headshot, Framing::Shoulders]);
         for framing in [Framing::HalfBody, Framing::ThreeQuarter, Framing::FullBody] {
             assert_eq!(fits.get(framing).closest, Framing::Shoulders);
             let refused = fits.require(framing).unwrap_err();
@@ -288,7 +289,7 @@ mod tests {
             right_eye: [63.0, 46.0],
         };
         let fits = fits(90, 110, &face, Orientation::Square).unwrap();
-        assert_eq!(supported(&fits), [Framing::Headshot]);
+        assert_eq!(fits.supported(), [Framing::Headshot]);
         assert!(fits.get(Framing::Headshot).missing_below > MAX_MISSING_BELOW);
         for fit in &fits.fits {
             assert_eq!(fit.closest, Framing::Headshot, "{fit:?}");

@@ -6,7 +6,7 @@ use likeness_core::Coded;
 use std::cell::Cell;
 use std::sync::Arc;
 
-use likeness_core::framing::{self, FaceAnchor, Framing, FramingFits, Orientation, Shortfall};
+use likeness_core::framing::{self, FaceAnchor, Framing, Orientation, Shortfall};
 use likeness_core::generation::{
     self, generate_once, Engines, GenerationSettings, OneOff, StyleChoice, PREVIEW_LONG_SIDE,
 };
@@ -437,15 +437,6 @@ fn a_style_picture_named_by_a_path_instead_of_a_hash_is_refused_and_nothing_is_r
         .is_empty());
 }
 
-/// The framings `fits` supports, tightest first.
-fn supported(fits: &FramingFits) -> Vec<Framing> {
-    fits.fits
-        .iter()
-        .filter(|f| f.supported)
-        .map(|f| f.framing)
-        .collect()
-}
-
 #[test]
 fn the_astronaut_photo_supports_headshot_to_half_body_and_offers_half_body_for_wider_framings() {
     let (_dir, lib, _queue, portrait) = studio();
@@ -454,7 +445,7 @@ fn the_astronaut_photo_supports_headshot_to_half_body_and_offers_half_body_for_w
     assert_eq!((fits.photo_width, fits.photo_height), (512, 512));
     // She is shown down to the waist: the half body misses a thin band.
     assert_eq!(
-        supported(&fits),
+        fits.supported(),
         [Framing::Headshot, Framing::Shoulders, Framing::HalfBody]
     );
     let half = fits.get(Framing::HalfBody);
@@ -467,7 +458,7 @@ fn the_astronaut_photo_supports_headshot_to_half_body_and_offers_half_body_for_w
     }
     // A wide half body would be mostly streaks beside the square photo.
     let wide = generation::framing_fits(&lib.portraits, portrait, Orientation::Wide16x9).unwrap();
-    assert_eq!(supported(&wide), [Framing::Headshot, Framing::Shoulders]);
+    assert_eq!(wide.supported(), [Framing::Headshot, Framing::Shoulders]);
     assert_eq!(wide.get(Framing::HalfBody).shortfall, Some(Shortfall::Room));
 }
 
