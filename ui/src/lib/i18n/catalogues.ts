@@ -1,33 +1,32 @@
 // Every language's messages, one ICU MessageFormat catalogue each, bundled so that a switch needs
-// no loading. English defines the message ids; a catalogue that lacks one of them, or has one
-// English doesn't, is a type error in `npm run check` (and the catalogue test checks both again).
-import de from "./messages/de.json";
-import en from "./messages/en.json";
-import es from "./messages/es.json";
-import fr from "./messages/fr.json";
-import ja from "./messages/ja.json";
-import ko from "./messages/ko.json";
-import zhHans from "./messages/zh-Hans.json";
-import zhHant from "./messages/zh-Hant.json";
-import type { Locale } from "./locales";
+// no loading. Each part of the app keeps its messages in a folder of its own,
+// `messages/<part>/<locale>.json`; a language's catalogue is all its parts together. English
+// defines the message ids: `t()` with an id English lacks is a type error in `npm run check`, and
+// the catalogue tests fail when a language lacks one of English's ids or has one English doesn't.
+import type common from "./messages/common/en.json";
+import type history from "./messages/history/en.json";
+import type privacy from "./messages/privacy/en.json";
+import type store from "./messages/store/en.json";
+import type studio from "./messages/studio/en.json";
+import { LOCALES, type Locale } from "./locales";
 
 /** The id of a message, e.g. `"nav.library"`; only ids English defines exist. */
-export type MessageId = keyof typeof en;
+export type MessageId = keyof typeof common | keyof typeof studio | keyof typeof history | keyof typeof store | keyof typeof privacy;
 
 export type Catalogue = Record<MessageId, string>;
 
-/** `messages`, if it has exactly English's ids: an id English lacks must be `never`, which no string is. */
-function exactly<C extends Catalogue>(messages: C & Record<Exclude<keyof C, MessageId>, never>): Catalogue {
-  return messages;
+const FILES = import.meta.glob<Record<string, string>>("./messages/*/*.json", { eager: true, import: "default" });
+
+/** One language's messages from every part's file (a file a language lacks adds nothing, and the tests say so). */
+function catalogue(locale: Locale): Catalogue {
+  const messages: Record<string, string> = {};
+  for (const [path, part] of Object.entries(FILES)) {
+    if (path.endsWith(`/${locale}.json`)) Object.assign(messages, part);
+  }
+  return messages as Catalogue;
 }
 
-export const CATALOGUES: Record<Locale, Catalogue> = {
-  en,
-  es: exactly(es),
-  fr: exactly(fr),
-  de: exactly(de),
-  ko: exactly(ko),
-  ja: exactly(ja),
-  "zh-Hant": exactly(zhHant),
-  "zh-Hans": exactly(zhHans),
-};
+export const CATALOGUES = Object.fromEntries(LOCALES.map((locale) => [locale, catalogue(locale)])) as Record<
+  Locale,
+  Catalogue
+>;

@@ -1,7 +1,7 @@
 // Languages and messages: `t("nav.library")` in the current language, and the choice of language.
-// A new message goes into messages/en.json first, in ICU MessageFormat (plurals as
-// `{count, plural, one {# image} other {# images}}`), then into every other language's file:
-// `npm run check` fails until all eight have it, and the catalogue tests check its placeholders.
+// A new message goes into its part's messages/<part>/en.json first, in ICU MessageFormat (plurals as
+// `{count, plural, one {# image} other {# images}}`), then into every other language's file
+// of that part: the catalogue tests fail until all eight have it, and check its placeholders.
 export type { MessageId } from "./catalogues";
 export { LANGUAGE_NAMES, LOCALES, matchLocale, type Locale } from "./locales";
 export {
