@@ -1,16 +1,19 @@
-//! The one error shape the window sees, `{code, message}`, built from any core
-//! error through its stable code, and the helper that keeps core work off the
-//! UI thread.
+//! The one error shape the window sees, `{code}`, built from any core error
+//! through its stable code, and the helper that keeps core work off the UI
+//! thread.
 
 use likeness_core::{Coded, ErrorCode};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// An error as the UI sees it: `{ code, message }`.
+/// An error as the UI sees it: `{ code }`, which the window words in the
+/// user's language. The English sentence stays here, for the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ApiError {
     pub code: ErrorCode,
+    #[serde(skip)]
+    #[ts(skip)]
     pub message: String,
 }
 

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use likeness_core::library::ModerationSummary;
+use likeness_core::moderation::reason_message;
 use likeness_core::{Coded, ErrorCode, Services};
 use serde::Serialize;
 
@@ -29,6 +30,8 @@ enum ImportLine<'a> {
         file: &'a str,
         #[serde(flatten)]
         moderation: &'a ModerationSummary,
+        /// The refusal in English words: the CLI's language.
+        message: String,
     },
     Err {
         file: &'a str,
@@ -80,17 +83,15 @@ pub fn import(json: bool, library: &Services, files: &[PathBuf]) -> Result<ExitC
                     (None, None) => unreachable!("a refusal always carries its decision"),
                     (None, Some(moderation)) => {
                         failures += 1;
+                        let message = reason_message(moderation.reason, moderation.people as usize);
+                        let human =
+                            format!("{shown}: refused ({}) {message}", moderation.reason.code());
                         let line = ImportLine::Rejected {
                             file: &shown,
                             moderation,
+                            message,
                         };
-                        emit(json, &line, || {
-                            format!(
-                                "{shown}: refused ({}) {}",
-                                moderation.reason.code(),
-                                moderation.message
-                            )
-                        });
+                        emit(json, &line, || human);
                     }
                 }
             }

@@ -100,7 +100,6 @@ pub struct CloudLedgerEntry {
     pub kind: CloudLedgerKind,
     #[ts(type = "number")]
     pub credits: i64,
-    pub reason: String,
     pub order_id: Option<String>,
     pub job_id: Option<String>,
     #[ts(type = "number")]
@@ -417,7 +416,6 @@ impl Cloud {
                     LedgerKind::Release => CloudLedgerKind::Release,
                 },
                 credits: e.credits,
-                reason: e.reason,
                 order_id: e.order_id,
                 job_id: e.job_id,
                 balance_after: e.balance_after,

@@ -6,6 +6,8 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::ErrorCode;
+
 /// A local run longer than this makes the cloud the suggestion, when the
 /// cloud would be at least twice as fast.
 pub const LONG_LOCAL_SECONDS: f64 = 60.0;
@@ -27,8 +29,8 @@ pub struct LocalChoice {
     pub available: bool,
     /// The estimate, from this computer's measured speed.
     pub seconds: Option<f64>,
-    /// Why it is not available, in words.
-    pub reason: Option<String>,
+    /// Why it is not available, as an error code the UI words.
+    pub reason: Option<ErrorCode>,
 }
 
 /// The cloud side of a choice: its quote, when one was given.
@@ -43,8 +45,9 @@ pub struct CloudChoice {
     pub quote_id: Option<String>,
     /// RFC 3339: the price holds until then.
     pub expires_at: Option<String>,
-    /// Why it is not available, in words (off, offline, too large…).
-    pub reason: Option<String>,
+    /// Why it is not available (off, offline, too large…), as an error code
+    /// the UI words.
+    pub reason: Option<ErrorCode>,
 }
 
 /// Both choices, side by side, and the one the router suggests. Nothing is
@@ -114,14 +117,14 @@ mod tests {
         }
     }
 
-    fn unavailable_cloud(reason: &str) -> CloudChoice {
+    fn unavailable_cloud(reason: ErrorCode) -> CloudChoice {
         CloudChoice {
             available: false,
             credits: None,
             seconds: None,
             quote_id: None,
             expires_at: None,
-            reason: Some(reason.into()),
+            reason: Some(reason),
         }
     }
 
@@ -148,7 +151,11 @@ mod tests {
 
     #[test]
     fn the_router_stays_local_when_the_cloud_is_off_offline_or_refused() {
-        for reason in ["Likeness Cloud is off.", "offline", "too large"] {
+        for reason in [
+            ErrorCode::CloudOff,
+            ErrorCode::CloudUnreachable,
+            ErrorCode::InvalidInput,
+        ] {
             assert_eq!(
                 recommend(&local(600.0), &unavailable_cloud(reason)),
                 EngineName::Local
@@ -161,11 +168,11 @@ mod tests {
         let cannot = LocalChoice {
             available: false,
             seconds: None,
-            reason: Some("needs a model this computer does not have".into()),
+            reason: Some(ErrorCode::EngineUnavailable),
         };
         assert_eq!(recommend(&cannot, &cloud(30.0)), EngineName::Cloud);
         assert_eq!(
-            recommend(&cannot, &unavailable_cloud("offline")),
+            recommend(&cannot, &unavailable_cloud(ErrorCode::CloudUnreachable)),
             EngineName::Local,
             "with neither, the local side carries the reason"
         );

@@ -10,6 +10,7 @@ use crate::cloud::{rfc3339, Cloud};
 use crate::db::{Db, DbError};
 use crate::history::OutputId;
 use crate::jobs::JobQueue;
+use crate::Coded;
 
 /// Seconds per output megapixel before this computer has done an HD job: an
 /// HD x4 of a 12 MP photo (192 MP out) took about 95 s on a quiet 2-core machine.
@@ -82,7 +83,7 @@ pub fn hd_choices(
             seconds: None,
             quote_id: None,
             expires_at: None,
-            reason: Some(error.to_string()),
+            reason: Some(error.code()),
         },
     };
     let recommended = router::recommend(&local, &cloud);

@@ -181,11 +181,15 @@ pub struct JobEvent {
     pub error: Option<JobFailure>,
 }
 
-/// Why a job failed or was cancelled, as recorded: a stable code and a sentence.
+/// Why a job failed or was cancelled, as recorded: a stable code, which the
+/// window words in the user's language, and an English sentence for the
+/// record and the log, which never goes to the window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct JobFailure {
     pub code: ErrorCode,
+    #[serde(skip)]
+    #[ts(skip)]
     pub message: String,
 }
 

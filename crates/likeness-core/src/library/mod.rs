@@ -74,10 +74,12 @@ pub struct ImportOutcome {
 pub struct ModerationSummary {
     pub decision: Decision,
     pub reason: Reason,
-    /// Plain words, with what to do instead.
-    pub message: String,
     pub confidence: f32,
     pub face_count: u32,
+    /// Faces large enough to count as people: the number a
+    /// `multiple_people` refusal names. The words are the UI's, in the
+    /// user's language ([`crate::moderation::reason_message`] is English).
+    pub people: u32,
 }
 
 impl From<&Verdict> for ModerationSummary {
@@ -85,9 +87,9 @@ impl From<&Verdict> for ModerationSummary {
         Self {
             decision: v.decision,
             reason: v.reason,
-            message: v.message.clone(),
             confidence: v.confidence,
             face_count: v.faces.len() as u32,
+            people: v.people,
         }
     }
 }

@@ -73,7 +73,8 @@ impl Reason {
     }
 }
 
-/// What a person is told for each reason. `people` is the number of people
+/// What a person is told for each reason, in English (the CLI's words; the app
+/// words the reason in the user's language). `people` is the number of people
 /// found, used by `multiple_people`.
 pub fn reason_message(reason: Reason, people: usize) -> String {
     match reason {

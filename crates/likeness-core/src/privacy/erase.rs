@@ -16,6 +16,7 @@ use ts_rs::TS;
 use super::{Privacy, PrivacyError};
 use crate::keys::{self, FolderKeys};
 use crate::vault::Kind;
+use crate::{Coded, ErrorCode};
 
 /// What "delete all" removed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -61,9 +62,9 @@ pub enum CloudAccountEnd {
         #[ts(type = "number")]
         forfeited_credits: i64,
     },
-    /// The server could not be asked (`reason`); the token is gone from
-    /// this computer, so the account can no longer be used from it.
-    NotReached { reason: String },
+    /// The server could not be asked (why, as an error code); the token is
+    /// gone from this computer, so the account can no longer be used from it.
+    NotReached { code: ErrorCode },
 }
 
 /// Tables in the order their rows are deleted (what refers to another first).
@@ -87,9 +88,7 @@ impl Privacy {
         let cloud_account = match self.cloud.delete_account() {
             Ok(None) => CloudAccountEnd::None,
             Ok(Some(forfeited_credits)) => CloudAccountEnd::Deleted { forfeited_credits },
-            Err(error) => CloudAccountEnd::NotReached {
-                reason: error.to_string(),
-            },
+            Err(error) => CloudAccountEnd::NotReached { code: error.code() },
         };
         self.cloud.forget_account()?;
         let (counts, (files, bytes)) = self.db.write(|tx| {

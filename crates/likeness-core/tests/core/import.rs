@@ -20,8 +20,8 @@ fn accepted(lib: &Services, name: &str, bytes: &[u8]) -> Portrait {
     assert_eq!(
         outcome.moderation.as_ref().unwrap().reason,
         Reason::Accepted,
-        "{name}: {}",
-        outcome.moderation.as_ref().unwrap().message
+        "{name}: {:?}",
+        outcome.moderation
     );
     outcome.portrait.unwrap()
 }
@@ -257,8 +257,9 @@ fn a_rejected_photo_is_never_stored_but_its_moderation_record_is_kept() {
         Reason::MultiplePeople
     );
     assert_eq!(
-        outcome.moderation.as_ref().unwrap().message,
-        "We found 2 people. Use a photo of just you."
+        outcome.moderation.as_ref().unwrap().people,
+        2,
+        "the refusal names the two people it found"
     );
     assert!(lib.portraits.list().unwrap().is_empty());
     assert!(

@@ -26,8 +26,8 @@ fn stored(bytes: &[u8]) -> DynamicImage {
     assert_eq!(
         outcome.moderation.as_ref().unwrap().reason,
         Reason::Accepted,
-        "{}",
-        outcome.moderation.as_ref().unwrap().message
+        "{:?}",
+        outcome.moderation
     );
     image::load_from_memory(&outcome.portrait.unwrap().image_bytes(&lib.vault)).unwrap()
 }

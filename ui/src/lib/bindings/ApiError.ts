@@ -2,6 +2,7 @@
 import type { ErrorCode } from "./ErrorCode";
 
 /**
- * An error as the UI sees it: `{ code, message }`.
+ * An error as the UI sees it: `{ code }`, which the window words in the
+ * user's language. The English sentence stays here, for the log.
  */
-export type ApiError = { code: ErrorCode, message: string, };
+export type ApiError = { code: ErrorCode, };

@@ -4,4 +4,4 @@ import type { CloudLedgerKind } from "./CloudLedgerKind";
 /**
  * One line of the account's ledger, linked to its order or job.
  */
-export type CloudLedgerEntry = { entryId: number, kind: CloudLedgerKind, credits: number, reason: string, orderId: string | null, jobId: string | null, balanceAfter: number, at: string, };
+export type CloudLedgerEntry = { entryId: number, kind: CloudLedgerKind, credits: number, orderId: string | null, jobId: string | null, balanceAfter: number, at: string, };

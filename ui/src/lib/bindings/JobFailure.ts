@@ -2,6 +2,8 @@
 import type { ErrorCode } from "./ErrorCode";
 
 /**
- * Why a job failed or was cancelled, as recorded: a stable code and a sentence.
+ * Why a job failed or was cancelled, as recorded: a stable code, which the
+ * window words in the user's language, and an English sentence for the
+ * record and the log, which never goes to the window.
  */
-export type JobFailure = { code: ErrorCode, message: string, };
+export type JobFailure = { code: ErrorCode, };

@@ -5,8 +5,10 @@ import type { ModerationReason } from "./ModerationReason";
 /**
  * What the user is told about a moderation decision.
  */
-export type ModerationSummary = { decision: ModerationDecision, reason: ModerationReason, 
+export type ModerationSummary = { decision: ModerationDecision, reason: ModerationReason, confidence: number, faceCount: number, 
 /**
- * Plain words, with what to do instead.
+ * Faces large enough to count as people: the number a
+ * `multiple_people` refusal names. The words are the UI's, in the
+ * user's language ([`crate::moderation::reason_message`] is English).
  */
-message: string, confidence: number, faceCount: number, };
+people: number, };
