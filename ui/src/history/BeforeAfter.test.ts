@@ -6,7 +6,7 @@ describe("Before/after", () => {
   it("shows exactly the part of the photo the new image was cut from", () => {
     // A 512 px square crop from (100, 50) of a 1024 × 768 photo.
     const crop = { x: 100, y: 50, w: 512, h: 512, photoWidth: 1024, photoHeight: 768 };
-    render(BeforeAfter, { props: { before: "before.png", after: "after.png", width: 512, height: 512, crop } });
+    render(BeforeAfter, { props: { before: "before.png", after: "after.png", width: 512, height: 512, crop, alt: "New" } });
     const before = screen.getByTestId("before-image");
     expect(before.style.backgroundSize).toBe("200% 150%");
     // 100 / (1024 - 512) and 50 / (768 - 512) are both 19.53125%.
@@ -14,7 +14,7 @@ describe("Before/after", () => {
   });
 
   it("falls back to a centred cover crop when the crop is unknown", () => {
-    render(BeforeAfter, { props: { before: "before.png", after: "after.png", width: 4, height: 5, crop: null } });
+    render(BeforeAfter, { props: { before: "before.png", after: "after.png", width: 4, height: 5, crop: null, alt: "New" } });
     expect(screen.getByRole("img", { name: "Your original portrait" }).tagName).toBe("IMG");
   });
 });

@@ -1,8 +1,10 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
+import { tick } from "svelte";
 import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
 import { formatDate } from "../lib/format";
+import { applyLanguage } from "../lib/i18n";
 import { FakeBackend, makeOutput, makePortrait } from "../test/fake-backend";
 
 let backend: FakeBackend;
@@ -158,6 +160,8 @@ describe("History", () => {
       "src",
       "vault://localhost/portrait%2F1",
     );
+    expect(within(compare).getByAltText("The generated portrait: Impressionism 70% + Watercolour 30%, Three-quarter"))
+      .toBeInTheDocument();
     expect(within(compare).getByRole("slider", { name: "Compare with your original portrait" })).toBeInTheDocument();
   });
 
@@ -217,7 +221,10 @@ describe("History", () => {
     await user.click(toggle);
     expect(toggle).toHaveAttribute("aria-pressed", "true");
     const actual = within(detail).getByRole("region", { name: "The image at actual size" });
-    expect(within(actual).getByAltText("The generated portrait")).toHaveAttribute("width", "2048");
+    expect(within(actual).getByAltText("The generated portrait: Impressionism, Head and shoulders")).toHaveAttribute(
+      "width",
+      "2048",
+    );
     expect(within(detail).queryByTestId("before-after")).not.toBeInTheDocument();
 
     await user.click(toggle);
@@ -396,5 +403,76 @@ describe("History", () => {
     const detail = await openDetail(user);
 
     expect(within(detail).getByTestId("output-expiry")).toHaveTextContent("Kept until you delete it");
+  });
+
+  describe("in another language", () => {
+    const cloudHd = () =>
+      makeOutput({
+        id: 2,
+        engine: "cloud",
+        favourite: true,
+        cloudCharge: { remoteJobId: "job_abc", credits: 3, receiptId: "rcpt_123" },
+        settings: { ...makeOutput().settings!, hdFactor: 4 },
+      });
+
+    it("speaks German in the filters, on the tiles and in the detail, with German dates and numbers", async () => {
+      backend.outputs = [cloudHd(), makeOutput({ id: 1, expiresAt: "2027-03-02T10:00:00Z" })];
+      const user = await openHistory();
+      expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("History");
+      applyLanguage("de");
+      await tick();
+
+      expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Verlauf");
+      expect(screen.getByTestId("filter-style").closest("label")).toHaveTextContent("Stil");
+      expect(screen.getByTestId("filter-portrait")).toHaveDisplayValue("Alle Porträts");
+      expect(screen.getByTestId("filter-favourites").closest("label")).toHaveTextContent("Nur Favoriten");
+      expect(screen.getAllByText("Beliebiger Tag")).toHaveLength(2);
+      const [hd, preview] = await screen.findAllByTestId("output-tile");
+      expect(hd).toHaveTextContent("HD ×4");
+      expect(preview).toHaveTextContent("Vorschau");
+      expect(within(hd).getByRole("button")).toHaveAccessibleName(
+        "HD ×4, Impressionism, Head and shoulders · Portrait 4:5, 04.03.2025, in Likeness Cloud erstellt und Favorit",
+      );
+
+      await user.click(within(preview).getByRole("button"));
+      const detail = screen.getByTestId("output-detail");
+      expect(within(detail).getByTestId("output-expiry")).toHaveTextContent("Wird am 02.03.2027 gelöscht");
+      const settings = within(detail).getByTestId("output-settings");
+      expect(settings).toHaveTextContent("Stärke 80 %");
+      expect(settings).toHaveTextContent("HD Nein (Vorschau)");
+      expect(settings).toHaveTextContent(/Erstellt 04\.03\.2025, \d\d:\d\d/);
+      expect(within(detail).getByRole("slider", { name: "Mit Ihrem ursprünglichen Porträt vergleichen" }))
+        .toHaveAttribute("aria-valuetext", "50\u00a0% neues Bild");
+      expect(within(detail).getByTestId("export-button")).toHaveTextContent("Exportieren");
+
+      await user.click(within(detail).getByRole("button", { name: "Vorheriges Bild" }));
+      expect(within(detail).getByTestId("output-settings")).toHaveTextContent("Kosten 3 Credits · Beleg rcpt_123");
+      expect(within(detail).getByTestId("output-expiry")).toHaveTextContent("Favorit: bleibt, bis Sie es löschen");
+    });
+
+    it("speaks Japanese when choosing images to export, with Japanese dates and counts", async () => {
+      backend.outputs = [cloudHd(), makeOutput({ id: 1 })];
+      const user = await openHistory();
+      applyLanguage("ja");
+      await tick();
+
+      expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("履歴");
+      expect(screen.getByTestId("filter-portrait").closest("label")).toHaveTextContent("ポートレート");
+      const [hd, preview] = await screen.findAllByTestId("output-tile");
+      expect(hd).toHaveTextContent("クラウド");
+      expect(preview).toHaveTextContent("プレビュー");
+      expect(preview).toHaveTextContent("2025/03/04");
+
+      await user.click(screen.getByRole("button", { name: "選択" }));
+      for (const box of screen.getAllByTestId("select-output")) await user.click(box);
+      expect(screen.getByText("2件を選択中")).toBeInTheDocument();
+      await user.click(screen.getByRole("button", { name: "選択した画像を書き出す…" }));
+      const dialog = screen.getByTestId("export-selection");
+      expect(within(dialog).getByRole("heading", { level: 2 })).toHaveTextContent("2枚の画像を書き出す");
+      await user.click(within(dialog).getByTestId("export-button"));
+      expect(await within(dialog).findByTestId("export-result")).toHaveTextContent(
+        "2枚の画像を /home/ada/Pictures/Likeness に保存しました",
+      );
+    });
   });
 });

@@ -1,8 +1,10 @@
 import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
+import { tick } from "svelte";
 import { describe, expect, it } from "vitest";
 import App from "../App.svelte";
 import type { CloudOrderState } from "../lib/backend";
+import { applyLanguage } from "../lib/i18n";
 import { FakeBackend, makeLedgerEntry, makeReceipt } from "../test/fake-backend";
 
 async function openStore(backend: FakeBackend) {
@@ -244,6 +246,62 @@ describe("Store", () => {
       await openStore(backend);
 
       expect(await screen.findByTestId("order-outcome")).toHaveTextContent("100 credits added");
+    });
+  });
+
+  describe("in another language", () => {
+    it("speaks German: headings, credits, prices, ledger and receipts, with German dates and money", async () => {
+      const user = await openStore(storeWithHistory());
+      await screen.findAllByTestId("ledger-entry");
+      applyLanguage("de");
+      await tick();
+
+      expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Shop");
+      expect(screen.getByRole("heading", { name: "Guthaben" })).toBeInTheDocument();
+      expect(screen.getByTestId("cloud-balance")).toHaveTextContent("76 Credits");
+      expect(screen.getByTestId("cloud-held")).toHaveTextContent("und 12 Credits für noch laufende Aufträge reserviert");
+      const [starter] = screen.getAllByTestId("cloud-pack");
+      expect(starter).toHaveTextContent(/^Starter\s*100 Credits\s*5,00\s€\s*Kaufen$/);
+
+      const rows = screen.getAllByTestId("ledger-entry");
+      expect(rows.map((row) => within(row).getAllByRole("cell")[0].textContent)).toEqual([
+        "Für einen Auftrag reserviert",
+        "Abgebucht",
+        "Zurückerstattet",
+        "Gekauft",
+      ]);
+      expect(rows[3]).toHaveTextContent("Bestellung ord_1");
+      expect(within(rows[3]).getByRole("cell", { name: /^01\.12\.2026, \d\d:\d\d$/ })).toBeInTheDocument();
+      const [job, purchase] = screen.getAllByTestId("receipt");
+      expect(job).toHaveTextContent("Auftrag");
+      expect(within(job).getByTestId("receipt-signature")).toHaveTextContent("Signatur UNGÜLTIG");
+      expect(purchase).toHaveTextContent("5,00 €");
+      expect(screen.getByTestId("receipts-invalid")).toHaveTextContent(
+        "Die Signatur eines Belegs passt nicht zum Schlüssel von Likeness Cloud.",
+      );
+
+      await user.click(screen.getByRole("button", { name: "Starter kaufen, 100 Credits" }));
+      expect(await screen.findByTestId("order-outcome")).toHaveTextContent("100 Credits hinzugefügt");
+    });
+
+    it("speaks Japanese, with Japanese dates", async () => {
+      const user = await openStore(storeWithHistory());
+      await screen.findAllByTestId("ledger-entry");
+      applyLanguage("ja");
+      await tick();
+
+      expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("ストア");
+      expect(screen.getByRole("heading", { name: "クレジットを購入" })).toBeInTheDocument();
+      expect(screen.getByTestId("cloud-balance")).toHaveTextContent("76クレジット");
+      const [, , , bought] = screen.getAllByTestId("ledger-entry");
+      expect(bought).toHaveTextContent("購入");
+      expect(within(bought).getByRole("cell", { name: /^2026\/12\/01 \d{1,2}:\d\d$/ })).toBeInTheDocument();
+      expect(screen.getByTestId("receipts-invalid")).toHaveTextContent("1件の領収書の署名");
+
+      await user.click(screen.getByTestId("pay-in-browser"));
+      await user.click(screen.getByTestId("buy-pack_100"));
+      expect(await screen.findByTestId("browser-waiting")).toHaveTextContent("ブラウザで購入を完了してください。");
+      expect(screen.getByRole("button", { name: "今すぐ確認" })).toBeInTheDocument();
     });
   });
 });

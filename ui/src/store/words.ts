@@ -1,19 +1,37 @@
-// Likeness Cloud's facts in plain words: ledger lines, receipts, and how a purchase ended.
-import type { CloudLedgerEntry, CloudLedgerKind, CloudOrder, CloudReceipt, CloudReceiptKind } from "../lib/backend";
-import { formatCount } from "../lib/format";
+// Likeness Cloud's facts in plain words, in the app's language: ledger lines, receipts, and how a
+// purchase ended.
+import type {
+  CloudLedgerEntry,
+  CloudLedgerKind,
+  CloudOrder,
+  CloudOrderState,
+  CloudReceipt,
+  CloudReceiptKind,
+} from "../lib/backend";
+import { locale, t, type MessageId } from "../lib/i18n";
 
-export const LEDGER_KIND_LABELS: Record<CloudLedgerKind, string> = {
-  grant: "Bought",
-  hold: "Held for a job",
-  charge: "Charged",
-  release: "Refunded",
-  refund: "Refunded after a charge",
+const LEDGER_KINDS: Record<CloudLedgerKind, MessageId> = {
+  grant: "store.ledger.grant",
+  hold: "store.ledger.hold",
+  charge: "store.ledger.charge",
+  release: "store.ledger.release",
+  refund: "store.ledger.refund",
 };
 
-export const RECEIPT_KIND_LABELS: Record<CloudReceiptKind, string> = {
-  purchase: "Purchase",
-  job: "Job",
+const RECEIPT_KINDS: Record<CloudReceiptKind, MessageId> = {
+  purchase: "store.receipt.purchase",
+  job: "store.receipt.job",
 };
+
+/** "Bought", "Held for a job"… */
+export function ledgerKindLabel(kind: CloudLedgerKind): string {
+  return t(LEDGER_KINDS[kind]);
+}
+
+/** "Purchase" or "Job". */
+export function receiptKindLabel(kind: CloudReceiptKind): string {
+  return t(RECEIPT_KINDS[kind]);
+}
 
 /** Credits come in with a grant or a release, and go out with a hold or a charge. */
 const INCOMING: Record<CloudLedgerKind, boolean> = {
@@ -24,30 +42,32 @@ const INCOMING: Record<CloudLedgerKind, boolean> = {
   charge: false,
 };
 
+/** 1200 → "1,200" ("1.200" in German): a number of credits, as the app's language writes it. */
+export function creditNumber(credits: number): string {
+  return new Intl.NumberFormat(locale()).format(credits);
+}
+
 /** "+100" or "−12". The server sends every amount positive and lets `kind` say which way it went. */
 export function signedCredits({ kind, credits }: Pick<CloudLedgerEntry, "kind" | "credits">): string {
-  return `${INCOMING[kind] ? "+" : "−"}${Math.abs(credits)}`;
+  return `${INCOMING[kind] ? "+" : "−"}${creditNumber(Math.abs(credits))}`;
 }
 
 /** What a ledger line or receipt belongs to: "Order ord_1", "Job job_7", or "" for neither. */
 export function belongsTo({ orderId, jobId }: Pick<CloudReceipt, "orderId" | "jobId">): string {
-  if (orderId) return `Order ${orderId}`;
-  if (jobId) return `Job ${jobId}`;
+  if (orderId) return t("store.order", { id: orderId });
+  if (jobId) return t("store.job", { id: jobId });
   return "";
 }
 
+const UNPAID: Record<Exclude<CloudOrderState, "paid">, MessageId> = {
+  processing: "store.outcome.processing",
+  pending: "store.outcome.pending",
+  failed: "store.outcome.failed",
+  expired: "store.outcome.expired",
+};
+
 /** The sentence a finished checkout ends with, and whether credits were added. */
 export function orderOutcome({ state, credits }: CloudOrder): { sentence: string; paid: boolean } {
-  switch (state) {
-    case "paid":
-      return { sentence: `${formatCount(credits, "credit")} added`, paid: true };
-    case "processing":
-      return { sentence: "Payment is processing; the credits arrive when it settles", paid: false };
-    case "pending":
-      return { sentence: "No payment was made", paid: false };
-    case "failed":
-      return { sentence: "The payment failed; nothing was charged", paid: false };
-    case "expired":
-      return { sentence: "The checkout was cancelled or ran out of time; nothing was charged", paid: false };
-  }
+  if (state === "paid") return { sentence: t("store.outcome.paid", { count: credits }), paid: true };
+  return { sentence: t(UNPAID[state]), paid: false };
 }

@@ -117,10 +117,36 @@ describe("message catalogues", () => {
 
 // Messages that read the same in every language: the product's name, unit symbols, and ones
 // with no words at all.
-const SAME_EVERYWHERE = ["cloud.heading", "format.size", "import.failed", "import.rejectedName"];
+const SAME_EVERYWHERE = [
+  "cloud.heading",
+  "format.size",
+  "import.failed",
+  "import.rejectedName",
+  "history.badge.hd",
+  "history.term.hd",
+];
 
 // Words that are the same in another language.
 const SAME_IN: Partial<Record<(typeof LOCALES)[number], string[]>> = {
-  fr: ["nav.studio", "settings.version"],
-  de: ["nav.studio", "library.sort.name", "settings.theme.system", "settings.version", "cloud.status", "cloud.server"],
+  fr: [
+    "nav.studio",
+    "settings.version",
+    "history.filter.portrait",
+    "history.style",
+    "history.term.orientation",
+    "history.badge.cloud",
+    "history.export.format",
+    "store.column.signature",
+  ],
+  de: [
+    "nav.studio",
+    "library.sort.name",
+    "settings.theme.system",
+    "settings.version",
+    "cloud.status",
+    "cloud.server",
+    "history.badge.cloud",
+    "history.export.format",
+    "store.column.credits",
+  ],
 };
