@@ -117,10 +117,31 @@ describe("message catalogues", () => {
 
 // Messages that read the same in every language: the product's name, unit symbols, and ones
 // with no words at all.
-const SAME_EVERYWHERE = ["cloud.heading", "format.size", "import.failed", "import.rejectedName"];
+const SAME_EVERYWHERE = [
+  "cloud.heading",
+  "format.size",
+  "import.failed",
+  "import.rejectedName",
+  "studio.hdFactor",
+  "studio.recent.describe",
+  "studio.recent.describeHd",
+];
 
 // Words that are the same in another language.
 const SAME_IN: Partial<Record<(typeof LOCALES)[number], string[]>> = {
-  fr: ["nav.studio", "settings.version"],
+  fr: [
+    "nav.studio",
+    "settings.version",
+    "studio.portrait",
+    "studio.portraits",
+    "studio.orientation.portrait",
+    "studio.style",
+    "studio.recent.image",
+  ],
   de: ["nav.studio", "library.sort.name", "settings.theme.system", "settings.version", "cloud.status", "cloud.server"],
+  // Keyboard keys are named as printed on them.
+  ja: ["studio.generate.shortcut"],
+  ko: ["studio.generate.shortcut"],
+  "zh-Hant": ["studio.generate.shortcut"],
+  "zh-Hans": ["studio.generate.shortcut"],
 };
