@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
   daysUntil,
-  formatAbout,
   formatBytes,
   formatCount,
   formatDate,
   formatDateTime,
   formatDimensions,
+  formatDuration,
   formatList,
   formatMoney,
+  formatPercent,
   formatPeriod,
 } from "./format";
 
@@ -65,12 +66,19 @@ describe("format helpers", () => {
     );
   });
 
-  it("rounds a time estimate to seconds under a minute and to minutes above", () => {
-    expect(formatAbout(20)).toBe("about 20 s");
-    expect(formatAbout(59.4)).toBe("about 59 s");
-    expect(formatAbout(60)).toBe("about 1 min");
-    expect(formatAbout(240)).toBe("about 4 min");
-    expect(formatAbout(0)).toBe("about 1 s");
+  it("rounds a length of time to seconds under a minute and to minutes above, in the language's units", () => {
+    expect(formatDuration(20, "en")).toBe("20 sec");
+    expect(formatDuration(59.4, "en")).toBe("59 sec");
+    expect(formatDuration(60, "en")).toBe("1 min");
+    expect(formatDuration(240, "en")).toBe("4 min");
+    expect(formatDuration(0, "en")).toBe("1 sec");
+    expect(formatDuration(240, "de")).toBe("4 Min.");
+    expect(formatDuration(20, "ja")).toBe("20 秒");
+  });
+
+  it("writes a share as a percentage the language's way", () => {
+    expect(formatPercent(0.7, "en")).toBe("70%");
+    expect(formatPercent(0.7, "fr")).toMatch(/^70\s%$/); // a no-break space, narrow or not, as ICU has it
   });
 
   it("shows a price in cents as money in its currency", () => {

@@ -47,6 +47,18 @@ export function formatDimensions(width: number, height: number): string {
   return `${width} × ${height}`;
 }
 
+/** A length of time, in seconds under a minute and whole minutes above: 20 → "20 sec", 240 → "4 min". */
+export function formatDuration(seconds: number, locale: string = appLocale()): string {
+  const whole = Math.max(1, Math.round(seconds));
+  const [value, unit] = whole < 60 ? [whole, "second"] : [Math.round(whole / 60), "minute"];
+  return new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "short" }).format(value);
+}
+
+/** A share from 0 to 1 as a percentage: 0.7 → "70%", in French "70 %". */
+export function formatPercent(share: number, locale: string = appLocale()): string {
+  return new Intl.NumberFormat(locale, { style: "percent" }).format(share);
+}
+
 // English only, for the pages whose words aren't in the catalogues yet: translated pages count,
 // join lists and estimate time with ICU plurals and `Intl` in their messages instead.
 
@@ -73,12 +85,6 @@ export function daysUntil(iso: string, now = Date.now()): number {
 export function formatList(parts: string[]): string {
   if (parts.length <= 1) return parts.join("");
   return `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
-}
-
-/** An estimate in seconds: 20 → "about 20 s", 240 → "about 4 min". */
-export function formatAbout(seconds: number): string {
-  const whole = Math.max(1, Math.round(seconds));
-  return whole < 60 ? `about ${whole} s` : `about ${Math.round(whole / 60)} min`;
 }
 
 /** 500, "EUR" → "€5.00" in the locale. */

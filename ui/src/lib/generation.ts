@@ -1,30 +1,39 @@
 // Names and helpers for generation settings, shared by the Studio (choosing them) and the
-// History (showing what made an image).
+// History (showing what made an image). Their words are the Studio's messages (`studio.framing.*`,
+// `studio.orientation.*`, `studio.style.*`), in the current language.
 import type { Framing, Orientation, StyleChoice, StyleInfo } from "./backend";
+import { formatPercent } from "./format";
+import { t, type MessageId } from "./i18n";
 
-export const FRAMINGS: readonly { value: Framing; label: string }[] = [
-  { value: "headshot", label: "Headshot" },
-  { value: "shoulders", label: "Head and shoulders" },
-  { value: "half_body", label: "Half body" },
-  { value: "three_quarter", label: "Three-quarter" },
-  { value: "full_body", label: "Full body" },
+/** The framings, closest first. */
+export const FRAMINGS: readonly Framing[] = ["headshot", "shoulders", "half_body", "three_quarter", "full_body"];
+
+const ORIENTATIONS: readonly { value: Orientation; name: MessageId }[] = [
+  { value: "4:5", name: "studio.orientation.portrait" },
+  { value: "1:1", name: "studio.orientation.square" },
+  { value: "3:2", name: "studio.orientation.landscape" },
+  { value: "16:9", name: "studio.orientation.wide" },
+  { value: "9:16", name: "studio.orientation.tall" },
 ];
 
-export const ORIENTATIONS: readonly { value: Orientation; label: string }[] = [
-  { value: "4:5", label: "Portrait 4:5" },
-  { value: "1:1", label: "Square 1:1" },
-  { value: "3:2", label: "Landscape 3:2" },
-  { value: "16:9", label: "Wide 16:9" },
-  { value: "9:16", label: "Tall 9:16" },
-];
-
+/** "Head and shoulders": the framing's name as a choice or a heading. */
 export function framingLabel(framing: Framing): string {
-  return FRAMINGS.find((f) => f.value === framing)?.label ?? framing;
+  return t(`studio.framing.${framing}`);
+}
+
+/** "head and shoulders": the framing's name inside a sentence ("Use head and shoulders instead"). */
+export function framingInSentence(framing: Framing): string {
+  return t(`studio.framing.${framing}.inSentence`);
 }
 
 export function orientationLabel(orientation: Orientation): string {
-  return ORIENTATIONS.find((o) => o.value === orientation)?.label ?? orientation;
+  const name = ORIENTATIONS.find((o) => o.value === orientation)?.name;
+  return name ? t(name) : orientation;
 }
+
+/** The choices as the Studio offers them, named in the current language. */
+export const framingOptions = () => FRAMINGS.map((value) => ({ value, label: framingLabel(value) }));
+export const orientationOptions = () => ORIENTATIONS.map(({ value, name }) => ({ value, label: t(name) }));
 
 /** "16:9" → [16, 9]. */
 export function aspectRatio(orientation: Orientation): [number, number] {
@@ -58,10 +67,10 @@ export function startingStrength(choice: StyleChoice, styles: readonly StyleInfo
 
 /** "Impressionism 70% + Watercolour 30%", "Impressionism" or "Your own picture". */
 export function describeStyle(choice: StyleChoice, styles: readonly StyleInfo[]): string {
-  if (choice.kind === "picture") return "Your own picture";
+  if (choice.kind === "picture") return t("studio.style.ownPicture");
   const name = (id: string) => styles.find((s) => s.id === id)?.name ?? id;
   if (choice.mix.length === 1) return name(choice.mix[0][0]);
-  return choice.mix.map(([id, weight]) => `${name(id)} ${Math.round(weight * 100)}%`).join(" + ");
+  return choice.mix.map(([id, weight]) => `${name(id)} ${formatPercent(weight)}`).join(" + ");
 }
 
 /** A fresh 32-bit seed, so each preview differs and can be reproduced from its settings. */

@@ -44,7 +44,7 @@ describe("choosing where HD is made", () => {
     expect(local).toHaveTextContent("On this computer");
     expect(within(local).getByTestId("choice-local-terms")).toHaveTextContent("Free, about 4 min");
     expect(cloud).toHaveTextContent("Likeness Cloud");
-    expect(within(cloud).getByTestId("choice-cloud-terms")).toHaveTextContent("12 credits, about 20 s");
+    expect(within(cloud).getByTestId("choice-cloud-terms")).toHaveTextContent("12 credits, about 20 sec");
     expect(cloud).toHaveTextContent("Recommended");
     expect(local).not.toHaveTextContent("Recommended");
     expect(backend.upscaled).toEqual([]);

@@ -124,6 +124,9 @@ const SAME_EVERYWHERE = [
   "import.rejectedName",
   "history.badge.hd",
   "history.term.hd",
+  "studio.hdFactor",
+  "studio.recent.describe",
+  "studio.recent.describeHd",
 ];
 
 // Words that are the same in another language.
@@ -137,6 +140,11 @@ const SAME_IN: Partial<Record<(typeof LOCALES)[number], string[]>> = {
     "history.badge.cloud",
     "history.export.format",
     "store.column.signature",
+    "studio.portrait",
+    "studio.portraits",
+    "studio.orientation.portrait",
+    "studio.style",
+    "studio.recent.image",
   ],
   de: [
     "nav.studio",
@@ -149,4 +157,9 @@ const SAME_IN: Partial<Record<(typeof LOCALES)[number], string[]>> = {
     "history.export.format",
     "store.column.credits",
   ],
+  // Keyboard keys are named as printed on them.
+  ja: ["studio.generate.shortcut"],
+  ko: ["studio.generate.shortcut"],
+  "zh-Hant": ["studio.generate.shortcut"],
+  "zh-Hans": ["studio.generate.shortcut"],
 };

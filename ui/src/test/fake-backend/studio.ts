@@ -160,11 +160,10 @@ const PHOTO_DEPTHS = [2.5, 3.5, 5.5, 7.5, 10];
  * photo deep enough for framings up to `reach`: the wider ones reach past its bottom edge.
  */
 function framingFits(portrait: Portrait, orientation: Orientation, reach: Framing): FramingFits {
-  const order = FRAMINGS.map((f) => f.value);
-  const widest = order.indexOf(reach);
+  const widest = FRAMINGS.indexOf(reach);
   const unit = portrait.height / PHOTO_DEPTHS[widest];
   const [rw, rh] = aspectRatio(orientation);
-  const fits = order.map((framing, i): FramingFit => {
+  const fits = FRAMINGS.map((framing, i): FramingFit => {
     const h = FACE_HEIGHTS[i] * unit;
     const w = (h * rw) / rh;
     const frame = { x: (portrait.width - w) / 2, y: 0.3 * unit, w, h, orientation };
@@ -178,7 +177,7 @@ function framingFits(portrait: Portrait, orientation: Orientation, reach: Framin
       outside: 1 - (insideW * insideH) / (w * h),
       supported,
       shortfall: supported ? null : "body",
-      closest: order[Math.min(i, widest)],
+      closest: FRAMINGS[Math.min(i, widest)],
     };
   });
   return { orientation, photoWidth: portrait.width, photoHeight: portrait.height, fits };
