@@ -117,10 +117,25 @@ describe("message catalogues", () => {
 
 // Messages that read the same in every language: the product's name, unit symbols, and ones
 // with no words at all.
-const SAME_EVERYWHERE = ["cloud.heading", "format.size", "import.failed", "import.rejectedName"];
+const SAME_EVERYWHERE = [
+  "cloud.heading",
+  "format.size",
+  "import.failed",
+  "import.rejectedName",
+  "privacy.notice.rule",
+  "privacy.twoSentences",
+];
 
 // Words that are the same in another language.
 const SAME_IN: Partial<Record<(typeof LOCALES)[number], string[]>> = {
-  fr: ["nav.studio", "settings.version"],
-  de: ["nav.studio", "library.sort.name", "settings.theme.system", "settings.version", "cloud.status", "cloud.server"],
+  fr: ["nav.studio", "settings.version", "privacy.kind.portraits", "privacy.count.portraits", "privacy.count.outputs"],
+  de: [
+    "nav.studio",
+    "library.sort.name",
+    "settings.theme.system",
+    "settings.version",
+    "cloud.status",
+    "cloud.server",
+    "privacy.consent.column.status",
+  ],
 };
