@@ -2,15 +2,14 @@ import { describe, expect, it } from "vitest";
 import {
   daysUntil,
   formatBytes,
-  formatCount,
   formatDate,
+  formatDateRange,
   formatDateTime,
   formatDimensions,
   formatDuration,
   formatList,
   formatMoney,
   formatPercent,
-  formatPeriod,
 } from "./format";
 
 describe("format helpers", () => {
@@ -28,6 +27,14 @@ describe("format helpers", () => {
     expect(formatDate("not a date")).toBe("");
   });
 
+  it("shows two timestamps as a range of dates in the given locale, or one date for one day", () => {
+    // Intl puts thin spaces around the dash.
+    expect(formatDateRange("2026-11-01T10:00:00Z", "2026-11-03T10:00:00Z", "en-US")).toBe("Nov 1\u2009–\u20093, 2026");
+    expect(formatDateRange("2026-11-01T10:00:00Z", "2026-11-03T10:00:00Z", "de")).toBe("01.–03.11.2026");
+    expect(formatDateRange("2026-11-01T10:00:00Z", "2026-11-01T11:00:00Z", "en-US")).toBe("Nov 1, 2026");
+    expect(formatDateRange("2026-11-01T10:00:00Z", "not a date")).toBe("");
+  });
+
   it("shows a consent timestamp as a local date and time", () => {
     // The hour depends on the machine's time zone, so only its shape is fixed.
     expect(formatDateTime("2025-03-04T12:00:00Z", "en-US")).toMatch(/^Mar [3-5], 2025, \d{1,2}:00\s[AP]M$/);
@@ -38,19 +45,6 @@ describe("format helpers", () => {
     expect(formatDimensions(4000, 3000)).toBe("4000 × 3000");
   });
 
-  it("counts things with the right plural", () => {
-    expect(formatCount(1, "image")).toBe("1 image");
-    expect(formatCount(0, "image")).toBe("0 images");
-    expect(formatCount(3, "style picture")).toBe("3 style pictures");
-  });
-
-  it("shows retention periods in days, or years when they are whole years", () => {
-    expect(formatPeriod(1)).toBe("1 day");
-    expect(formatPeriod(30)).toBe("30 days");
-    expect(formatPeriod(365)).toBe("1 year");
-    expect(formatPeriod(1095)).toBe("3 years");
-  });
-
   it("counts the days left until a deletion, rounding up and never below zero", () => {
     const now = Date.parse("2026-12-02T10:00:00Z");
     expect(daysUntil("2026-12-05T10:00:00Z", now)).toBe(3);
@@ -58,12 +52,13 @@ describe("format helpers", () => {
     expect(daysUntil("2026-12-01T10:00:00Z", now)).toBe(0);
   });
 
-  it("joins a list the way a sentence would", () => {
+  it("joins a list the way the language writes one", () => {
     expect(formatList([])).toBe("");
     expect(formatList(["3 portraits"])).toBe("3 portraits");
-    expect(formatList(["3 portraits", "12 images", "2 style pictures"])).toBe(
-      "3 portraits, 12 images and 2 style pictures",
+    expect(formatList(["3 portraits", "12 images", "2 style pictures"], "en-US")).toBe(
+      "3 portraits, 12 images, and 2 style pictures",
     );
+    expect(formatList(["3 Porträts", "12 Bilder", "2 Stilbilder"], "de")).toBe("3 Porträts, 12 Bilder und 2 Stilbilder");
   });
 
   it("rounds a length of time to seconds under a minute and to minutes above, in the language's units", () => {

@@ -36,10 +36,22 @@ export function formatDateTime(iso: string, locale: string = appLocale()): strin
   return formatTimestamp(iso, locale, { dateStyle: "medium", timeStyle: "short" });
 }
 
+/** Two RFC 3339 timestamps → the dates between, e.g. "Nov 1 – 3, 2026"; one date if both are that day. */
+export function formatDateRange(fromIso: string, toIso: string, locale: string = appLocale()): string {
+  const [from, to] = [new Date(fromIso), new Date(toIso)];
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return "";
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).formatRange(from, to);
+}
+
 function formatTimestamp(iso: string, locale: string, options: Intl.DateTimeFormatOptions): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
   return date.toLocaleString(locale, options);
+}
+
+/** ["a", "b", "c"] → "a, b, and c"; in German "a, b und c". */
+export function formatList(parts: string[], locale: string = appLocale()): string {
+  return new Intl.ListFormat(locale, { type: "conjunction" }).format(parts);
 }
 
 /** 4000, 3000 → "4000 × 3000". */
@@ -59,32 +71,11 @@ export function formatPercent(share: number, locale: string = appLocale()): stri
   return new Intl.NumberFormat(locale, { style: "percent" }).format(share);
 }
 
-// English only, for the pages whose words aren't in the catalogues yet: translated pages count,
-// join lists and estimate time with ICU plurals and `Intl` in their messages instead.
-
-/** 1, "image" → "1 image"; 3 → "3 images". */
-export function formatCount(count: number, noun: string, plural = `${noun}s`): string {
-  return `${count} ${count === 1 ? noun : plural}`;
-}
-
-const DAYS_PER_YEAR = 365;
-
-/** A retention period in days: 30 → "30 days", 1095 → "3 years". */
-export function formatPeriod(days: number): string {
-  return days % DAYS_PER_YEAR === 0 ? formatCount(days / DAYS_PER_YEAR, "year") : formatCount(days, "day");
-}
-
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Whole days from `now` until an RFC 3339 time, rounded up: 0 once it has passed or is due today. */
 export function daysUntil(iso: string, now = Date.now()): number {
   return Math.max(0, Math.ceil((new Date(iso).getTime() - now) / DAY_MS));
-}
-
-/** ["a", "b", "c"] → "a, b and c". */
-export function formatList(parts: string[]): string {
-  if (parts.length <= 1) return parts.join("");
-  return `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
 }
 
 /** 500, "EUR" → "€5.00" in the locale. */

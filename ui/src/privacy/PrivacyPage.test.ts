@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
 import { CHUNK_BYTES } from "../lib/backend/chunks";
 import { formatDate } from "../lib/format";
+import { applyLanguage } from "../lib/i18n";
 import {
   DEFAULT_RETENTION,
   FakeBackend,
@@ -76,7 +77,7 @@ describe("Privacy", () => {
     expect(row("portraits")).toHaveTextContent("Portraits");
     expect(row("portraits")).toHaveTextContent("3");
     expect(row("portraits")).toHaveTextContent("3.7 MB");
-    expect(row("portraits")).toHaveTextContent(`${formatDate("2026-11-01T10:00:00Z")} – ${formatDate("2026-11-03T10:00:00Z")}`);
+    expect(row("portraits")).toHaveTextContent("Nov 1 – 3, 2026");
     expect(row("portraits")).toHaveTextContent("30 days after last use");
     expect(row("portraits")).toHaveTextContent(formatDate("2026-12-20T10:00:00Z"));
     expect(row("portraits")).toHaveTextContent("/home/ada/.local/share/likeness/vault/portraits");
@@ -221,7 +222,7 @@ describe("Privacy", () => {
       const dialog = screen.getByRole("alertdialog");
       expect(dialog).toHaveTextContent("Withdraw “Face analysis on this computer”?");
       expect(dialog).toHaveTextContent(
-        "This deletes your 3 portraits, the 12 images made from them and 2 style pictures. Records of past decisions (never images) stay for 3 years.",
+        "This deletes your 3 portraits, the 12 images made from them, and 2 style pictures. Records of past decisions (never images) stay for 3 years.",
       );
       await user.click(within(dialog).getByTestId("confirm-withdraw"));
 
@@ -302,7 +303,7 @@ describe("Privacy", () => {
 
       const done = await screen.findByTestId("privacy-export-done");
       expect(done).toHaveTextContent("Saved /home/ada/Pictures/Likeness/likeness-archive.zip (7.3 MB).");
-      expect(done).toHaveTextContent("It holds 3 portraits, 12 images, 2 style pictures and 3 consent records.");
+      expect(done).toHaveTextContent("It holds 3 portraits, 12 images, 2 style pictures, and 3 consent records.");
       expect(backend.archiveExports).toEqual([null]);
       await user.click(within(done).getByTestId("privacy-export-show"));
       expect(backend.shownInFolder).toEqual(["/home/ada/Pictures/Likeness/likeness-archive.zip"]);
@@ -341,7 +342,7 @@ describe("Privacy", () => {
       expect(backend.archiveChunks).toEqual([CHUNK_BYTES, CHUNK_BYTES, 5]);
       release();
       expect(await screen.findByTestId("archive-import-done")).toHaveTextContent(
-        "Imported 3 portraits, 12 images and 3 moderation records. 1 refused by the on-device checks, 2 already here.",
+        "Imported 3 portraits, 12 images, and 3 moderation records. 1 refused by the on-device checks, 2 already here.",
       );
       expect(screen.queryByTestId("archive-import-progress")).not.toBeInTheDocument();
     });
@@ -398,5 +399,37 @@ describe("Privacy", () => {
       expect(screen.queryByTestId("deletion-receipt")).not.toBeInTheDocument();
       expect(backend.portraits).toHaveLength(3);
     });
+  });
+});
+
+describe("Privacy in another language", () => {
+  it("follows a switch to Japanese and then German: headings, retention rules, counts and dates", async () => {
+    fillLibrary();
+    const user = await openPrivacy();
+
+    applyLanguage("ja");
+    expect(await screen.findByRole("heading", { level: 1, name: "プライバシー" })).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "保存期間" })).toBeInTheDocument();
+    expect(row("portraits")).toHaveTextContent("最後に使用してから30日");
+    expect(row("portraits")).toHaveTextContent("2026/11/01～2026/11/03");
+    expect(row("portraits")).toHaveTextContent("2026/12/20");
+    expect(screen.getByTestId("privacy-notice")).toHaveTextContent("設定：削除するまで");
+
+    applyLanguage("de");
+    expect(await screen.findByRole("heading", { level: 1, name: "Datenschutz" })).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Aufbewahrung" })).toBeInTheDocument();
+    expect(row("portraits")).toHaveTextContent("30 Tage nach der letzten Verwendung");
+    expect(row("portraits")).toHaveTextContent("01.–03.11.2026");
+    expect(row("portraits")).toHaveTextContent("20.12.2026");
+    expect(screen.getByTestId("privacy-notice")).toHaveTextContent("Einstellungen: bis Sie sie löschen");
+    const portraits = screen.getByRole("group", { name: "Porträts" });
+    expect(within(portraits).getByRole("button", { name: "7 Tage" })).toBeInTheDocument();
+
+    await user.click(screen.getByTestId("withdraw-face_processing"));
+    const dialog = screen.getByRole("alertdialog");
+    expect(dialog).toHaveTextContent("„Gesichtsanalyse auf diesem Computer“ widerrufen?");
+    expect(dialog).toHaveTextContent(
+      "Dies löscht Ihre 3 Porträts, die 12 daraus erstellten Bilder und 2 Stilbilder. Einträge früherer Entscheidungen (nie Bilder) bleiben 3 Jahre lang erhalten.",
+    );
   });
 });

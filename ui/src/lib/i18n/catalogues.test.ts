@@ -127,6 +127,8 @@ const SAME_EVERYWHERE = [
   "studio.hdFactor",
   "studio.recent.describe",
   "studio.recent.describeHd",
+  "privacy.notice.rule",
+  "privacy.twoSentences",
 ];
 
 // Words that are the same in another language.
@@ -145,6 +147,9 @@ const SAME_IN: Partial<Record<(typeof LOCALES)[number], string[]>> = {
     "studio.orientation.portrait",
     "studio.style",
     "studio.recent.image",
+    "privacy.kind.portraits",
+    "privacy.count.portraits",
+    "privacy.count.outputs",
   ],
   de: [
     "nav.studio",
@@ -156,6 +161,7 @@ const SAME_IN: Partial<Record<(typeof LOCALES)[number], string[]>> = {
     "history.badge.cloud",
     "history.export.format",
     "store.column.credits",
+    "privacy.consent.column.status",
   ],
   // Keyboard keys are named as printed on them.
   ja: ["studio.generate.shortcut"],
