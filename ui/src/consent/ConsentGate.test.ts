@@ -112,7 +112,7 @@ describe("Consent gate", () => {
   it("explains when the consent status can't be read and recovers on Retry", async () => {
     const user = userEvent.setup();
     const backend = new FakeBackend();
-    backend.statusError = { code: "database", message: "locked" };
+    backend.statusError = { code: "database" };
     render(App, { props: { backend } });
 
     const problem = await screen.findByTestId("startup-error");

@@ -327,7 +327,7 @@ describe("History", () => {
     const detail = await openDetail(user);
     const exportOutputs = backend.exportOutputs.bind(backend);
     backend.exportOutputs = async () => {
-      throw { code: "folder_not_chosen", message: "/tmp/x was not chosen" };
+      throw { code: "folder_not_chosen" };
     };
 
     await user.click(within(detail).getByTestId("export-button"));
@@ -338,7 +338,7 @@ describe("History", () => {
 
     backend.exportOutputs = exportOutputs;
     backend.showInFolder = async () => {
-      throw { code: "not_found", message: "gone" };
+      throw { code: "not_found" };
     };
     await user.click(within(detail).getByTestId("export-button"));
     await user.click(await within(detail).findByRole("button", { name: "Show in folder" }));
@@ -352,7 +352,7 @@ describe("History", () => {
     const user = await openHistory();
     const detail = await openDetail(user);
     backend.showInFolder = async () => {
-      throw { code: "io", message: "no file manager on the session bus" };
+      throw { code: "io" };
     };
 
     await user.click(within(detail).getByTestId("export-button"));
@@ -431,7 +431,7 @@ describe("History", () => {
       expect(hd).toHaveTextContent("HD ×4");
       expect(preview).toHaveTextContent("Vorschau");
       expect(within(hd).getByRole("button")).toHaveAccessibleName(
-        "HD ×4, Impressionism, Head and shoulders · Portrait 4:5, 04.03.2025, in Likeness Cloud erstellt und Favorit",
+        "HD ×4, Impressionism, Kopf und Schultern · Hochformat 4:5, 04.03.2025, in Likeness Cloud erstellt und Favorit",
       );
 
       await user.click(within(preview).getByRole("button"));

@@ -121,7 +121,7 @@ describe("Library", () => {
     const user = userEvent.setup();
     renderApp();
     await screen.findByTestId("library-empty");
-    backend.failNext = { code: "unsupported_format", message: "unknown magic bytes" };
+    backend.failNext = { code: "unsupported_format" };
 
     await user.upload(importInput(), makeFile("notes.jpg", "hello"));
 
@@ -154,9 +154,9 @@ describe("Library", () => {
     await screen.findByTestId("library-empty");
     backend.rejectNext = {
       reason: "multiple_people",
-      message: "We found 2 people. Use a photo of just you.",
       confidence: 0.97,
       faceCount: 2,
+      people: 2,
     };
 
     await user.upload(importInput(), makeFile("party.jpg", "group photo"));
@@ -174,7 +174,7 @@ describe("Library", () => {
   it("imports the accepted photos of a batch even when one is rejected", async () => {
     renderApp();
     await screen.findByTestId("library-empty");
-    backend.rejectNext = { reason: "no_face", message: "We couldn't find a face.", confidence: 0.9, faceCount: 0 };
+    backend.rejectNext = { reason: "no_face", confidence: 0.9, faceCount: 0, people: 0 };
     const files = [makeFile("tree.jpg", "tree"), makeFile("me.jpg", "me")];
 
     await fireEvent.drop(window, { dataTransfer: { types: ["Files"], files } });
@@ -242,7 +242,7 @@ describe("Library", () => {
 
   it("explains a failed library load and recovers on Retry", async () => {
     const user = userEvent.setup();
-    backend.listError = { code: "database", message: "locked" };
+    backend.listError = { code: "database" };
     renderApp();
 
     const problem = await screen.findByTestId("library-error");
@@ -472,9 +472,9 @@ describe("Library", () => {
     await screen.findByTestId("library-empty");
     backend.rejectNext = {
       reason: "multiple_people",
-      message: "We found 2 people. Use a photo of just you.",
       confidence: 0.97,
       faceCount: 2,
+      people: 2,
     };
 
     await user.upload(importInput(), makeFile("party.jpg", "group photo"));

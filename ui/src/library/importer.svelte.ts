@@ -83,7 +83,7 @@ export class Importer {
   }
 
   async #send(file: File): Promise<ImportOutcome | ApiError> {
-    if (file.size > MAX_IMPORT_BYTES) return { code: "file_too_large", message: "" };
+    if (file.size > MAX_IMPORT_BYTES) return { code: "file_too_large" };
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       return await this.#backend.importPortrait(file.name, bytes);

@@ -348,7 +348,7 @@ describe("Privacy", () => {
     });
 
     it("explains a file that isn't a Likeness archive", async () => {
-      backend.failNext = { code: "archive_invalid", message: "no manifest" };
+      backend.failNext = { code: "archive_invalid" };
       const user = await openPrivacy();
 
       await user.upload(screen.getByTestId("archive-import-input"), new File(["PK"], "photos.zip"));

@@ -9,7 +9,7 @@ import type {
   ModerationRecordEntry,
   StoredKind,
 } from "../lib/backend";
-import { reasonMessage } from "../lib/backend/errors";
+import { errorMessage } from "../lib/backend/errors";
 import { formatList } from "../lib/format";
 import { t, type MessageId } from "../lib/i18n";
 
@@ -98,7 +98,7 @@ export function cloudAccountInWords(end: DeletionReceipt["cloudAccount"]): strin
     case "deleted":
       return t("privacy.receipt.cloudDeleted", { credits: end.forfeited_credits });
     case "not_reached":
-      return t("privacy.receipt.cloudNotReached", { reason: reasonMessage(end.reason) });
+      return t("privacy.receipt.cloudNotReached", { reason: errorMessage(end.code) });
   }
 }
 

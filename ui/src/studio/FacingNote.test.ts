@@ -16,7 +16,7 @@ beforeEach(() => {
   ];
   backend.facings.set(2, { yawDegrees: 41, facing: "turned_right" });
   backend.facings.set(3, { yawDegrees: -38, facing: "turned_left" });
-  backend.facings.set(4, { code: "engine_unavailable", message: "The model file face_landmark.onnx is missing" });
+  backend.facings.set(4, { code: "engine_unavailable" });
 });
 
 describe("FacingNote", () => {

@@ -110,10 +110,10 @@ describe("choosing where HD is made", () => {
     expect(within(dialog).getByTestId("choice-local")).toHaveTextContent("Recommended");
   });
 
-  it("says why this computer can't make it, showing a reason the backend wrote as it came", async () => {
+  it("says why this computer can't make it, in words for the reason's code", async () => {
     const backend = new FakeBackend({ cloud: true });
     backend.engineChoice = makeEngineChoice({
-      local: { available: false, seconds: null, reason: "The HD model isn't installed on this computer." },
+      local: { available: false, seconds: null, reason: "engine_unavailable" },
     });
     const user = await studioWithPreview(backend);
 
@@ -121,7 +121,7 @@ describe("choosing where HD is made", () => {
 
     const dialog = await screen.findByTestId("hd-choice");
     expect(within(dialog).getByTestId("choice-local-reason")).toHaveTextContent(
-      "The HD model isn't installed on this computer.",
+      "The image engine isn't available on this computer.",
     );
     expect(within(dialog).queryByTestId("hd-local")).not.toBeInTheDocument();
     expect(within(dialog).getByTestId("hd-cloud")).toBeInTheDocument();
@@ -137,7 +137,7 @@ describe("choosing where HD is made", () => {
 
     const dialog = await screen.findByTestId("buy-dialog");
     expect(within(dialog).getByTestId("buy-dialog-message")).toHaveTextContent(
-      "This needs 12 credits and your balance is 5.",
+      "You don't have enough credits for this. Buy a pack in the Store.",
     );
     expect(await within(dialog).findAllByTestId("cloud-pack")).toHaveLength(2);
 
@@ -151,12 +151,14 @@ describe("choosing where HD is made", () => {
   it("offers to buy credits when even asking for the quote runs out of credits", async () => {
     const backend = new FakeBackend({ cloud: true });
     const user = await studioWithPreview(backend);
-    backend.failNext = { code: "insufficient_credits", message: "Your balance is 0; HD needs at least 12." };
+    backend.failNext = { code: "insufficient_credits" };
 
     await user.click(screen.getByTestId("hd-2"));
 
     const dialog = await screen.findByTestId("buy-dialog");
-    expect(within(dialog).getByTestId("buy-dialog-message")).toHaveTextContent("Your balance is 0; HD needs at least 12.");
+    expect(within(dialog).getByTestId("buy-dialog-message")).toHaveTextContent(
+      "You don't have enough credits for this. Buy a pack in the Store.",
+    );
     expect(screen.queryByTestId("hd-choice")).not.toBeInTheDocument();
     expect(backend.upscaled).toEqual([]);
   });
@@ -164,7 +166,7 @@ describe("choosing where HD is made", () => {
   it("still offers this computer, with the cloud's reason, when the cloud can't quote at all", async () => {
     const backend = new FakeBackend({ cloud: true });
     const user = await studioWithPreview(backend);
-    backend.failNext = { code: "cloud_timeout", message: "no answer in 10 s" };
+    backend.failNext = { code: "cloud_timeout" };
 
     await user.click(screen.getByTestId("hd-4"));
 

@@ -10,17 +10,12 @@ export function errorMessage(code: ErrorCode): string {
   return t(`error.${code}`);
 }
 
-/** A reason the backend gave as an error code (`cloud_unreachable`) in words; other text as it came. */
-export function reasonMessage(reason: string): string {
-  return isErrorCode(reason) ? errorMessage(reason) : reason;
-}
-
 /**
  * What a moderation decision means for the user, with what to do instead, in the current language.
- * `faceCount` fills in how many people were found, for `multiple_people`.
+ * `people` fills in how many people were found, for `multiple_people`.
  */
-export function moderationMessage(reason: ModerationReason, faceCount: number): string {
-  return t(`moderation.${reason}`, { people: faceCount });
+export function moderationMessage(reason: ModerationReason, people: number): string {
+  return t(`moderation.${reason}`, { people });
 }
 
 // Own keys only, so "toString" and friends aren't mistaken for codes.
@@ -30,10 +25,6 @@ function isErrorCode(value: unknown): value is ErrorCode {
 
 /** Every failure the UI handles has this shape; anything unexpected becomes `io`. */
 export function toApiError(err: unknown): ApiError {
-  if (typeof err === "object" && err !== null) {
-    const { code, message } = err as { code?: unknown; message?: unknown };
-    if (isErrorCode(code)) return { code, message: typeof message === "string" ? message : "" };
-    if (typeof message === "string") return { code: "io", message };
-  }
-  return { code: "io", message: String(err) };
+  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  return { code: isErrorCode(code) ? code : "io" };
 }

@@ -47,7 +47,7 @@ export function makeEngineChoice(overrides: Partial<EngineChoice> = {}): EngineC
   };
 }
 
-const CLOUD_OFF: ApiError = { code: "cloud_off", message: "Likeness Cloud is off" };
+const CLOUD_OFF: ApiError = { code: "cloud_off" };
 
 export class FakeCloud extends FakePrivacy {
   cloud: CloudStatus = { enabled: false, serverUrl: "", signedIn: false, enabledAt: null };
@@ -139,7 +139,7 @@ export class FakeCloud extends FakePrivacy {
     this.#requireCloud();
     this.throwFailNext();
     const order = this.browserOrders.get(orderId);
-    if (!order) throw { code: "not_found", message: `no order ${orderId}` } satisfies ApiError;
+    if (!order) throw { code: "not_found" } satisfies ApiError;
     if (order.state === "pending" && this.orderState !== "pending") {
       order.state = this.orderState;
       this.#settle(order, this.#pack(order.packId));
@@ -171,7 +171,7 @@ export class FakeCloud extends FakePrivacy {
 
   #pack(packId: string): CloudPack {
     const pack = this.packs.find((p) => p.packId === packId);
-    if (!pack) throw { code: "not_found", message: `no pack ${packId}` } satisfies ApiError;
+    if (!pack) throw { code: "not_found" } satisfies ApiError;
     return pack;
   }
 
@@ -179,7 +179,7 @@ export class FakeCloud extends FakePrivacy {
   #settle(order: CloudOrder, pack: CloudPack): void {
     if (order.state === "paid") {
       this.balance.credits += pack.credits;
-      this.#record("grant", pack.credits, "bought", { orderId: order.orderId });
+      this.#record("grant", pack.credits, { orderId: order.orderId });
       this.receipts.unshift({
         receiptId: `rcpt_${order.orderId}`,
         kind: "purchase",
@@ -206,13 +206,12 @@ export class FakeCloud extends FakePrivacy {
     this.cloudUpscaled.push({ outputId, factor, quoteId });
     const needed = this.engineChoice.cloud.credits ?? 0;
     if (this.balance.credits < needed) {
-      const message = `This needs ${needed} credits and your balance is ${this.balance.credits}.`;
-      throw { code: "insufficient_credits", message } satisfies ApiError;
+      throw { code: "insufficient_credits" } satisfies ApiError;
     }
     this.balance.credits -= needed;
     this.balance.held += needed;
     const job = this.addHdJob(outputId, factor);
-    this.#record("hold", needed, "held for a submitted job", { jobId: `cjob_${job.id}` });
+    this.#record("hold", needed, { jobId: `cjob_${job.id}` });
     return job;
   }
 
@@ -220,12 +219,11 @@ export class FakeCloud extends FakePrivacy {
     if (!this.cloud.enabled) throw { ...CLOUD_OFF };
   }
 
-  #record(kind: CloudLedgerKind, credits: number, reason: string, ids: { orderId?: string; jobId?: string }): void {
+  #record(kind: CloudLedgerKind, credits: number, ids: { orderId?: string; jobId?: string }): void {
     this.ledger.unshift({
       entryId: this.#nextEntryId++,
       kind,
       credits,
-      reason,
       orderId: ids.orderId ?? null,
       jobId: ids.jobId ?? null,
       balanceAfter: this.balance.credits,

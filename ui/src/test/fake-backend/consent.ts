@@ -59,7 +59,7 @@ export class FakeConsent extends FakeState {
 
   async setYouthfulAge(years: number): Promise<number> {
     if (!(years >= 21)) {
-      throw { code: "invalid_input", message: "The youthful-age threshold must be at least 21 years." };
+      throw { code: "invalid_input" };
     }
     return (this.youthful = years);
   }

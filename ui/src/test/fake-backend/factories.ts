@@ -134,7 +134,6 @@ export function makeLedgerEntry(overrides: Partial<CloudLedgerEntry> = {}): Clou
     entryId: 1,
     kind: "grant",
     credits: 100,
-    reason: "bought",
     orderId: "ord_1",
     jobId: null,
     balanceAfter: 100,

@@ -39,7 +39,7 @@ export class FakeHistory extends FakeStudio {
 
   async getOutput(id: number): Promise<Output> {
     const output = this.outputs.find((o) => o.id === id);
-    if (!output) throw { code: "not_found", message: "no such output" };
+    if (!output) throw { code: "not_found" };
     return { ...output };
   }
 
@@ -69,7 +69,7 @@ export class FakeHistory extends FakeStudio {
 
   async showInFolder(file: string): Promise<void> {
     if (!this.#exportedFiles.has(file)) {
-      throw { code: "not_exported", message: `${file} was not exported` } satisfies ApiError;
+      throw { code: "not_exported" } satisfies ApiError;
     }
     this.shownInFolder.push(file);
   }
@@ -91,7 +91,7 @@ export class FakeHistory extends FakeStudio {
   protected exportFolderFor(folder: string | null): string {
     const chosen = folder ?? this.exportFolder;
     if (chosen !== this.exportFolder && !this.#pickedFolders.has(chosen)) {
-      throw { code: "folder_not_chosen", message: `${chosen} was not chosen` } satisfies ApiError;
+      throw { code: "folder_not_chosen" } satisfies ApiError;
     }
     return chosen;
   }

@@ -10,9 +10,9 @@ import { hex, vaultUrl } from "./state";
 const ACCEPTED: ModerationSummary = {
   decision: "accept",
   reason: "accepted",
-  message: "",
   confidence: 0.99,
   faceCount: 1,
+  people: 1,
 };
 
 export class FakeLibrary extends FakeConsent {
@@ -31,7 +31,7 @@ export class FakeLibrary extends FakeConsent {
 
   async importPortrait(name: string, bytes: Uint8Array): Promise<ImportOutcome> {
     this.importsSent.push(name);
-    if (!this.currentStatus().complete) throw { code: "consent_required", message: "no consent" };
+    if (!this.currentStatus().complete) throw { code: "consent_required" };
     this.throwFailNext();
     const sha256 = hex(bytes);
     const existing = this.portraits.find((p) => p.sha256 === sha256);
@@ -65,7 +65,7 @@ export class FakeLibrary extends FakeConsent {
     const expiresAt = this.expiry(now, this.policy.portraitDays);
     this.portraits = this.portraits.map((p) => (p.id === id ? { ...p, lastUsedAt: now, expiresAt } : p));
     const portrait = this.portraits.find((p) => p.id === id);
-    if (!portrait) throw { code: "not_found", message: `no portrait ${id}` } satisfies ApiError;
+    if (!portrait) throw { code: "not_found" } satisfies ApiError;
     return { ...portrait };
   }
 

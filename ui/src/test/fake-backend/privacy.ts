@@ -60,7 +60,7 @@ export class FakePrivacy extends FakeHistory {
       return days === null ? keepable : Number.isInteger(days) && days >= 1 && days <= max;
     };
     if (!Object.entries(RETENTION_LIMITS).every(fits)) {
-      throw { code: "invalid_input", message: "retention out of range" } satisfies ApiError;
+      throw { code: "invalid_input" } satisfies ApiError;
     }
     this.policy = { ...policy };
     const now = new Date().toISOString();
@@ -105,8 +105,8 @@ export class FakePrivacy extends FakeHistory {
 
   async deleteModerationRecord(id: number): Promise<void> {
     const record = this.moderationRecords.find((r) => r.id === id);
-    if (!record) throw { code: "not_found", message: `no record ${id}` } satisfies ApiError;
-    if (record.inUse) throw { code: "record_in_use", message: `record ${id} is in use` } satisfies ApiError;
+    if (!record) throw { code: "not_found" } satisfies ApiError;
+    if (record.inUse) throw { code: "record_in_use" } satisfies ApiError;
     this.moderationRecords = this.moderationRecords.filter((r) => r !== record);
   }
 

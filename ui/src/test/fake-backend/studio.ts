@@ -72,7 +72,7 @@ export class FakeStudio extends FakeLibrary {
 
   async framingFits(portraitId: number, orientation: Orientation): Promise<FramingFits> {
     const portrait = this.portraits.find((p) => p.id === portraitId);
-    if (!portrait) throw { code: "not_found", message: `no portrait ${portraitId}` };
+    if (!portrait) throw { code: "not_found" };
     return this.#framingFits(portrait, orientation);
   }
 
@@ -101,7 +101,7 @@ export class FakeStudio extends FakeLibrary {
 
   async cancelJob(id: number): Promise<Job> {
     this.cancelled.push(id);
-    return this.#updateJob(id, { state: "cancelled", error: { code: "cancelled", message: "cancelled by the user" } });
+    return this.#updateJob(id, { state: "cancelled", error: { code: "cancelled" } });
   }
 
   async retryJob(id: number): Promise<Job> {
@@ -144,7 +144,7 @@ export class FakeStudio extends FakeLibrary {
 
   #updateJob(id: number, changes: Partial<Job>): Job {
     const job = this.jobs.find((j) => j.id === id);
-    if (!job) throw { code: "job_not_found", message: `no job ${id}` };
+    if (!job) throw { code: "job_not_found" };
     Object.assign(job, changes);
     return { ...job };
   }
