@@ -217,7 +217,7 @@ describe("History", () => {
     await user.click(toggle);
     expect(toggle).toHaveAttribute("aria-pressed", "true");
     const actual = within(detail).getByRole("region", { name: "The image at actual size" });
-    expect(within(actual).getByAltText("The generated portrait")).toHaveAttribute("width", "2048");
+    expect(within(actual).getByAltText("Impressionism, Head and shoulders, HD ×4")).toHaveAttribute("width", "2048");
     expect(within(detail).queryByTestId("before-after")).not.toBeInTheDocument();
 
     await user.click(toggle);

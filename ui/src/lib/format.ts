@@ -42,6 +42,11 @@ function formatTimestamp(iso: string, locale: string, options: Intl.DateTimeForm
   return date.toLocaleString(locale, options);
 }
 
+/** 0.7 → "70%"; in French "70 %", in Turkish "%70": as the language writes a percentage. */
+export function formatPercent(fraction: number, locale: string = appLocale()): string {
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 }).format(fraction);
+}
+
 /** 4000, 3000 → "4000 × 3000". */
 export function formatDimensions(width: number, height: number): string {
   return `${width} × ${height}`;

@@ -1,6 +1,6 @@
 // Names and helpers for generation settings, shared by the Studio (choosing them) and the
 // History (showing what made an image).
-import type { Framing, Orientation, StyleChoice, StyleInfo } from "./backend";
+import type { Framing, Orientation, Output, StyleChoice, StyleInfo } from "./backend";
 
 export const FRAMINGS: readonly { value: Framing; label: string }[] = [
   { value: "headshot", label: "Headshot" },
@@ -62,6 +62,17 @@ export function describeStyle(choice: StyleChoice, styles: readonly StyleInfo[])
   const name = (id: string) => styles.find((s) => s.id === id)?.name ?? id;
   if (choice.mix.length === 1) return name(choice.mix[0][0]);
   return choice.mix.map(([id, weight]) => `${name(id)} ${Math.round(weight * 100)}%`).join(" + ");
+}
+
+/**
+ * Its style, framing and, for an HD image, its factor: what tells one result from another, and
+ * what its picture's text alternative says.
+ */
+export function describeOutput(output: Output, styles: readonly StyleInfo[]): string {
+  const { settings } = output;
+  if (!settings) return "Image";
+  const hd = settings.hdFactor ? `HD ×${settings.hdFactor}` : null;
+  return [describeStyle(settings.style, styles), framingLabel(settings.framing), hd].filter(Boolean).join(", ");
 }
 
 /** A fresh 32-bit seed, so each preview differs and can be reproduced from its settings. */
