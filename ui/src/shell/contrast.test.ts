@@ -66,6 +66,7 @@ const CONTROLS: Pair[] = [
   ["--focus", "--surface", "the focus ring in panels and dialogs"],
   ["--focus", "--surface-muted", "the focus ring inside an image's tile"],
   ["--focus", "--accent-soft", "the focus ring on a chosen option"],
+  ["--focus", "--danger-soft", "the focus ring on a problem's Retry or Dismiss"],
   ["--field-border", "--bg", "a text field or menu on the page"],
   ["--field-border", "--surface", "a text field or menu in a panel"],
   ["--text-muted", "--surface", "an unticked checkbox or radio"],
