@@ -1,5 +1,6 @@
-import { render, screen } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
+import { applyLanguage } from "../lib/i18n";
 import BeforeAfter from "./BeforeAfter.svelte";
 
 describe("Before/after", () => {
@@ -16,5 +17,18 @@ describe("Before/after", () => {
   it("falls back to a centred cover crop when the crop is unknown", () => {
     render(BeforeAfter, { props: { before: "before.png", after: "after.png", width: 4, height: 5, crop: null, alt: "New" } });
     expect(screen.getByRole("img", { name: "Your original portrait" }).tagName).toBe("IMG");
+  });
+
+  it("is a native slider that says how much of each picture shows, in the language on screen", async () => {
+    render(BeforeAfter, { props: { before: "before.png", after: "after.png", width: 4, height: 5, crop: null, alt: "New" } });
+    const slider = screen.getByRole("slider", { name: "Compare with your original portrait" });
+    expect(slider).toHaveAttribute("type", "range");
+    expect(slider).toHaveAttribute("aria-valuetext", "50% new image, 50% original");
+
+    await fireEvent.input(slider, { target: { value: "45" } });
+    expect(slider).toHaveAttribute("aria-valuetext", "45% new image, 55% original");
+
+    applyLanguage("de");
+    await waitFor(() => expect(slider.getAttribute("aria-valuetext")).toMatch(/^45\s% neues Bild, 55\s% Original$/));
   });
 });

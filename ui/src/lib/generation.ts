@@ -1,7 +1,7 @@
 // Names and helpers for generation settings, shared by the Studio (choosing them) and the
 // History (showing what made an image). Their words are the Studio's messages (`studio.framing.*`,
 // `studio.orientation.*`, `studio.style.*`), in the current language.
-import type { Framing, Orientation, StyleChoice, StyleInfo } from "./backend";
+import type { Framing, Orientation, Output, StyleChoice, StyleInfo } from "./backend";
 import { formatPercent } from "./format";
 import { t, type MessageId } from "./i18n";
 
@@ -71,6 +71,18 @@ export function describeStyle(choice: StyleChoice, styles: readonly StyleInfo[])
   const name = (id: string) => styles.find((s) => s.id === id)?.name ?? id;
   if (choice.mix.length === 1) return name(choice.mix[0][0]);
   return choice.mix.map(([id, weight]) => `${name(id)} ${formatPercent(weight)}`).join(" + ");
+}
+
+/**
+ * Its style, framing and, for an HD image, its factor: what tells one result from another, and
+ * what its picture's text alternative says.
+ */
+export function describeOutput(output: Output, styles: readonly StyleInfo[]): string {
+  const { settings } = output;
+  if (!settings) return t("studio.recent.image");
+  const words = { style: describeStyle(settings.style, styles), framing: framingLabel(settings.framing) };
+  const factor = settings.hdFactor;
+  return factor ? t("studio.recent.describeHd", { ...words, factor }) : t("studio.recent.describe", words);
 }
 
 /** A fresh 32-bit seed, so each preview differs and can be reproduced from its settings. */

@@ -1,4 +1,6 @@
 import { toApiError } from "../lib/backend/errors";
+import { t } from "../lib/i18n";
+import type { Announcement } from "../shell/LiveRegion.svelte";
 import type {
   ApiError,
   Backend,
@@ -26,6 +28,8 @@ export class Importer {
   failures = $state<ImportFailure[]>([]);
   duplicates = $state<string[]>([]);
   rejections = $state<ImportRejection[]>([]);
+  /** For screen readers: a batch starting, then how it ended; never each file's stages. */
+  news = $state<Announcement | null>(null);
 
   #backend: Backend;
   #onImported: (portrait: Portrait) => void;
@@ -33,6 +37,9 @@ export class Importer {
   #queue: File[] = [];
   #total = 0;
   #finished = 0;
+  /** Of this batch's files, those that became portraits, and those refused, failed or already there. */
+  #added = 0;
+  #notAdded = 0;
 
   constructor(backend: Backend, onImported: (p: Portrait) => void, onBatchDone: () => void) {
     this.#backend = backend;
@@ -47,7 +54,10 @@ export class Importer {
     this.#queue.push(...files);
     this.#total += files.length;
     if (this.current) this.current.total = this.#total;
-    if (idle) void this.#run();
+    if (idle) {
+      this.news = { text: t("a11y.import.started", { count: files.length }) };
+      void this.#run();
+    }
   }
 
   /** Stage updates from the backend's `import-progress` events. */
@@ -77,8 +87,11 @@ export class Importer {
       this.#finished++;
     }
     this.current = null;
+    this.news = { text: this.#summary() };
     this.#total = 0;
     this.#finished = 0;
+    this.#added = 0;
+    this.#notAdded = 0;
     this.#onBatchDone();
   }
 
@@ -93,13 +106,22 @@ export class Importer {
   }
 
   #record(file: File, result: ImportOutcome | ApiError): void {
-    if ("code" in result) {
-      this.failures.push({ name: file.name, error: result });
+    if ("code" in result) this.failures.push({ name: file.name, error: result });
+    else if (result.moderation?.decision === "reject") {
+      this.rejections.push({ name: file.name, moderation: result.moderation });
+    } else if (result.duplicate) this.duplicates.push(file.name);
+    else if (result.portrait) {
+      this.#added++;
+      this.#onImported(result.portrait);
       return;
     }
-    const { portrait, duplicate, moderation } = result;
-    if (moderation?.decision === "reject") this.rejections.push({ name: file.name, moderation });
-    else if (duplicate) this.duplicates.push(file.name);
-    else if (portrait) this.#onImported(portrait);
+    this.#notAdded++;
+  }
+
+  /** The notices say which files weren't added and why; this only counts. */
+  #summary(): string {
+    const added = this.#added;
+    if (this.#notAdded === 0) return t("a11y.import.done", { added });
+    return t("a11y.import.doneSome", { added, notAdded: this.#notAdded });
   }
 }

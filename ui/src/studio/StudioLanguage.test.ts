@@ -58,7 +58,7 @@ describe("the Studio in another language", () => {
     await user.click(generate());
     backend.outputs = [makeOutput({ id: 9, jobId: 1, portraitId: 1 })];
     backend.emitJob({ jobId: 1, state: "done", progress: 1, error: null });
-    expect(await screen.findByRole("img", { name: "プレビュー画像" })).toBeInTheDocument();
+    expect(await screen.findByRole("img", { name: "Impressionism、胸から上" })).toBeInTheDocument();
 
     await user.click(screen.getByTestId("hd-4"));
 

@@ -394,7 +394,7 @@ describe("Studio", () => {
 
     await waitFor(() => expect(screen.getByTestId("preview-image")).toHaveAttribute("src", "vault://localhost/output%2F71"));
     expect(screen.getByTestId("preview-hd")).toHaveTextContent("HD ×2");
-    expect(screen.getByTestId("preview-image")).toHaveAccessibleName("Your HD ×2 image");
+    expect(screen.getByTestId("preview-image")).toHaveAccessibleName("Impressionism, Head and shoulders, HD ×2");
     // HD again upscales the preview, not the HD image.
     await user.click(screen.getByTestId("hd-4"));
     expect(backend.upscaled).toEqual([

@@ -38,6 +38,8 @@ export class Jobs {
   /** Newest first. */
   list = $state<Job[]>([]);
   error = $state<ApiError | null>(null);
+  /** Set once `list_jobs` has first answered (or failed to). */
+  loaded = $state(false);
 
   #backend: Backend;
   /** What each finished job made, looked up once for the queue's thumbnails and the preview. */
@@ -54,6 +56,8 @@ export class Jobs {
       this.error = null;
     } catch (err) {
       this.error = toApiError(err);
+    } finally {
+      this.loaded = true;
     }
   }
 
