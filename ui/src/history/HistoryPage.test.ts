@@ -442,7 +442,7 @@ describe("History", () => {
       expect(settings).toHaveTextContent("HD Nein (Vorschau)");
       expect(settings).toHaveTextContent(/Erstellt 04\.03\.2025, \d\d:\d\d/);
       expect(within(detail).getByRole("slider", { name: "Mit Ihrem ursprünglichen Porträt vergleichen" }))
-        .toHaveAttribute("aria-valuetext", "50\u00a0% neues Bild");
+        .toHaveAttribute("aria-valuetext", "50\u00a0% neues Bild, 50\u00a0% Original");
       expect(within(detail).getByTestId("export-button")).toHaveTextContent("Exportieren");
 
       await user.click(within(detail).getByRole("button", { name: "Vorheriges Bild" }));
