@@ -141,4 +141,22 @@ describe("Consent gate", () => {
     expect(shown[0]).toBe("저는 만 18세 이상입니다.");
     expect(backend.wordings).toEqual([{ language: "ko", text: shown.join("\n") }]);
   });
+
+  it("lets a person pick the language they read before agreeing, and records the wording in it", async () => {
+    const user = userEvent.setup();
+    const backend = firstRun();
+    await screen.findByTestId("consent-gate");
+
+    await user.selectOptions(screen.getByRole("combobox", { name: "Language" }), "de");
+
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Bevor Sie beginnen");
+    expect(screen.getByRole("combobox", { name: "Sprache" })).toHaveValue("de");
+    for (const box of BOXES) await user.click(checkbox(box));
+    const shown = BOXES.map((box) => checkbox(box).closest("label")!.textContent!.trim());
+    await user.click(screen.getByRole("button", { name: "Weiter" }));
+
+    await screen.findByTestId("library-empty");
+    expect(backend.wordings).toEqual([{ language: "de", text: shown.join("\n") }]);
+    expect(localStorage.getItem("likeness.language")).toBe("de");
+  });
 });

@@ -8,5 +8,8 @@ beforeEach(() => studioChoices.reset());
 // Tests read English unless they choose another language; a choice never leaks into the next test.
 // (Tests that read the Rust side's files run in Node, without a page to set the language of.)
 beforeEach(() => {
-  if (typeof document !== "undefined") applyLanguage("en");
+  if (typeof document !== "undefined") {
+    localStorage.clear();
+    applyLanguage("en");
+  }
 });
