@@ -205,6 +205,9 @@ async fn a_user_turns_cloud_on_buys_credits_in_the_checkout_window_and_upscales_
 
     // A preview here, then HD x2 in the cloud at the price shown.
     preview_then_hd_choices(&app).await;
+    let mut problems = serious_accessibility_problems(&app, "dark").await;
+    problems.extend(serious_accessibility_problems(&app, "light").await);
+    assert!(problems.is_empty(), "the HD choice dialog: {problems:#?}");
     screenshot(&app, "screenshot-quote").await;
     click(&app, "[data-testid='hd-cloud']").await;
     wait_until("both jobs are done", Duration::from_secs(120), async || {

@@ -388,3 +388,49 @@ pub async fn screenshot(app: &Client, name: &str) {
         std::fs::write(repo_root().join("docs").join(format!("{name}.png")), png).unwrap();
     }
 }
+
+/// The axe-core checker, from the UI's dev dependencies (`npm ci` puts it there).
+fn axe_source() -> String {
+    let path = repo_root().join("ui/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{} is readable (npm ci in ui/): {e}", path.display()))
+}
+
+/// What axe-core finds wrong on the page as it is now, in the theme named
+/// (`light` or `dark`, set as the Settings page sets it), limited to serious
+/// and critical problems: one line per rule, with the first elements it hit.
+pub async fn serious_accessibility_problems(app: &Client, theme: &str) -> Vec<String> {
+    app.execute(
+        "document.documentElement.dataset.theme = arguments[0];",
+        vec![theme.into()],
+    )
+    .await
+    .unwrap();
+    let loaded = app
+        .execute("return typeof axe !== 'undefined';", vec![])
+        .await
+        .unwrap();
+    if loaded != serde_json::Value::Bool(true) {
+        app.execute(&axe_source(), vec![]).await.unwrap();
+    }
+    // Colours read halfway through a theme's transition would be neither theme's.
+    wait_for_script(
+        app,
+        "the page's transitions have ended",
+        "return document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running');",
+    )
+    .await;
+    let found = app
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run(document, { resultTypes: ['violations'] }).then(\
+               (result) => done(result.violations\
+                 .filter((v) => v.impact === 'serious' || v.impact === 'critical')\
+                 .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)),\
+               (error) => done([`axe could not run: ${error}`]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
