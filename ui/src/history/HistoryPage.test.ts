@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
 import { formatDate } from "../lib/format";
 import { applyLanguage } from "../lib/i18n";
-import { FakeBackend, makeOutput, makePortrait } from "../test/fake-backend";
+import { FakeBackend, makeCatalogueStyles, makeOutput, makePortrait } from "../test/fake-backend";
 
 let backend: FakeBackend;
 
@@ -473,6 +473,31 @@ describe("History", () => {
       expect(await within(dialog).findByTestId("export-result")).toHaveTextContent(
         "2枚の画像を /home/ada/Pictures/Likeness に保存しました",
       );
+    });
+
+    it("names the styles in Japanese and German in the style filter and on the tiles", async () => {
+      backend.styles = makeCatalogueStyles();
+      backend.outputs = [
+        makeOutput({ id: 1, settings: { ...makeOutput().settings!, style: { kind: "preset", mix: [["style-15", 1]] } } }),
+      ];
+      const user = await openHistory();
+      const filter = screen.getByTestId("filter-style");
+      await waitFor(() => expect(within(filter).getByRole("option", { name: "Stained Glass" })).toBeInTheDocument());
+
+      applyLanguage("ja");
+      await tick();
+      expect(within(filter).getByRole("option", { name: "水墨" })).toHaveValue("style-02");
+      expect(within(filter).getByRole("option", { name: "Neon Noir" })).toHaveValue("style-26");
+      const [tile] = await screen.findAllByTestId("output-tile");
+      expect(tile).toHaveTextContent("ステンドグラス");
+
+      applyLanguage("de");
+      await tick();
+      await user.selectOptions(filter, "Buntglas");
+      expect(filter).toHaveDisplayValue("Buntglas");
+      await waitFor(() => expect(lastFilter().styleKey).toBe("style-15"));
+      const [filtered] = await screen.findAllByTestId("output-tile");
+      expect(filtered).toHaveTextContent("Buntglas");
     });
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { aspectRatio, describeStyle, presetStyle, startingStrength } from "./generation";
+import { makeCatalogueStyles } from "../test/fake-backend";
+import { aspectRatio, describeStyle, presetStyle, startingStrength, styleName } from "./generation";
+import { applyLanguage } from "./i18n";
 
 const STYLES = [
   { id: "impressionism", name: "Impressionism", defaultStrengthPercent: 70 },
@@ -31,6 +33,19 @@ describe("generation settings", () => {
     );
     expect(describeStyle({ kind: "preset", mix: [["watercolour", 1]] }, STYLES)).toBe("Watercolour");
     expect(describeStyle({ kind: "picture", pictureSha256: "ff" }, STYLES)).toBe("Your own picture");
+  });
+
+  it("names a catalogue style in the current language, and a style the catalogues lack by the backend's name", () => {
+    const [inkWash, stainedGlass, unknown] = makeCatalogueStyles();
+    expect(styleName(inkWash)).toBe("Ink Wash");
+    expect(styleName(unknown)).toBe("Neon Noir");
+
+    applyLanguage("de");
+    expect(styleName(inkWash)).toBe("Tuschelavierung");
+    expect(styleName(unknown)).toBe("Neon Noir");
+    expect(describeStyle(presetStyle("style-02", "style-26", 70), [inkWash, stainedGlass, unknown])).toBe(
+      "Tuschelavierung 70\u00a0% + Neon Noir 30\u00a0%",
+    );
   });
 
   it("reads an orientation as its aspect ratio", () => {

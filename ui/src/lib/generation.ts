@@ -1,9 +1,9 @@
 // Names and helpers for generation settings, shared by the Studio (choosing them) and the
 // History (showing what made an image). Their words are the Studio's messages (`studio.framing.*`,
-// `studio.orientation.*`, `studio.style.*`), in the current language.
+// `studio.orientation.*`, `studio.style.*`, `studio.styleName.*`), in the current language.
 import type { Framing, Orientation, Output, StyleChoice, StyleInfo } from "./backend";
 import { formatPercent } from "./format";
-import { t, type MessageId } from "./i18n";
+import { isMessageId, t, type MessageId } from "./i18n";
 
 /** The framings, closest first. */
 export const FRAMINGS: readonly Framing[] = ["headshot", "shoulders", "half_body", "three_quarter", "full_body"];
@@ -65,10 +65,22 @@ export function startingStrength(choice: StyleChoice, styles: readonly StyleInfo
   return Math.min(...defaults);
 }
 
+/**
+ * A preset style's name in the current language. The backend names its styles in English; a style
+ * newer than the catalogues keeps that name until they name it too.
+ */
+export function styleName(style: StyleInfo): string {
+  const id = `studio.styleName.${style.id}`;
+  return isMessageId(id) ? t(id) : style.name;
+}
+
 /** "Impressionism 70% + Watercolour 30%", "Impressionism" or "Your own picture". */
 export function describeStyle(choice: StyleChoice, styles: readonly StyleInfo[]): string {
   if (choice.kind === "picture") return t("studio.style.ownPicture");
-  const name = (id: string) => styles.find((s) => s.id === id)?.name ?? id;
+  const name = (id: string) => {
+    const style = styles.find((s) => s.id === id);
+    return style ? styleName(style) : id;
+  };
   if (choice.mix.length === 1) return name(choice.mix[0][0]);
   return choice.mix.map(([id, weight]) => `${name(id)} ${formatPercent(weight)}`).join(" + ");
 }

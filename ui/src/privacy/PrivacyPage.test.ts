@@ -336,14 +336,27 @@ describe("Privacy", () => {
       const user = await openPrivacy();
       const archive = new File([new Uint8Array(2 * CHUNK_BYTES + 5)], "backup.zip", { type: "application/zip" });
 
+      const news = screen.getByTestId("archive-import-news");
+      expect(news).toHaveAttribute("aria-live", "polite");
+      expect(news.textContent?.trim()).toBe("");
       await user.upload(screen.getByTestId("archive-import-input"), archive);
 
-      expect(await screen.findByTestId("archive-import-progress")).toHaveTextContent("Checking and importing…");
+      const progress = await screen.findByTestId("archive-import-progress");
+      expect(progress).toHaveTextContent("Checking and importing…");
       expect(backend.archiveChunks).toEqual([CHUNK_BYTES, CHUNK_BYTES, 5]);
-      release();
-      expect(await screen.findByTestId("archive-import-done")).toHaveTextContent(
-        "Imported 3 portraits, 12 images, and 3 moderation records. 1 refused by the on-device checks, 2 already here.",
+      // Said once when it starts; the percentages are there to read, not announced.
+      expect(news).toHaveTextContent("Importing the archive…");
+      expect(within(progress).queryByRole("status")).not.toBeInTheDocument();
+      expect(progress).not.toHaveAttribute("role");
+      expect(within(progress).getByRole("progressbar", { name: "Archive import" })).toHaveAttribute(
+        "aria-valuetext",
+        "Checking and importing…",
       );
+      release();
+      const result =
+        "Imported 3 portraits, 12 images, and 3 moderation records. 1 refused by the on-device checks, 2 already here.";
+      expect(await screen.findByTestId("archive-import-done")).toHaveTextContent(result);
+      expect(news).toHaveTextContent(result);
       expect(screen.queryByTestId("archive-import-progress")).not.toBeInTheDocument();
     });
 

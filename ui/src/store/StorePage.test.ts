@@ -73,8 +73,8 @@ describe("Store", () => {
     expect(screen.getByTestId("cloud-held")).toHaveTextContent("12 credits held for jobs still running");
     const packs = await screen.findAllByTestId("cloud-pack");
     expect(packs.map((p) => p.textContent?.replace(/\s+/g, " ").trim())).toEqual([
-      expect.stringMatching(/^Starter 100 credits €5\.00 Buy$/),
-      expect.stringMatching(/^Studio 500 credits €20\.00 Buy$/),
+      expect.stringMatching(/^100 credits €5\.00 Buy$/),
+      expect.stringMatching(/^500 credits €20\.00 Buy$/),
     ]);
   });
 
@@ -128,7 +128,7 @@ describe("Store", () => {
     const user = await openStore(backend);
     expect(await screen.findByTestId("cloud-balance")).toHaveTextContent("0 credits");
 
-    await user.click(await screen.findByRole("button", { name: "Buy Starter, 100 credits" }));
+    await user.click(await screen.findByRole("button", { name: "Buy 100 credits" }));
 
     expect(await screen.findByTestId("checkout-waiting")).toHaveTextContent("Finish the purchase in the checkout window…");
     expect(backend.packsBought).toEqual(["pack_100"]);
@@ -261,7 +261,7 @@ describe("Store", () => {
       expect(screen.getByTestId("cloud-balance")).toHaveTextContent("76 Credits");
       expect(screen.getByTestId("cloud-held")).toHaveTextContent("und 12 Credits für noch laufende Aufträge reserviert");
       const [starter] = screen.getAllByTestId("cloud-pack");
-      expect(starter).toHaveTextContent(/^Starter\s*100 Credits\s*5,00\s€\s*Kaufen$/);
+      expect(starter).toHaveTextContent(/^100 Credits\s*5,00\s€\s*Kaufen$/);
 
       const rows = screen.getAllByTestId("ledger-entry");
       expect(rows.map((row) => within(row).getAllByRole("cell")[0].textContent)).toEqual([
@@ -280,7 +280,7 @@ describe("Store", () => {
         "Die Signatur eines Belegs passt nicht zum Schlüssel von Likeness Cloud.",
       );
 
-      await user.click(screen.getByRole("button", { name: "Starter kaufen, 100 Credits" }));
+      await user.click(screen.getByRole("button", { name: "100 Credits kaufen" }));
       expect(await screen.findByTestId("order-outcome")).toHaveTextContent("100 Credits hinzugefügt");
     });
 

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
 import { applyLanguage } from "../lib/i18n";
-import { FakeBackend, makeOutput, makePortrait } from "../test/fake-backend";
+import { FakeBackend, makeCatalogueStyles, makeOutput, makePortrait } from "../test/fake-backend";
 
 let backend: FakeBackend;
 
@@ -49,6 +49,27 @@ describe("the Studio in another language", () => {
     expect(warning).toHaveTextContent("„Ganzkörper“ braucht mehr vom Körper, als dieses Foto zeigt.");
     await user.click(within(warning).getByRole("button", { name: "Stattdessen „Halbkörper“ verwenden" }));
     expect(screen.getByRole("radio", { name: "Halbkörper" })).toBeChecked();
+  });
+
+  it("names the styles in Japanese and German, on the tiles, in the blend and in its slider's value", async () => {
+    backend.styles = makeCatalogueStyles();
+    const user = await openStudio("Studio");
+    const inkWash = screen.getByTestId("style-style-02");
+    expect(inkWash).toHaveTextContent("Ink Wash");
+
+    applyLanguage("ja");
+    await waitFor(() => expect(inkWash).toHaveTextContent("水墨"));
+    expect(screen.getByRole("radio", { name: "ステンドグラス" })).toBeInTheDocument();
+    // A style newer than the catalogues keeps the backend's name.
+    expect(screen.getByTestId("style-style-26")).toHaveTextContent("Neon Noir");
+
+    applyLanguage("de");
+    await waitFor(() => expect(inkWash).toHaveTextContent("Tuschelavierung"));
+    await user.click(inkWash);
+    await user.click(screen.getByTestId("blend-toggle"));
+    await user.selectOptions(screen.getByLabelText("Zweiter Stil"), "Buntglas");
+    expect(screen.getByTestId("blend-label")).toHaveTextContent(/^Tuschelavierung 50\s% · Buntglas 50\s%$/);
+    expect(screen.getByTestId("blend-slider")).toHaveAttribute("aria-valuetext", "Tuschelavierung 50\u00a0%");
   });
 
   it("words the HD choice, its price and time, and the queue in Japanese", async () => {

@@ -1,8 +1,7 @@
 import type { ApiError } from "../bindings/ApiError";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { ModerationReason } from "../bindings/ModerationReason";
-import { t } from "../i18n";
-import { CATALOGUES } from "../i18n/catalogues";
+import { isMessageId, t } from "../i18n";
 
 // Each error code's words are the message `error.<code>` in the catalogues. The id is built from
 // the code's type, so TypeScript fails the build when the backend gains a code without a message.
@@ -18,9 +17,8 @@ export function moderationMessage(reason: ModerationReason, people: number): str
   return t(`moderation.${reason}`, { people });
 }
 
-// Own keys only, so "toString" and friends aren't mistaken for codes.
 function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === "string" && Object.prototype.hasOwnProperty.call(CATALOGUES.en, `error.${value}`);
+  return typeof value === "string" && isMessageId(`error.${value}`);
 }
 
 /** Every failure the UI handles has this shape; anything unexpected becomes `io`. */

@@ -26,6 +26,14 @@ function catalogue(locale: Locale): Catalogue {
   return messages as Catalogue;
 }
 
+/**
+ * Whether English defines `id`, for ids built from what the backend sends (an error code, a style
+ * id). Own keys only, so "toString" and friends aren't taken for ids.
+ */
+export function isMessageId(id: string): id is MessageId {
+  return Object.prototype.hasOwnProperty.call(CATALOGUES.en, id);
+}
+
 export const CATALOGUES = Object.fromEntries(LOCALES.map((locale) => [locale, catalogue(locale)])) as Record<
   Locale,
   Catalogue

@@ -2,7 +2,7 @@
 // A new message goes into its part's messages/<part>/en.json first, in ICU MessageFormat (plurals as
 // `{count, plural, one {# image} other {# images}}`), then into every other language's file
 // of that part: the catalogue tests fail until all eight have it, and check its placeholders.
-export type { MessageId } from "./catalogues";
+export { isMessageId, type MessageId } from "./catalogues";
 export { LANGUAGE_NAMES, LOCALES, matchLocale, type Locale } from "./locales";
 export {
   applyLanguage,

@@ -75,7 +75,6 @@ export class FakeCloud extends FakePrivacy {
   choicesAsked: { outputId: number; factor: HdFactor }[] = [];
   /** The arguments of each `enqueueCloudHd`. */
   cloudUpscaled: { outputId: number; factor: HdFactor; quoteId: string }[] = [];
-  #nextEntryId = 1;
   #nextOrder = 1;
 
   async cloudStatus(): Promise<CloudStatus> {
@@ -221,7 +220,8 @@ export class FakeCloud extends FakePrivacy {
 
   #record(kind: CloudLedgerKind, credits: number, ids: { orderId?: string; jobId?: string }): void {
     this.ledger.unshift({
-      entryId: this.#nextEntryId++,
+      // After any entries a test put there itself, so the ledger's keys stay unique.
+      entryId: Math.max(0, ...this.ledger.map((entry) => entry.entryId)) + 1,
       kind,
       credits,
       orderId: ids.orderId ?? null,

@@ -47,6 +47,18 @@ export function makeStyles(): StyleInfo[] {
   }));
 }
 
+/**
+ * Styles as the real backend sends them (ids the catalogues name in every language), and one it
+ * might send later, which the catalogues don't know yet.
+ */
+export function makeCatalogueStyles(): StyleInfo[] {
+  return [
+    { id: "style-02", name: "Ink Wash", defaultStrengthPercent: 70 },
+    { id: "style-15", name: "Stained Glass", defaultStrengthPercent: 50 },
+    { id: "style-26", name: "Neon Noir", defaultStrengthPercent: 80 },
+  ];
+}
+
 export function makeJob(overrides: Partial<Job> = {}): Job {
   return {
     id: 1,

@@ -9,6 +9,7 @@ import { FakeCloud } from "./cloud";
 export { DEFAULT_PACKS, makeEngineChoice } from "./cloud";
 export { POLICY_VERSION } from "./consent";
 export {
+  makeCatalogueStyles,
   makeFile,
   makeJob,
   makeLedgerEntry,
