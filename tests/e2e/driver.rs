@@ -92,6 +92,10 @@ impl Driver {
             .env("LIKENESS_DATA_DIR", data_dir)
             // Exports go to the Pictures folder: point it inside the test's folder.
             .env("XDG_CONFIG_HOME", xdg_config(data_dir))
+            // The page's own storage (the language and theme chosen) too, so that
+            // one test's choice never shows in the next.
+            .env("XDG_DATA_HOME", data_dir.join("xdg-data"))
+            .env("XDG_CACHE_HOME", data_dir.join("xdg-cache"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)
