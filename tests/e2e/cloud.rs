@@ -196,7 +196,6 @@ async fn a_user_turns_cloud_on_buys_credits_in_the_checkout_window_and_upscales_
         DEADLINE,
     )
     .await;
-    screenshot(&app, "screenshot-store").await;
     wait_until("the checkout window is closed", DEADLINE, async || {
         let windows = app.windows().await?;
         check(windows.len() == 1, || format!("{} windows", windows.len()))
@@ -208,7 +207,6 @@ async fn a_user_turns_cloud_on_buys_credits_in_the_checkout_window_and_upscales_
     let mut problems = serious_accessibility_problems(&app, "dark").await;
     problems.extend(serious_accessibility_problems(&app, "light").await);
     assert!(problems.is_empty(), "the HD choice dialog: {problems:#?}");
-    screenshot(&app, "screenshot-quote").await;
     click(&app, "[data-testid='hd-cloud']").await;
     wait_until("both jobs are done", Duration::from_secs(120), async || {
         let done = app

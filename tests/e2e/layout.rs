@@ -1,7 +1,7 @@
 //! The layout a newcomer found broken, in the real window at 1200×800 and
 //! 760×520: the window itself never scrolls (only the main pane does),
 //! Settings never scrolls sideways, and in the dark theme an unchosen radio
-//! does not look chosen.
+//! does not look chosen; and long German words widen no page at 760×520.
 
 use fantoccini::Client;
 use likeness_e2e::*;
@@ -92,5 +92,48 @@ async fn the_window_never_scrolls_settings_fits_760_px_and_an_unchosen_radio_loo
         },
     )
     .await;
+    app.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn in_german_at_760_by_520_no_page_scrolls_sideways() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start(4484, data.path());
+    let app = driver.launch().await;
+    accept_consent(&app).await;
+    pick_files(&app, &[&astronaut()]).await;
+    wait_for(&app, "[data-testid='portrait-card']").await;
+    click(&app, "[data-testid='nav-settings']").await;
+    wait_for(&app, "[data-testid='language']")
+        .await
+        .select_by_value("de")
+        .await
+        .unwrap();
+    wait_for_script(
+        &app,
+        "the app speaks German",
+        "return document.documentElement.lang === 'de';",
+    )
+    .await;
+    app.set_window_size(760, 520).await.unwrap();
+    wait_for_script(
+        &app,
+        "the window is 760 px wide",
+        "return window.innerWidth <= 760;",
+    )
+    .await;
+
+    for page in ["library", "studio", "history", "store", "privacy", "settings"] {
+        click(&app, &format!("[data-testid='nav-{page}']")).await;
+        wait_for_script(
+            &app,
+            &format!("the German {page} page has no sideways scroll at 760×520"),
+            "const pane = document.querySelector('main');
+             return document.querySelector('main h1') !== null
+                 && pane.scrollWidth <= pane.clientWidth + 1
+                 && document.scrollingElement.scrollWidth <= window.innerWidth + 1;",
+        )
+        .await;
+    }
     app.close().await.unwrap();
 }
