@@ -62,8 +62,6 @@ pub async fn run(app: &AppHandle, checkout: &CheckoutStarted) -> Result<Ending, 
         })
         .build()
         .map_err(failed)?;
-    #[cfg(target_os = "linux")]
-    crate::webview::draw_without_gpu_compositing(&window);
     window.on_window_event(move |event| {
         if let WindowEvent::Destroyed = event {
             let _ = ended.send(Ending::Closed);

@@ -10,7 +10,6 @@ mod setup;
 mod state;
 mod uploads;
 mod vault_protocol;
-mod webview;
 
 use tauri::webview::PageLoadEvent;
 use tauri::Manager;

@@ -27,10 +27,6 @@ pub struct StartupError(pub ApiError);
 const SHOW_ANYWAY: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub fn setup(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
-    #[cfg(target_os = "linux")]
-    if let Some(window) = app.get_webview_window("main") {
-        crate::webview::draw_without_gpu_compositing(&window);
-    }
     let handle = app.handle().clone();
     std::thread::spawn(move || {
         std::thread::sleep(SHOW_ANYWAY);

@@ -95,7 +95,6 @@ impl Driver {
             // The page's own storage (the language and theme chosen) too, so that
             // one test's choice never shows in the next.
             .env("XDG_DATA_HOME", data_dir.join("xdg-data"))
-            .env("XDG_CACHE_HOME", data_dir.join("xdg-cache"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)

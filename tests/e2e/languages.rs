@@ -103,7 +103,6 @@ async fn a_person_agrees_and_is_refused_in_japanese_then_in_german_and_each_cons
         &["Es wurden 2 Personen gefunden", "nur Sie zu sehen"],
     )
     .await;
-    screenshot(&app, "screenshot-de").await;
 
     click(&app, "[data-testid='nav-privacy']").await;
     click(&app, "[data-testid='withdraw-consent']").await;

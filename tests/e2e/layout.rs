@@ -100,21 +100,34 @@ async fn in_german_at_760_by_520_no_page_scrolls_sideways() {
     let data = tempfile::tempdir().unwrap();
     let driver = Driver::start(4484, data.path());
     let app = driver.launch().await;
+    let inputs = tempfile::tempdir().unwrap();
+    let pair = inputs.path().join("zwei.png");
+    std::fs::write(&pair, side_by_side_png()).unwrap();
     accept_consent(&app).await;
-    pick_files(&app, &[&astronaut()]).await;
-    wait_for(&app, "[data-testid='portrait-card']").await;
     click(&app, "[data-testid='nav-settings']").await;
-    wait_for(&app, "[data-testid='language']")
-        .await
-        .select_by_value("de")
-        .await
-        .unwrap();
+    // Chosen without opening the list: after a native popup, WebKitWebDriver's
+    // screenshots never come back (languages.rs picks from the open list).
+    wait_for(&app, "[data-testid='language']").await;
+    app.execute(
+        "const picker = document.querySelector(\"[data-testid='language']\");
+         picker.value = 'de';
+         picker.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![],
+    )
+    .await
+    .unwrap();
     wait_for_script(
         &app,
         "the app speaks German",
         "return document.documentElement.lang === 'de';",
     )
     .await;
+    screenshot(&app, "screenshot-de").await;
+    click(&app, "[data-testid='nav-library']").await;
+    pick_files(&app, &[&astronaut()]).await;
+    wait_for(&app, "[data-testid='portrait-card']").await;
+    pick_files(&app, &[&pair]).await;
+    wait_for(&app, "[data-testid='import-rejection']").await;
     app.set_window_size(760, 520).await.unwrap();
     wait_for_script(
         &app,
@@ -123,7 +136,9 @@ async fn in_german_at_760_by_520_no_page_scrolls_sideways() {
     )
     .await;
 
-    for page in ["library", "studio", "history", "store", "privacy", "settings"] {
+    for page in [
+        "library", "studio", "history", "store", "privacy", "settings",
+    ] {
         click(&app, &format!("[data-testid='nav-{page}']")).await;
         wait_for_script(
             &app,
