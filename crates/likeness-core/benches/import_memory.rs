@@ -135,8 +135,5 @@ fn child(files: &[PathBuf]) {
 
 /// The consent wording the bench "shows".
 fn bench_wording() -> likeness_core::consent::ConsentWording {
-    likeness_core::consent::ConsentWording {
-        language: "en".into(),
-        text: "Benchmark: consent to on-device face analysis.".into(),
-    }
+    likeness_core::consent::ConsentWording::command_line()
 }

@@ -34,10 +34,7 @@ fn main() {
                 photo_rights: true,
                 face_processing: true,
             },
-            &ConsentWording {
-                language: "en".into(),
-                text: "bench".into(),
-            },
+            &ConsentWording::command_line(),
         )
         .unwrap();
     let photo = std::fs::read(concat!(

@@ -8,12 +8,6 @@ use likeness_core::Services;
 use crate::error::CliError;
 use crate::output::emit;
 
-/// What `consent --grant` declares (its `--help` says the same); the record
-/// keeps this text's sha256.
-const GRANT_WORDING: &str = "I am 18 or older. I have the right to use the photos I import. \
-I consent to Likeness analysing faces in my photos on this computer, to check that each photo \
-shows one adult and to find the face for framing.";
-
 pub fn run(
     json: bool,
     library: &Services,
@@ -21,13 +15,9 @@ pub fn run(
     withdraw: bool,
 ) -> Result<ExitCode, CliError> {
     if grant {
-        let wording = ConsentWording {
-            language: "en".into(),
-            text: GRANT_WORDING.into(),
-        };
         library
             .privacy
-            .record_consent(ConsentAnswers::all(true), &wording)?;
+            .record_consent(ConsentAnswers::all(true), &ConsentWording::command_line())?;
     }
     if withdraw {
         let outcome = library.privacy.withdraw_consent()?;

@@ -80,7 +80,42 @@ pub struct ConsentWording {
 /// The longest wording accepted.
 const MAX_WORDING: usize = 20_000;
 
+/// The sha256 of the consent wording the app shows in each of its languages.
+/// `ui/src/consent/wording.test.ts` fails until this file matches the app's
+/// messages (`UPDATE_SNAPSHOTS=1 npx vitest run src/consent` rewrites it).
+const APP_WORDINGS: &str = include_str!("wordings.json");
+
+/// What `likeness-cli consent --grant` declares (its `--help` says the same).
+const COMMAND_LINE_WORDING: &str =
+    "I am 18 or older. I have the right to use the photos I import. \
+I consent to Likeness analysing faces in my photos on this computer, to check that each photo \
+shows one adult and to find the face for framing.";
+
+/// Whether `sha256` is the hash of a wording the app (in any of its
+/// languages) or the CLI shows today. Consent given to other words, an
+/// older wording, no longer counts: the person is asked again.
+fn is_current_wording(sha256: &str) -> bool {
+    static CURRENT: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    CURRENT
+        .get_or_init(|| {
+            let app: std::collections::BTreeMap<String, String> =
+                serde_json::from_str(APP_WORDINGS).expect("wordings.json is a map of hashes");
+            let command_line = crate::vault::sha256_hex(COMMAND_LINE_WORDING.as_bytes());
+            app.into_values().chain([command_line]).collect()
+        })
+        .iter()
+        .any(|current| current == sha256)
+}
+
 impl ConsentWording {
+    /// The wording the command line shows, in English (the CLI's language).
+    pub fn command_line() -> Self {
+        Self {
+            language: "en".into(),
+            text: COMMAND_LINE_WORDING.into(),
+        }
+    }
+
     /// The language and hash to record, refusing a missing or oversized wording
     /// or a language that is not a tag.
     pub fn to_record(&self) -> Result<(String, String), String> {
@@ -151,10 +186,11 @@ impl ConsentStatus {
     /// Derive the status from the history, newest record first.
     pub fn from_history(history: &[ConsentRecord]) -> Self {
         let current = |kind: ConsentKind| {
-            history
-                .iter()
-                .find(|r| r.kind == kind)
-                .is_some_and(|r| r.granted && r.policy_version == POLICY_VERSION)
+            history.iter().find(|r| r.kind == kind).is_some_and(|r| {
+                r.granted
+                    && r.policy_version == POLICY_VERSION
+                    && r.wording_sha256.as_deref().is_none_or(is_current_wording)
+            })
         };
         let (adult, photo_rights, face_processing) = (
             current(ConsentKind::Adult),

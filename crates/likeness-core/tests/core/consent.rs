@@ -1,6 +1,8 @@
 //! Consent: the gate before imports, the record, and withdrawal.
 
-use likeness_core::consent::{ConsentAnswers, ConsentKind};
+use likeness_core::consent::{
+    ConsentAnswers, ConsentKind, ConsentRecord, ConsentStatus, ConsentWording, POLICY_VERSION,
+};
 use likeness_core::inference::InferenceError;
 use likeness_core::moderation::ModerationError;
 use likeness_core::moderation::Reason;
@@ -67,6 +69,50 @@ fn each_consent_answer_is_kept_with_its_policy_version_and_time() {
         .iter()
         .all(|r| r.policy_version == likeness_core::consent::POLICY_VERSION));
     assert!(history.iter().all(|r| r.recorded_at.ends_with('Z')));
+}
+
+#[test]
+fn consent_given_to_words_the_app_no_longer_shows_asks_again_and_the_words_it_shows_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Services::open(dir.path(), moderator).unwrap();
+    // Agreed to in German, to a wording since changed.
+    let old = ConsentWording {
+        language: "de".into(),
+        text: "Ich bin volljährig.\nIch darf die Fotos verwenden.\nGesichtsanalyse: ja.".into(),
+    };
+    let status = lib.privacy.record_consent(ALL_CONSENT, &old).unwrap();
+    assert!(!status.complete, "an old wording does not count");
+    let refused = lib
+        .portraits
+        .import_bytes("me.png", &astronaut_bytes(), &mut |_| {})
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ConsentRequired);
+
+    // The words the app shows in German today (ui/src/consent/wording.test.ts
+    // keeps wordings.json equal to them) count, as do the command line's.
+    let shown: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(include_str!("../../src/consent/wordings.json")).unwrap();
+    assert_eq!(shown.len(), 8, "a wording for each of the app's languages");
+    let agreed_in_german: Vec<ConsentRecord> = ConsentKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, &kind)| ConsentRecord {
+            id: i as i64 + 1,
+            kind,
+            granted: true,
+            policy_version: POLICY_VERSION.into(),
+            recorded_at: "2026-12-06T10:00:00Z".into(),
+            language: Some("de".into()),
+            wording_sha256: Some(shown["de"].clone()),
+        })
+        .collect();
+    assert!(ConsentStatus::from_history(&agreed_in_german).complete);
+    assert!(
+        lib.privacy
+            .record_consent(ALL_CONSENT, &ConsentWording::command_line())
+            .unwrap()
+            .complete
+    );
 }
 
 #[test]

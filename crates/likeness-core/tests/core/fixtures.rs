@@ -43,14 +43,9 @@ pub const ALL_CONSENT: ConsentAnswers = ConsentAnswers {
     face_processing: true,
 };
 
-/// The consent wording a test "shows": English, one sentence per answer.
+/// The consent wording a test "shows": the command line's, a current one.
 pub fn wording() -> ConsentWording {
-    ConsentWording {
-        language: "en".into(),
-        text: "I am 18 or older. I have the right to use the photos I import. \
-               I consent to on-device face analysis for the adult check and framing."
-            .into(),
-    }
+    ConsentWording::command_line()
 }
 
 /// A fresh library with consent given, in its own temporary folder (kept alive by the returned guard).
