@@ -57,10 +57,7 @@ pub(crate) fn app_at(base: &str, dir: &Path, options: Options) -> Services {
                 photo_rights: true,
                 face_processing: true,
             },
-            &ConsentWording {
-                language: "en".into(),
-                text: "I am 18 or older. I have the right to use the photos I import.".into(),
-            },
+            &ConsentWording::command_line(),
         )
         .unwrap();
     services.cloud.enable(base, &wording()).unwrap();
